@@ -1,0 +1,279 @@
+"""Profiles in a TOML file, environment overrides and platformdirs paths.
+
+The file lives in the user config dir (``sakari-tui/config.toml``) unless
+``--config`` or ``SAKARI_TUI_CONFIG`` names another. It is read with tomllib
+and written with tomli-w, mode 0600, because it may hold a client secret.
+
+    default_profile = "work"
+
+    [profiles.work]
+    api_url = "https://api.sakari.io"
+    client_id = "..."
+    client_secret_command = "pass show sakari/work"   # or client_secret = "..."
+    account_id = "..."
+    default_region = "US"
+    poll_conversations = 10
+    poll_thread = 3
+
+    [keys]                     # binding id -> keys, e.g. "app.quit" = "ctrl+q"
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import stat
+import subprocess
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import tomli_w
+
+APP_NAME = "sakari-tui"
+DEFAULT_API_URL = "https://api.sakari.io"
+DEFAULT_PROFILE = "default"
+
+ENV_CONFIG = "SAKARI_TUI_CONFIG"
+ENV_PROFILE = "SAKARI_PROFILE"
+# Environment variables that override a profile's fields.
+ENV_OVERRIDES = {
+    "SAKARI_CLIENT_ID": "client_id",
+    "SAKARI_CLIENT_SECRET": "client_secret",
+    "SAKARI_ACCOUNT_ID": "account_id",
+    "SAKARI_API_URL": "api_url",
+}
+
+SECRET_COMMAND_TIMEOUT = 30.0
+
+
+class ConfigError(Exception):
+    """A config problem, worded as one line a user can act on."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One Sakari account the app can talk to."""
+
+    name: str = DEFAULT_PROFILE
+    api_url: str = DEFAULT_API_URL
+    client_id: str = ""
+    # repr=False: a secret must never reach a log line or a traceback.
+    client_secret: str | None = field(default=None, repr=False)
+    client_secret_command: str | None = None
+    account_id: str = ""
+    default_region: str = "US"
+    poll_conversations: float = 10.0
+    poll_thread: float = 3.0
+
+    @property
+    def is_complete(self) -> bool:
+        has_secret = bool(self.client_secret or self.client_secret_command)
+        return bool(self.api_url and self.client_id and self.account_id and has_secret)
+
+    def resolve_secret(self) -> str:
+        """The client secret, running ``client_secret_command`` when one is set."""
+        if self.client_secret:
+            return self.client_secret
+        if not self.client_secret_command:
+            raise ConfigError(f"profile {self.name!r} has no client_secret or client_secret_command")
+        try:
+            done = subprocess.run(
+                shlex.split(self.client_secret_command),
+                capture_output=True,
+                text=True,
+                timeout=SECRET_COMMAND_TIMEOUT,
+                check=False,
+            )
+        except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
+            raise ConfigError(
+                f"profile {self.name!r}: client_secret_command failed: {type(exc).__name__}"
+            ) from None
+        secret = done.stdout.strip()
+        if done.returncode != 0 or not secret:
+            # The command's output is not shown: it may be the secret itself.
+            raise ConfigError(
+                f"profile {self.name!r}: client_secret_command exited {done.returncode}"
+                " without printing a secret"
+            )
+        return secret
+
+    def to_toml(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            if f.name == "name":
+                continue
+            value = getattr(self, f.name)
+            if value is not None and value != "":
+                out[f.name] = value
+        return out
+
+
+_PROFILE_TYPES: dict[str, tuple[type, ...]] = {
+    "api_url": (str,),
+    "client_id": (str,),
+    "client_secret": (str,),
+    "client_secret_command": (str,),
+    "account_id": (str,),
+    "default_region": (str,),
+    "poll_conversations": (int, float),
+    "poll_thread": (int, float),
+}
+
+
+@dataclass
+class Config:
+    """The whole file: profiles, which one is the default, and key overrides."""
+
+    path: Path
+    profiles: dict[str, Profile] = field(default_factory=dict)
+    default_profile: str = DEFAULT_PROFILE
+    keys: dict[str, str] = field(default_factory=dict)
+    # Tables this version does not know (e.g. added by a newer one), kept on save.
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_toml(self) -> dict[str, Any]:
+        doc: dict[str, Any] = dict(self.extra)
+        doc["default_profile"] = self.default_profile
+        doc["profiles"] = {name: p.to_toml() for name, p in self.profiles.items()}
+        if self.keys:
+            doc["keys"] = dict(self.keys)
+        return doc
+
+
+def default_config_path() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def config_path(cli_path: str | os.PathLike[str] | None = None, env: Mapping[str, str] = os.environ) -> Path:
+    """``--config`` beats ``SAKARI_TUI_CONFIG`` beats the platform default."""
+    if cli_path:
+        return Path(cli_path).expanduser()
+    if env.get(ENV_CONFIG):
+        return Path(env[ENV_CONFIG]).expanduser()
+    return default_config_path()
+
+
+_LINE_IN_MESSAGE = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def _line_of_key(text: str, key: str, table: str | None = None) -> int | None:
+    """The line where ``key`` is set, looking inside ``[table]`` when given."""
+    start = 0
+    if table:
+        header = re.compile(rf"^\s*\[\s*{re.escape(table)}\s*\]", re.MULTILINE).search(text)
+        start = header.end() if header else 0
+    match = re.compile(rf"^\s*{re.escape(key)}\s*=", re.MULTILINE).search(text, start)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def _fail(path: Path, line: int | None, message: str) -> ConfigError:
+    where = f"{path}, line {line}" if line else str(path)
+    return ConfigError(f"{where}: {message}")
+
+
+def load_config(path: Path) -> Config:
+    """Read ``path``; a missing file is an empty config. Raises ConfigError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Config(path=path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(path, None, f"cannot read the config file ({exc.__class__.__name__})") from None
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = _LINE_IN_MESSAGE.search(message)
+        line = int(match.group(1)) if match else None
+        reason = _LINE_IN_MESSAGE.sub("", message).strip()
+        raise _fail(path, line, f"not valid TOML: {reason}") from None
+    return _parse(path, text, doc)
+
+
+def _parse(path: Path, text: str, doc: dict[str, Any]) -> Config:
+    config = Config(path=path)
+    default = doc.pop("default_profile", DEFAULT_PROFILE)
+    if not isinstance(default, str):
+        raise _fail(path, _line_of_key(text, "default_profile"), "default_profile must be a string")
+    config.default_profile = default
+
+    profiles = doc.pop("profiles", {})
+    if not isinstance(profiles, dict):
+        raise _fail(path, _line_of_key(text, "profiles"), "profiles must be a table of [profiles.NAME]")
+    for name, table in profiles.items():
+        if not isinstance(table, dict):
+            raise _fail(path, _line_of_key(text, name), f"profiles.{name} must be a table")
+        values: dict[str, Any] = {}
+        for key, value in table.items():
+            line = _line_of_key(text, key, f"profiles.{name}")
+            expected = _PROFILE_TYPES.get(key)
+            if expected is None:
+                raise _fail(path, line, f"profiles.{name}: unknown setting {key!r}")
+            if not isinstance(value, expected) or isinstance(value, bool):
+                kind = "a number" if int in expected else "a string"
+                raise _fail(path, line, f"profiles.{name}.{key} must be {kind}")
+            if key.startswith("poll_") and value <= 0:
+                raise _fail(path, line, f"profiles.{name}.{key} must be above 0")
+            values[key] = float(value) if key.startswith("poll_") else value
+        config.profiles[name] = Profile(name=name, **values)
+
+    keys = doc.pop("keys", {})
+    if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
+        raise _fail(path, _line_of_key(text, "keys"), 'keys must map binding ids to keys, e.g. "app.quit" = "ctrl+q"')
+    config.keys = dict(keys)
+    config.extra = doc
+    return config
+
+
+def permission_warning(path: Path) -> str | None:
+    """A warning when the file can be read by other users, else None."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        return f"{path} is readable by other users (mode {stat.S_IMODE(mode):o}); run: chmod 600 {path}"
+    return None
+
+
+def save_config(config: Config) -> None:
+    """Write the config atomically with mode 0600, creating its directory."""
+    path = config.path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    data = tomli_w.dumps(config.to_toml()).encode("utf-8")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)  # O_CREAT's mode is filtered by umask and ignored for an existing file
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+
+
+def resolve_profile(config: Config, name: str | None = None, env: Mapping[str, str] = os.environ) -> Profile:
+    """The profile to use: ``--profile``, else ``SAKARI_PROFILE``, else the file's default.
+
+    Environment overrides apply on top. A profile that exists only in the
+    environment is allowed, so CI and scripts need no file at all.
+    """
+    requested = name or env.get(ENV_PROFILE)
+    chosen = requested or config.default_profile
+    profile = config.profiles.get(chosen)
+    if profile is None:
+        if requested and config.profiles:
+            known = ", ".join(sorted(config.profiles))
+            raise ConfigError(f"{config.path}: no profile {chosen!r} (profiles: {known})")
+        profile = Profile(name=chosen)
+    overrides = {attr: env[var] for var, attr in ENV_OVERRIDES.items() if env.get(var)}
+    return replace(profile, **overrides) if overrides else profile

@@ -1,0 +1,59 @@
+"""``sakari-tui --demo``: the app against an in-process sandbox with simulated customers.
+
+The demo reads and writes nothing of the user's: its profile lives in memory
+and its data dir is a temporary directory removed at exit.
+"""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+import tempfile
+from pathlib import Path
+
+import httpx
+
+from sakari_tui.app import SakariApp
+from sakari_tui.config import Profile
+from sakari_tui.sandbox import Sandbox, SandboxConfig
+
+DEMO_CLIENT_ID = "demo-client"
+DEMO_CLIENT_SECRET = "demo-secret"
+DEMO_ACCOUNT_ID = "demo-account"
+# ASGITransport never resolves this host: requests go straight to the sandbox app.
+DEMO_API_URL = "http://sandbox.invalid"
+
+
+def demo_profile() -> Profile:
+    return Profile(
+        name="demo",
+        api_url=DEMO_API_URL,
+        client_id=DEMO_CLIENT_ID,
+        client_secret=DEMO_CLIENT_SECRET,
+        account_id=DEMO_ACCOUNT_ID,
+    )
+
+
+def demo_sandbox(*, seed: int = 7, live: bool = True) -> Sandbox:
+    return Sandbox(
+        SandboxConfig(
+            client_id=DEMO_CLIENT_ID,
+            client_secret=DEMO_CLIENT_SECRET,
+            account_id=DEMO_ACCOUNT_ID,
+            seed=seed,
+            live=live,
+        )
+    )
+
+
+def demo_app(*, seed: int = 7, live: bool = True, data_dir: Path | None = None) -> SakariApp:
+    if data_dir is None:
+        data_dir = Path(tempfile.mkdtemp(prefix="sakari-tui-demo-"))
+        atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
+    sandbox = demo_sandbox(seed=seed, live=live)
+    return SakariApp(
+        profile=demo_profile(),
+        data_dir=data_dir,
+        transport=httpx.ASGITransport(app=sandbox.app),
+        sandbox=sandbox,
+    )
