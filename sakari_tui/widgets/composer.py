@@ -1,0 +1,57 @@
+"""The reply box: multi-line, Enter sends.
+
+Terminals and tmux disagree about shift+enter, so a newline has three keys:
+shift+enter where the terminal reports it, alt+enter, and ctrl+n, which
+always gets through.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import events
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import TextArea
+
+NEWLINE_KEYS = ("shift+enter", "alt+enter", "ctrl+n")
+
+
+class Composer(TextArea):
+    DEFAULT_CSS = """
+    Composer {
+        height: auto;
+        min-height: 3;
+        max-height: 8;
+    }
+    """
+
+    BINDINGS = [
+        Binding("enter", "submit", "Send", id="composer.send", show=True),
+        Binding(",".join(NEWLINE_KEYS), "newline", "Newline", id="composer.newline", show=False),
+    ]
+
+    @dataclass
+    class Submitted(Message):
+        composer: Composer
+        text: str
+
+    def __init__(self, text: str = "", **kwargs) -> None:
+        kwargs.setdefault("soft_wrap", True)
+        kwargs.setdefault("tab_behavior", "focus")
+        super().__init__(text, **kwargs)
+
+    async def _on_key(self, event: events.Key) -> None:
+        # TextArea inserts "\n" for enter itself; leave enter to the bindings.
+        if event.key == "enter":
+            return
+        await super()._on_key(event)
+
+    def action_submit(self) -> None:
+        text = self.text
+        if text.strip():
+            self.post_message(self.Submitted(self, text))
+
+    def action_newline(self) -> None:
+        start, end = self.selection
+        self.replace("\n", start, end, maintain_selection_offset=False)
