@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Mapping
+from typing import Any
+
+from ..envelope import data_object
+from ..models import Contact, Message, SendResult
+from ..pagination import MAX_PAGE_SIZE, Page, iterate_pages
+from .base import Resource, query
+
+Recipient = Mapping[str, Any] | Contact
+
+
+def recipient_json(recipient: Recipient) -> dict[str, Any]:
+    """A recipient for ``messages.send``: a dict as the API takes it (``{"id": ...}`` or
+    ``{"mobile": {"number": ..., "country": ...}}``), or a ``Contact``."""
+    if not isinstance(recipient, Contact):
+        return dict(recipient)
+    if recipient.id:
+        return {"id": recipient.id}
+    if recipient.mobile and recipient.mobile.number:
+        mobile = {"number": recipient.mobile.number}
+        if recipient.mobile.country:
+            mobile["country"] = recipient.mobile.country
+        return {"mobile": mobile}
+    raise ValueError("a contact to send to needs an id or a mobile number")
+
+
+class Messages(Resource):
+    async def fetch_all(
+        self,
+        offset: int = 0,
+        limit: int = 10,
+        *,
+        contact_id: str | None = None,
+        conversation_id: str | None = None,
+    ) -> Page[Message]:
+        params = query(offset=offset, limit=limit, contactId=contact_id,
+                       conversationId=conversation_id)  # fmt: skip
+        body = await self._api.call("GET", self._api.account_path("messages"), params=params)
+        return Page.from_json(body, Message.from_json, offset=offset, limit=limit)
+
+    def iterate(self, *, page_size: int = MAX_PAGE_SIZE, **filters: Any) -> AsyncIterator[Message]:
+        """Every message matching ``filters`` (``contact_id``, ``conversation_id``)."""
+        return iterate_pages(self.fetch_all, page_size=page_size, **filters)
+
+    async def fetch(self, message_id: str) -> Message:
+        path = self._api.account_path("messages", message_id)
+        return Message.from_json(data_object(await self._api.call("GET", path)))
+
+    async def send(
+        self,
+        template: str,
+        *,
+        contacts: Iterable[Recipient] | None = None,
+        conversations: Iterable[str] | None = None,
+        filters: Mapping[str, Any] | None = None,
+        media: Iterable[str | Mapping[str, Any]] | None = None,
+        type: str | None = None,
+        conversation_strategy: str | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> SendResult:
+        """Send ``template`` (the message text, placeholders allowed) to contacts,
+        conversations and/or everyone matching ``filters``, in one request.
+
+        ``media`` takes URLs or ``{"url": ...}`` objects; ``type`` is "SMS" or "MMS";
+        ``extra`` adds body fields the 1.0.1 document does not list (e.g. ``sendAt``).
+
+        Never retried here: the API has no idempotency key, so only the caller can tell
+        whether a send whose outcome is unknown should go again (see ``NetworkError``).
+        """
+        payload: dict[str, Any] = {"template": template}
+        if contacts is not None:
+            payload["contacts"] = [recipient_json(r) for r in contacts]
+        if conversations is not None:
+            payload["conversations"] = list(conversations)
+        if filters is not None:
+            payload["filters"] = dict(filters)
+        if not payload.keys() & {"contacts", "conversations", "filters"}:
+            raise ValueError("send needs contacts, conversations or filters")
+        if media is not None:
+            payload["media"] = [{"url": m} if isinstance(m, str) else dict(m) for m in media]
+        if type is not None:
+            payload["type"] = type
+        if conversation_strategy is not None:
+            payload["conversationStrategy"] = conversation_strategy
+        payload.update(extra or {})
+        body = await self._api.call("POST", self._api.account_path("messages"), json=payload)
+        return SendResult.from_json(data_object(body))

@@ -1,0 +1,105 @@
+"""Lenient readers for JSON values.
+
+The API's schema is open and its shapes have drifted, so a field of the wrong type is read
+as "absent" instead of failing the whole response. Each reader returns its default when the
+value is missing or of a type it cannot use.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from types import MappingProxyType
+from typing import Any
+
+EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+def empty_mapping() -> Mapping[str, Any]:
+    """Default for mapping fields of frozen dataclasses (which refuse a shared default)."""
+    return EMPTY
+
+
+def as_str(value: Any, default: str | None = None) -> str | None:
+    # Ids sometimes arrive as numbers; anything else (dicts, lists, bools) is not text.
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return str(value)
+    return default
+
+
+def as_bool(value: Any, default: bool | None = None) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return default
+
+
+def as_int(value: Any, default: int | None = None) -> int | None:
+    if isinstance(value, bool):
+        return default
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and math.isfinite(value) and value == int(value):
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            return default
+    return default
+
+
+def as_float(value: Any, default: float | None = None) -> float | None:
+    if isinstance(value, bool):
+        return default
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return default
+    else:
+        return default
+    return number if math.isfinite(number) else default
+
+
+def as_dict(value: Any) -> Mapping[str, Any]:
+    """A read-only view of ``value`` if it is a JSON object, else an empty mapping."""
+    return MappingProxyType(value) if isinstance(value, dict) else EMPTY
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def as_datetime(value: Any) -> datetime | None:
+    """An aware datetime from ISO 8601 text (``Z``, offsets, fractions) or epoch
+    seconds/milliseconds. Naive times are taken as UTC. Anything unreadable is None."""
+    try:
+        if isinstance(value, str):
+            text = value.strip()
+            if not text or not text[0].isdigit():
+                return None
+            parsed = datetime.fromisoformat(text.replace("z", "Z"))
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            seconds = float(value)
+            if seconds > 1e11:  # more digits than epoch seconds will have for millennia: ms
+                seconds /= 1000
+            parsed = datetime.fromtimestamp(seconds, tz=timezone.utc)
+        else:
+            return None
+    except (ValueError, OverflowError, OSError):
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed
+
+
+def leftovers(data: Mapping[str, Any], known: set[str] | frozenset[str]) -> Mapping[str, Any]:
+    """The fields of ``data`` a model does not read, kept so nothing the server sent is lost."""
+    return MappingProxyType({k: v for k, v in data.items() if k not in known})
