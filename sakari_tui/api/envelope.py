@@ -28,8 +28,12 @@ def excerpt(value: Any) -> str:
 
 
 def api_error_from_body(body: Any, status: int) -> ApiError:
-    """An ``ApiError`` from an error body ``{"success": false, "error": {code, message}}``."""
-    error = as_dict(as_dict(body).get("error"))
+    """An ``ApiError`` from an error body: Sakari's ``{"success": false, "error": {code,
+    message}}``, or OAuth's ``{"error": "invalid_client", "error_description": ...}``."""
+    body = as_dict(body)
+    if isinstance(body.get("error"), str):
+        return ApiError(status, body["error"], as_str(body.get("error_description")))
+    error = as_dict(body.get("error"))
     message = as_str(error.get("message")) or as_str(error.get("description"))
     return ApiError(status, as_str(error.get("code")), message)
 
