@@ -1,0 +1,129 @@
+"""Templates and campaigns: validation of create and update requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .clock import now
+from .errors import ApiError
+from .messaging import COMPARATORS
+from .records import Campaign, Template
+from .store import Store
+
+TEMPLATE_TYPES = ("SMS", "Web")
+TRIGGER_CODES = ("M", "S", "FU")  # Manual, Scheduled, File Upload
+
+
+def _string(body: dict[str, Any], name: str) -> str | None:
+    value = body.get(name)
+    if value is not None and not isinstance(value, str):
+        raise ApiError(400, "REQ-002", f"{name} must be a string")
+    return value
+
+
+# -- templates ------------------------------------------------------------------------------
+
+
+def create_template(store: Store, body: dict[str, Any]) -> Template:
+    name = _string(body, "name")
+    if not name or not name.strip():
+        raise ApiError(400, "TMPL-002", "Template name is required")
+    text = _string(body, "template") or ""
+    template_type = body.get("type", "SMS")
+    if template_type not in TEMPLATE_TYPES:
+        raise ApiError(400, "TMPL-003", "Template type must be SMS or Web")
+    at = now()
+    template = Template(store.new_id(), name.strip(), text, template_type, at, at)
+    store.templates[template.id] = template
+    return template
+
+
+def update_template(template: Template, body: dict[str, Any]) -> None:
+    name = _string(body, "name")
+    if name is not None and not name.strip():
+        raise ApiError(400, "TMPL-002", "Template name cannot be empty")
+    text = _string(body, "template")
+    template_type = body.get("type")
+    if template_type is not None and template_type not in TEMPLATE_TYPES:
+        raise ApiError(400, "TMPL-003", "Template type must be SMS or Web")
+    if name is not None:
+        template.name = name.strip()
+    if text is not None:
+        template.text = text
+    if template_type is not None:
+        template.type = template_type
+    template.updated_at = now()
+
+
+# -- campaigns ------------------------------------------------------------------------------
+
+
+def _trigger_code(body: dict[str, Any]) -> str | None:
+    trigger = body.get("trigger")
+    if trigger is None:
+        return None
+    code = trigger.get("code") if isinstance(trigger, dict) else None
+    if code not in TRIGGER_CODES:
+        raise ApiError(400, "CAMP-003", "trigger.code must be M, S or FU")
+    return code
+
+
+def _campaign_filters(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {"tags": [], "contacts": [], "attributes": []}
+    if not isinstance(value, dict):
+        raise ApiError(400, "CAMP-004", "filters must be an object")
+    filters: dict[str, Any] = {}
+    for name in ("tags", "contacts"):
+        items = value.get(name, [])
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise ApiError(400, "CAMP-004", f"filters.{name} must be a list of strings")
+        filters[name] = list(items)
+    attributes = value.get("attributes", [])
+    if not isinstance(attributes, list):
+        raise ApiError(400, "CAMP-004", "filters.attributes must be a list")
+    filters["attributes"] = []
+    for index, rule in enumerate(attributes):
+        if not isinstance(rule, dict) or not isinstance(rule.get("name"), str) or not rule["name"]:
+            raise ApiError(400, "CAMP-004", f"filters.attributes[{index}] needs a name")
+        comparator = rule.get("comparator", "=")
+        if comparator not in COMPARATORS:
+            raise ApiError(
+                400, "CAMP-004", f"filters.attributes[{index}].comparator must be one of {' '.join(COMPARATORS)}"
+            )
+        value_given = rule.get("value", "")
+        if not isinstance(value_given, (str, int, float)) or isinstance(value_given, bool):
+            raise ApiError(400, "CAMP-004", f"filters.attributes[{index}].value must be a string")
+        filters["attributes"].append({"name": rule["name"], "comparator": comparator, "value": str(value_given)})
+    return filters
+
+
+def create_campaign(store: Store, body: dict[str, Any]) -> Campaign:
+    name = _string(body, "name")
+    if not name or not name.strip():
+        raise ApiError(400, "CAMP-002", "Campaign name is required")
+    code = _trigger_code(body) or "M"
+    template = _string(body, "template") or ""
+    filters = _campaign_filters(body.get("filters"))
+    at = now()
+    campaign = Campaign(store.new_id(), name.strip(), code, template, filters, at, at)
+    store.campaigns[campaign.id] = campaign
+    return campaign
+
+
+def update_campaign(campaign: Campaign, body: dict[str, Any]) -> None:
+    name = _string(body, "name")
+    if name is not None and not name.strip():
+        raise ApiError(400, "CAMP-002", "Campaign name cannot be empty")
+    code = _trigger_code(body)
+    template = _string(body, "template")
+    filters = _campaign_filters(body["filters"]) if body.get("filters") is not None else None
+    if name is not None:
+        campaign.name = name.strip()
+    if code is not None:
+        campaign.trigger_code = code
+    if template is not None:
+        campaign.template = template
+    if filters is not None:
+        campaign.filters = filters
+    campaign.updated_at = now()

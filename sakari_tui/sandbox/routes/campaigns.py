@@ -1,0 +1,62 @@
+"""campaigns.fetchAll / create / fetch / update / remove."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ..catalog import create_campaign, update_campaign
+from ..errors import ApiError
+from ..http import endpoint, ok, page, pagination, read_json
+from ..records import Campaign
+from ..views import campaign_view
+
+if TYPE_CHECKING:
+    from ..app import Sandbox
+
+
+def _campaign(sandbox: Sandbox, request: Request) -> Campaign:
+    campaign = sandbox.store.campaigns.get(request.path_params["campaign_id"])
+    if campaign is None:
+        raise ApiError(404, "CAMP-001", "Campaign not found")
+    return campaign
+
+
+async def fetch_all(request: Request, sandbox: Sandbox) -> Response:
+    offset, limit = pagination(request)
+    wanted = request.query_params.get("name", "").strip().lower()
+    campaigns = [c for c in sandbox.store.campaigns.values() if wanted in c.name.lower()]
+    return page([campaign_view(c) for c in campaigns[offset:offset + limit]], offset, limit, len(campaigns))
+
+
+async def create(request: Request, sandbox: Sandbox) -> Response:
+    campaign = create_campaign(sandbox.store, await read_json(request))
+    return ok(campaign_view(campaign), status=201)
+
+
+async def fetch(request: Request, sandbox: Sandbox) -> Response:
+    return ok(campaign_view(_campaign(sandbox, request)))
+
+
+async def update(request: Request, sandbox: Sandbox) -> Response:
+    campaign = _campaign(sandbox, request)
+    update_campaign(campaign, await read_json(request))
+    return ok(campaign_view(campaign))
+
+
+async def remove(request: Request, sandbox: Sandbox) -> Response:
+    del sandbox.store.campaigns[_campaign(sandbox, request).id]
+    return ok()
+
+
+def routes(prefix: str) -> list[Route]:
+    return [
+        Route(f"{prefix}/campaigns", endpoint(fetch_all), methods=["GET"]),
+        Route(f"{prefix}/campaigns", endpoint(create), methods=["POST"]),
+        Route(f"{prefix}/campaigns/{{campaign_id}}", endpoint(fetch), methods=["GET"]),
+        Route(f"{prefix}/campaigns/{{campaign_id}}", endpoint(update), methods=["PUT"]),
+        Route(f"{prefix}/campaigns/{{campaign_id}}", endpoint(remove), methods=["DELETE"]),
+    ]

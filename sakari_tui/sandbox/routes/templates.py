@@ -1,0 +1,63 @@
+"""templates.fetchAll / create / fetch / update / remove."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ..catalog import create_template, update_template
+from ..errors import ApiError
+from ..http import endpoint, ok, page, pagination, read_json
+from ..records import Template
+from ..views import template_view
+
+if TYPE_CHECKING:
+    from ..app import Sandbox
+
+
+def _template(sandbox: Sandbox, request: Request) -> Template:
+    template = sandbox.store.templates.get(request.path_params["template_id"])
+    if template is None:
+        raise ApiError(404, "TMPL-001", "Template not found")
+    return template
+
+
+async def fetch_all(request: Request, sandbox: Sandbox) -> Response:
+    offset, limit = pagination(request)
+    wanted = request.query_params.get("name", "").strip().lower()
+    templates = [t for t in sandbox.store.templates.values() if wanted in t.name.lower()]
+    return page([template_view(t) for t in templates[offset:offset + limit]], offset, limit, len(templates))
+
+
+async def create(request: Request, sandbox: Sandbox) -> Response:
+    template = create_template(sandbox.store, await read_json(request))
+    # The contract answers a create with TemplatesResponse: data is a list.
+    return ok([template_view(template)], status=201)
+
+
+async def fetch(request: Request, sandbox: Sandbox) -> Response:
+    return ok(template_view(_template(sandbox, request)))
+
+
+async def update(request: Request, sandbox: Sandbox) -> Response:
+    template = _template(sandbox, request)
+    update_template(template, await read_json(request))
+    return ok(template_view(template))
+
+
+async def remove(request: Request, sandbox: Sandbox) -> Response:
+    del sandbox.store.templates[_template(sandbox, request).id]
+    return ok()
+
+
+def routes(prefix: str) -> list[Route]:
+    return [
+        Route(f"{prefix}/templates", endpoint(fetch_all), methods=["GET"]),
+        Route(f"{prefix}/templates", endpoint(create), methods=["POST"]),
+        Route(f"{prefix}/templates/{{template_id}}", endpoint(fetch), methods=["GET"]),
+        Route(f"{prefix}/templates/{{template_id}}", endpoint(update), methods=["PUT"]),
+        Route(f"{prefix}/templates/{{template_id}}", endpoint(remove), methods=["DELETE"]),
+    ]
