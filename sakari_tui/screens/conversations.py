@@ -31,13 +31,7 @@ def relative_time(when: datetime | None, now: datetime | None = None) -> str:
 
 def contact_label(conversation: Conversation) -> str:
     contact = conversation.contact
-    if contact is not None:
-        name = " ".join(part for part in (contact.first_name, contact.last_name) if part)
-        if name:
-            return one_line(name)
-        if contact.mobile:
-            return one_line(contact.mobile)
-    return conversation.id
+    return one_line(contact.display_name if contact else "") or (conversation.id or "")
 
 
 class ConversationsScreen(Screen[None]):
@@ -69,7 +63,7 @@ class ConversationsScreen(Screen[None]):
         table.clear()
         for conversation in page.items:
             last = conversation.last_message
-            preview = one_line(last.message, 60) if last else ""
+            preview = one_line(last.text or "", 60) if last else ""
             unread = len(conversation.unread)
             table.add_row(
                 Text(contact_label(conversation), style="bold" if unread else ""),
