@@ -94,7 +94,7 @@ class ErrorDetail:
         # Top-level API errors say "message"; accept it here too rather than lose the text.
         return cls(
             code=as_str(data.get("code")),
-            description=as_str(data.get("description")) or as_str(data.get("message")),
+            description=as_str(data.get("description"), as_str(data.get("message"))),
         )
 
     def __str__(self) -> str:
@@ -151,7 +151,10 @@ class Mobile:
     _KEYS = frozenset({"number", "country", "verified", "valid", "lineType"})
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Self:
+    def from_json(cls, data: Any) -> Self:
+        if isinstance(data, str):  # a bare number instead of {number, country}
+            return cls(number=data)
+        data = as_dict(data)
         return cls(
             number=as_str(data.get("number")),
             country=as_str(data.get("country")),
@@ -197,12 +200,13 @@ class Contact:
         blocked_raw = data.get("blocked")
         blocked_at = as_datetime(blocked_raw)
         blocked = blocked_at is not None or as_bool(blocked_raw, False)
+        mobile = data.get("mobile")
         return cls(
             id=as_str(data.get("id")),
             first_name=as_str(data.get("firstName")),
             last_name=as_str(data.get("lastName")),
             email=as_str(data.get("email")),
-            mobile=_object(Mobile, data.get("mobile")),
+            mobile=Mobile.from_json(mobile) if isinstance(mobile, dict | str) else None,
             attributes=as_dict(data.get("attributes")),
             tags=tuple(Tag.from_json(item) for item in as_list(data.get("tags"))),
             lists=tuple(ContactList.from_json(item) for item in as_list(data.get("lists"))),
@@ -463,7 +467,7 @@ class Webhook:
         destination = data.get("destination")
         url = as_str(data.get("url"))
         if url is None:
-            url = as_str(destination) or as_str(as_dict(destination).get("url"))
+            url = as_str(destination, as_str(as_dict(destination).get("url")))
         return cls(
             url=url,
             event_types=_strings(data.get("eventTypes")),
@@ -490,8 +494,8 @@ class RecipientFailure:
         nested_contact = data.get("contact")
         contact = Contact.from_json(nested_contact if isinstance(nested_contact, dict) else data)
         return cls(
-            code=error.code or top.code,
-            description=error.description or top.description,
+            code=error.code if error.code is not None else top.code,
+            description=error.description if error.description is not None else top.description,
             contact=contact,
         )
 

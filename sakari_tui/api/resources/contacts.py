@@ -8,21 +8,13 @@ from ..models import Contact, ContactUpload
 from ..pagination import MAX_PAGE_SIZE, Page, iterate_pages
 from .base import Resource, query
 
-# Fields that only a bulk-upload answer has; a ``data`` object with none of them is a contact.
-_UPLOAD_FIELDS = frozenset({"contacts", "errors", "submitted", "inserted", "updated", "success"})
-
-
 def parse_created_contacts(body: Any) -> list[Contact] | ContactUpload:
     """``contacts.create`` answers either a list of contacts (ContactsResponse) or an
-    upload summary (ContactUploadResponse). A single contact object is accepted too."""
+    upload summary (ContactUploadResponse): a ``data`` list or a ``data`` object."""
     expect_success(body)
-    data = body.get("data") if isinstance(body, dict) else None
-    if isinstance(data, list):
+    if isinstance(body, dict) and isinstance(body.get("data"), list):
         return list(Page.from_json(body, Contact.from_json).items)
-    data = data_object(body)
-    if "id" in data and not _UPLOAD_FIELDS & data.keys():
-        return [Contact.from_json(data)]
-    return ContactUpload.from_json(data)
+    return ContactUpload.from_json(data_object(body))
 
 
 class Contacts(Resource):
