@@ -62,15 +62,19 @@ def _tags(value: Any, where: str) -> list[str]:
 
 
 def parse_contact(data: Any, *, require_mobile: bool, where: str = "") -> ContactInput:
-    """Validate one ContactRequest; raise ApiError (400) naming what is wrong."""
+    """Validate one ContactRequest; raise ApiError (400) naming what is wrong.
+
+    ``where`` names the contact in a list, e.g. "contacts[3]." in "contacts[3].email".
+    """
+    which = f"{where.rstrip('.')}: " if where else ""
     if not isinstance(data, dict):
-        raise ApiError(400, "REQ-002", f"{where or 'contact '}must be a JSON object")
+        raise ApiError(400, "REQ-002", f"{where.rstrip('.') or 'contact'} must be a JSON object")
     result = ContactInput(given=data)
     result.first_name = _text_field(data, "firstName", where)
     result.last_name = _text_field(data, "lastName", where)
     result.email = _text_field(data, "email", where)
     if result.email and not is_valid_email(result.email):
-        raise ApiError(400, "CONT-002", f"Invalid email address: {result.email!r}")
+        raise ApiError(400, "CONT-002", f"{which}Invalid email address: {result.email!r}")
 
     mobile = data.get("mobile")
     country = data.get("country")
@@ -81,14 +85,14 @@ def parse_contact(data: Any, *, require_mobile: bool, where: str = "") -> Contac
         raise ApiError(400, "REQ-002", f"{where}mobile.country must be a string")
     if mobile is None or mobile == "":
         if require_mobile:
-            raise ApiError(400, "CONT-001", "Invalid mobile number (a mobile number is required)")
+            raise ApiError(400, "CONT-001", f"{which}Invalid mobile number (a mobile number is required)")
     else:
         if not isinstance(mobile, str):
-            raise ApiError(400, "CONT-001", "Invalid mobile number (it must be a string)")
+            raise ApiError(400, "CONT-001", f"{which}Invalid mobile number (it must be a string)")
         try:
             result.mobile = normalise_mobile(mobile, country)
         except InvalidNumber as exc:
-            raise ApiError(400, "CONT-001", f"Invalid mobile number ({exc})") from None
+            raise ApiError(400, "CONT-001", f"{which}Invalid mobile number ({exc})") from None
         result.country = country_of(result.mobile, (country or "").upper())
 
     if data.get("tags") is not None:

@@ -17,7 +17,6 @@ from .seed import fictional_mobile
 from .store import Store
 
 TICK = 0.2
-REPLY_DELAY = (2.0, 6.0)
 NEW_CUSTOMER_SHARE = 0.25
 RECENT_CONVERSATIONS = 30
 
@@ -27,6 +26,9 @@ class LiveCustomers:
         self._store = store
         self._rng = random.Random(f"live:{seed}")
         self._interval = interval
+        # Customers answer sooner than they write in unprompted: 2-6 s with the default 4-10 s.
+        self._reply_delay = (interval[0] / 2, interval[0] * 1.5)
+        self._tick = min(TICK, interval[0] / 4) if interval[0] > 0 else TICK
         # conversation id -> when its customer answers the business's last reply
         self._replies_due: dict[str, float] = {}
         self._next_number = 5000  # fictional numbers beyond the seeded ones
@@ -34,7 +36,7 @@ class LiveCustomers:
     async def run(self) -> None:
         next_message = now() + self._rng.uniform(*self._interval)
         while True:
-            await asyncio.sleep(TICK)
+            await asyncio.sleep(self._tick)
             moment = now()
             self._note_replies(moment)
             self._send_due_replies(moment)
@@ -50,7 +52,7 @@ class LiveCustomers:
             if contact is None or contact.blocked_at is not None or message.final_status == "Error":
                 continue
             # One answer per burst of replies: the first reply sets the time.
-            self._replies_due.setdefault(message.conversation_id, moment + self._rng.uniform(*REPLY_DELAY))
+            self._replies_due.setdefault(message.conversation_id, moment + self._rng.uniform(*self._reply_delay))
 
     def _send_due_replies(self, moment: float) -> None:
         for conversation_id, due in list(self._replies_due.items()):
