@@ -83,7 +83,7 @@ def make_client(server, time: FakeTime | None = None, **retry) -> SakariClient:
         **{"max_attempts": 4, "base_delay": 0.5, "max_delay": 8.0, "max_total": 30.0, **retry},
         sleep=time.sleep,
         clock=time.clock,
-        random=lambda: 0.5,
+        jitter=lambda: 0.5,
     )
     return SakariClient(
         api_url="https://api.test",
@@ -218,6 +218,15 @@ async def test_401_refreshes_token_and_retries_once():
     assert [bearer(r) for r in server.api_requests] == [TOKEN_1, TOKEN_2]
 
 
+async def test_simultaneous_401s_share_one_refresh():
+    server = Server(lambda r: ok_contacts() if bearer(r) == TOKEN_2 else httpx.Response(401))
+    async with make_client(server) as client:
+        await client.authentication.auth_token()  # everyone starts with TOKEN_1
+        pages = await asyncio.gather(*(client.contacts.fetch_all() for _ in range(5)))
+    assert all(page.items for page in pages)
+    assert len(server.token_requests) == 2
+
+
 async def test_second_401_is_auth_error():
     body = {"success": False, "error": {"code": "AUTH-001", "message": "Not authorised"}}
     server = Server(scripted(httpx.Response(401, json=body)))
@@ -323,7 +332,7 @@ async def test_503_is_retried_then_succeeds():
         page = await client.contacts.fetch_all()
     assert page.items[0].first_name == "Ann"
     assert len(server.api_requests) == 2
-    assert time.sleeps == [0.25]  # full jitter: random() * base_delay, random() = 0.5
+    assert time.sleeps == [0.25]  # full jitter: jitter() * base_delay, jitter() = 0.5
 
 
 async def test_backoff_grows_exponentially_and_is_capped():

@@ -26,7 +26,8 @@ class RetryPolicy:
     when it asks for longer, the client stops and raises ``RateLimited`` (or the error at
     hand) so the caller can decide.
 
-    ``sleep``, ``clock`` and ``random`` are there so tests can run without waiting.
+    ``sleep``, ``clock`` and ``jitter`` (a number in [0, 1)) are there so tests can run
+    without waiting and without chance.
     """
 
     max_attempts: int = 4
@@ -35,7 +36,7 @@ class RetryPolicy:
     max_total: float = 30.0
     sleep: Callable[[float], Awaitable[None]] = field(default=asyncio.sleep, repr=False, compare=False)
     clock: Callable[[], float] = field(default=time.monotonic, repr=False, compare=False)
-    random: Callable[[], float] = field(default=random.random, repr=False, compare=False)
+    jitter: Callable[[], float] = field(default=random.random, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
@@ -44,7 +45,7 @@ class RetryPolicy:
     def backoff(self, attempt: int) -> float:
         """The wait after failed attempt number ``attempt`` (1-based), without a server hint."""
         ceiling = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
-        return ceiling * self.random()
+        return ceiling * self.jitter()  # "full jitter": anywhere between 0 and the ceiling
 
     def next_delay(self, attempt: int, elapsed: float, retry_after: float | None) -> float | None:
         """Seconds to wait before the next attempt, or None to give up."""

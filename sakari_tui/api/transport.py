@@ -78,7 +78,7 @@ class Transport:
             token = None
             if auth is not None:
                 # Token failures (already retried on their own) end the call as they are.
-                token = await (auth.refresh(rejected) if rejected else auth.token())
+                token = await (auth.refresh(rejected) if rejected is not None else auth.token())
                 rejected = None
             response: httpx.Response | None = None
             try:
