@@ -28,13 +28,13 @@ async def share_file(request: Request, sandbox: Sandbox) -> Response:
     kind = content_type(request)
     if kind == "multipart/form-data":
         await read_body(request, MAX_FILE + 64 * 1024)  # enforce the size before parsing
-        form = await request.form(max_part_size=MAX_FILE + 1)
-        upload = form.get("media")
-        if not isinstance(upload, UploadFile):
-            raise ApiError(400, "FILE-001", "No file: send it as the multipart field 'media'")
-        data = await upload.read()
-        name = upload.filename or "file"
-        file_type = upload.content_type or ""
+        async with request.form(max_part_size=MAX_FILE + 1) as form:  # closes the temp files
+            upload = form.get("media")
+            if not isinstance(upload, UploadFile):
+                raise ApiError(400, "FILE-001", "No file: send it as the multipart field 'media'")
+            data = await upload.read()
+            name = upload.filename or "file"
+            file_type = upload.content_type or ""
     elif kind == "application/octet-stream" or kind.startswith(("image/", "video/", "audio/")):
         data = await read_body(request, MAX_FILE)
         name = request.query_params.get("filename") or _name_from_disposition(request) or "file"
