@@ -17,7 +17,7 @@ from typing import Any
 from .errors import ApiError, BadResponse
 from .values import as_dict, as_str
 
-EXCERPT_CHARS = 200
+EXCERPT_CHARS = 160  # enough to recognise a proxy page, short enough for a status line
 
 
 def excerpt(value: Any) -> str:
