@@ -934,3 +934,16 @@ def test_faults_object_is_shared_and_mutable() -> None:
     faults = Faults()
     sandbox = Sandbox(SandboxConfig(contacts=1, conversations=1), faults=faults)
     assert sandbox.faults is faults
+
+
+def test_the_sandbox_imports_nothing_from_the_client_or_the_ui() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import sakari_tui.sandbox, sakari_tui.sandbox.serve; "
+        "bad = [m for m in sys.modules if m.startswith(('textual', 'sakari_tui.api', 'sakari_tui.core', "
+        "'sakari_tui.app', 'sakari_tui.screens', 'sakari_tui.widgets'))]; print(bad)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -119,13 +119,18 @@ async def read_json(request: Request, *, allow_list: bool = False) -> Any:
     if not raw.strip():
         raise ApiError(400, "REQ-001", "Request body is empty: expected JSON")
     try:
-        body = json.loads(raw)
+        body = json.loads(raw, parse_constant=_refuse_constant)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiError(400, "REQ-001", f"Malformed JSON: {exc}") from None
     if isinstance(body, dict) or (allow_list and isinstance(body, list)):
         return body
     expected = "a JSON object or list" if allow_list else "a JSON object"
     raise ApiError(400, "REQ-002", f"Expected {expected}, got {type(body).__name__}")
+
+
+def _refuse_constant(name: str) -> None:
+    # Python's json accepts NaN and Infinity; JSON does not, and we could not answer them back.
+    raise ValueError(f"{name} is not valid JSON")
 
 
 def pagination(request: Request) -> tuple[int, int]:

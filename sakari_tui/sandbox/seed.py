@@ -109,12 +109,12 @@ def _seed_conversations(store: Store, rng: random.Random, talkers: list[Contact]
             end = base - rng.uniform(1 * DAY, 10 * DAY)
         if index >= len(text.CONVERSATIONS):
             end -= rng.uniform(0, 30 * DAY)
-        agent = rng.choice(text.AGENTS)
+        staff = rng.choice(text.STAFF)
         at = end
         timeline = []
         for line in reversed(lines):
             outgoing = line.startswith(">")
-            body = line[2:].format(first=contact.first_name, agent=agent)
+            body = line[2:].format(first=contact.first_name, staff=staff)
             timeline.append((at, index, outgoing, body))
             at -= rng.uniform(1, 25) * MINUTE
         planned.extend(reversed(timeline))

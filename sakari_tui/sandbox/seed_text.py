@@ -8,7 +8,7 @@ Rich markup and a message with an ANSI escape.
 from __future__ import annotations
 
 BUSINESS = "Juniper Lane Bakery"
-AGENTS = ("Sam", "Priya", "Leo")
+STAFF = ("Sam", "Priya", "Leo")
 
 FIRST_NAMES = (
     "Olivia", "Liam", "Emma", "Noah", "Ava", "Mateo", "Sophia", "Elijah", "Isabella", "Lucas",
@@ -47,12 +47,12 @@ FAVOURITES = ("sourdough", "almond croissant", "cinnamon roll", "rye", "lemon ta
 HOSTILE_LAST_NAME = "[bold red]Tables[/]"
 
 # Conversation stories. ">" the bakery writes, "<" the customer writes.
-# {first} is the customer's first name, {agent} the person answering.
+# {first} is the customer's first name, {staff} the person answering.
 # state: "unread" (customer waits for an answer), "read" (open, seen), "closed".
 CONVERSATIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("Birthday cake order", "unread", (
         "< Hi! Do you still have slots for a custom birthday cake this Saturday?",
-        "> Hi {first}, this is {agent} at Juniper Lane Bakery. We do! What size and flavour were you thinking?",
+        "> Hi {first}, this is {staff} at Juniper Lane Bakery. We do! What size and flavour were you thinking?",
         "< 8 inch chocolate with raspberry filling, serves about 12. Can it say \"Happy 7th Maya\"?",
         "> Absolutely. That's $48, ready for pickup Saturday from 9am. Shall I book it?",
         "< Yes please! Can I pay when I pick it up?",

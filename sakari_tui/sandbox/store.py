@@ -139,7 +139,7 @@ class Store:
         conversation.message_ids.append(message.id)
         self.message_ids_by_contact.setdefault(message.contact_id, []).append(message.id)
         if message.outgoing:
-            # Replying means the agent has read what came before.
+            # Replying means the business has read what came before.
             conversation.unread.clear()
             if not message.settled:
                 self.unsettled[message.id] = message
