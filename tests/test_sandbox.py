@@ -364,6 +364,9 @@ async def test_csv_without_mobile_column_or_rows_is_400(client: httpx.AsyncClien
     assert_error(await client.post(f"{A}/contacts", content="firstName\nJoe\n", headers=headers), 400, "CONT-006")
     assert_error(await client.post(f"{A}/contacts", content="", headers=headers), 400, "CONT-006")
     assert_error(await client.post(f"{A}/contacts", content="mobile\n", headers=headers), 400, "CONT-006")
+    huge_field = 'mobile,notes\n2065550111,"' + "x" * 200_000 + '"\n'
+    assert_error(await client.post(f"{A}/contacts", content=huge_field, headers=headers), 400, "REQ-002")
+    assert_error(await client.post(f"{A}/contacts", content=b"mobile\n\xff\xfe", headers=headers), 400, "REQ-002")
 
 
 async def test_csv_import_of_thousands_of_rows(client: httpx.AsyncClient, sandbox: Sandbox) -> None:
@@ -921,6 +924,20 @@ async def test_an_unexpected_failure_still_answers_json(client: httpx.AsyncClien
     response = await client.get(f"{A}/conversations")
     assert_error(response, 500, "GEN-500")
     assert "sandbox bug" in caplog.text
+
+
+async def test_odd_bodies_and_headers_get_4xx(client: httpx.AsyncClient) -> None:
+    deep = await client.post(f"{A}/templates", content=b"[" * 100_000, headers={"content-type": "application/json"})
+    assert_error(deep, 400, "REQ-001")
+    for token in ("Bearer \xc3\xa9.\xc3\xa9.\xc3\xa9".encode("latin-1"), b"Bearer \xff\xfe.a.b", b"Bearer a.b"):
+        assert_error(await client.get(f"{A}/contacts", headers={"Authorization": token}), 401, "AUTH-003")
+    bad_basic = await client.post("/v1/oauth2/token", headers={"Authorization": "Basic !!!!"}, json={"grant_type": "client_credentials"})
+    assert_error(bad_basic, 401, "AUTH-001")
+    for content_type, body in [("multipart/form-data", b"garbage"), ("multipart/form-data; boundary=xyz", b"garbage")]:
+        response = await client.post("/v1/tools/sharefile", content=body, headers={"content-type": content_type})
+        assert_error(response, 400, "REQ-002")
+    image = await client.post("/v1/tools/sharefile", content=b"GIF89a", headers={"content-type": "image/gif"})
+    assert image.json()["data"]["link"].endswith("/file.gif")
 
 
 async def test_requests_are_recorded(client: httpx.AsyncClient, sandbox: Sandbox) -> None:

@@ -61,7 +61,7 @@ class Sandbox:
         self.store.event_sink = self.webhook_delivery.enqueue
         self._status_watcher = StatusWatcher(self.store)
         self._live = LiveCustomers(self.store, self.config.seed, self.config.live_interval)
-        self._tasks: list[asyncio.Task[None]] = []
+        self._background: list[asyncio.Task[None]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread: int | None = None
 
@@ -82,7 +82,7 @@ class Sandbox:
         Idempotent; under uvicorn the app's lifespan calls it.
         """
         loop = asyncio.get_running_loop()
-        if self._loop is loop and any(not task.done() for task in self._tasks):
+        if self._loop is loop and any(not task.done() for task in self._background):
             return
         await self.stop()
         self._loop = loop
@@ -93,15 +93,15 @@ class Sandbox:
         ]
         if self.config.live:
             jobs.append(("live customers", self._live.run))
-        self._tasks = [asyncio.create_task(_keep_running(name, job)) for name, job in jobs]
+        self._background = [asyncio.create_task(_keep_running(name, job)) for name, job in jobs]
 
     async def stop(self) -> None:
-        tasks, self._tasks = self._tasks, []
+        running, self._background = self._background, []
         current = asyncio.get_running_loop()
-        for task in tasks:
+        for task in running:
             if task.get_loop() is current:
                 task.cancel()
-        await asyncio.gather(*(t for t in tasks if t.get_loop() is current), return_exceptions=True)
+        await asyncio.gather(*(t for t in running if t.get_loop() is current), return_exceptions=True)
         self._loop = None
         self._loop_thread = None
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from .audience import parse_attribute_filters
 from .clock import now
 from .errors import ApiError
-from .messaging import COMPARATORS
 from .records import Campaign, Template
 from .store import Store
 
@@ -75,26 +75,11 @@ def _campaign_filters(value: Any) -> dict[str, Any]:
         raise ApiError(400, "CAMP-004", "filters must be an object")
     filters: dict[str, Any] = {}
     for name in ("tags", "contacts"):
-        items = value.get(name, [])
+        items = value.get(name) or []
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
             raise ApiError(400, "CAMP-004", f"filters.{name} must be a list of strings")
         filters[name] = list(items)
-    attributes = value.get("attributes", [])
-    if not isinstance(attributes, list):
-        raise ApiError(400, "CAMP-004", "filters.attributes must be a list")
-    filters["attributes"] = []
-    for index, rule in enumerate(attributes):
-        if not isinstance(rule, dict) or not isinstance(rule.get("name"), str) or not rule["name"]:
-            raise ApiError(400, "CAMP-004", f"filters.attributes[{index}] needs a name")
-        comparator = rule.get("comparator", "=")
-        if comparator not in COMPARATORS:
-            raise ApiError(
-                400, "CAMP-004", f"filters.attributes[{index}].comparator must be one of {' '.join(COMPARATORS)}"
-            )
-        value_given = rule.get("value", "")
-        if not isinstance(value_given, (str, int, float)) or isinstance(value_given, bool):
-            raise ApiError(400, "CAMP-004", f"filters.attributes[{index}].value must be a string")
-        filters["attributes"].append({"name": rule["name"], "comparator": comparator, "value": str(value_given)})
+    filters["attributes"] = parse_attribute_filters(value.get("attributes"), "CAMP-004")
     return filters
 
 

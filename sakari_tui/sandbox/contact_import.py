@@ -40,7 +40,13 @@ def _column_key(header: str) -> str:
 
 
 def import_csv(store: Store, text: str, strategy: str) -> dict[str, Any]:
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        return _import_rows(store, csv.reader(io.StringIO(text.lstrip("\ufeff"))), strategy)
+    except csv.Error as exc:  # e.g. a field over the csv module's size limit
+        raise ApiError(400, "REQ-002", f"CSV upload is malformed: {exc}") from None
+
+
+def _import_rows(store: Store, reader: Any, strategy: str) -> dict[str, Any]:
     header = next(reader, None)
     if not header or not any(cell.strip() for cell in header):
         raise ApiError(400, "CONT-006", "CSV upload is empty: expected a header row")

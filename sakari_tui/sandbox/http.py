@@ -122,6 +122,8 @@ async def read_json(request: Request, *, allow_list: bool = False) -> Any:
         body = json.loads(raw, parse_constant=_refuse_constant)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiError(400, "REQ-001", f"Malformed JSON: {exc}") from None
+    except RecursionError:
+        raise ApiError(400, "REQ-001", "Malformed JSON: nested too deeply") from None
     if isinstance(body, dict) or (allow_list and isinstance(body, list)):
         return body
     expected = "a JSON object or list" if allow_list else "a JSON object"

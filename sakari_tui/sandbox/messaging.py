@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import sms
+from .audience import attribute_matches, parse_attribute_filters
 from .clock import now
 from .contacts import new_contact, parse_contact
 from .errors import ApiError, item_error
@@ -21,7 +22,6 @@ OPT_OUT_KEYWORDS = frozenset(
     {"STOP", "CANCEL", "END", "OPTOUT", "OPT-OUT", "QUIT", "REVOKE", "UNSUBSCRIBE"}
 )
 OPT_IN_KEYWORDS = frozenset({"START", "UNSTOP"})
-COMPARATORS = ("=", "<", "<=", ">", ">=", "!=")
 
 BLOCKED = ("CONT-010", "Contact has requested no further communication")
 
@@ -155,7 +155,7 @@ def _recipients(store: Store, body: dict[str, Any]) -> list[Recipient]:
     if filters is not None and not isinstance(filters, dict):
         raise ApiError(400, "REQ-002", "filters must be an object")
     tags = _string_list(filters, "tags") if filters else []
-    attribute_filters = _attribute_filters(filters.get("attributes")) if filters else []
+    attribute_filters = parse_attribute_filters(filters.get("attributes"), "REQ-002") if filters else []
     if not (contacts_given or conversations_given or tags or attribute_filters):
         raise ApiError(400, "MSG-002", "No recipients: give contacts, conversations or filters")
 
@@ -179,7 +179,7 @@ def _recipients(store: Store, body: dict[str, Any]) -> list[Recipient]:
         for contact in store.contacts.values():
             if wanted and not any(tag.lower() in wanted for tag in contact.tags):
                 continue
-            if all(_attribute_matches(contact, rule) for rule in attribute_filters):
+            if all(attribute_matches(contact, rule) for rule in attribute_filters):
                 found.append(Recipient(contact))
 
     unique: list[Recipient] = []
@@ -237,50 +237,6 @@ def _string_list(container: dict[str, Any], name: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ApiError(400, "REQ-002", f"filters.{name} must be a list of strings")
     return [v for v in value if v.strip()]
-
-
-def _attribute_filters(value: Any) -> list[dict[str, str]]:
-    """Validate [{name, comparator, value}] attribute filters."""
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise ApiError(400, "REQ-002", "filters.attributes must be a list")
-    rules = []
-    for index, rule in enumerate(value):
-        if not isinstance(rule, dict) or not isinstance(rule.get("name"), str) or not rule["name"]:
-            raise ApiError(400, "REQ-002", f"filters.attributes[{index}] needs a name")
-        comparator = rule.get("comparator", "=")
-        if comparator not in COMPARATORS:
-            raise ApiError(
-                400, "REQ-002", f"filters.attributes[{index}].comparator must be one of {' '.join(COMPARATORS)}"
-            )
-        rules.append({"name": rule["name"], "comparator": comparator, "value": str(rule.get("value", ""))})
-    return rules
-
-
-def _attribute_matches(contact: Contact, rule: dict[str, str]) -> bool:
-    """Numbers compare as numbers, anything else as case-insensitive text."""
-    lowered = {str(k).lower(): v for k, v in contact.attributes.items()}
-    if rule["name"].lower() not in lowered:
-        return rule["comparator"] == "!="
-    have: Any = lowered[rule["name"].lower()]
-    want: Any = rule["value"]
-    try:
-        have, want = float(have), float(want)
-    except (TypeError, ValueError):
-        have, want = str(have).lower(), str(want).lower()
-    comparator = rule["comparator"]
-    if comparator == "=":
-        return have == want
-    if comparator == "!=":
-        return have != want
-    if comparator == "<":
-        return have < want
-    if comparator == "<=":
-        return have <= want
-    if comparator == ">":
-        return have > want
-    return have >= want
 
 
 def _open_conversation(store: Store, contact: Contact, at: float) -> Conversation:

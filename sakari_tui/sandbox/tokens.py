@@ -77,4 +77,4 @@ class TokenIssuer:
         return claims
 
     def _sign(self, signing_input: str) -> bytes:
-        return hmac.new(self._key, signing_input.encode("ascii"), hashlib.sha256).digest()
+        return hmac.new(self._key, signing_input.encode("utf-8"), hashlib.sha256).digest()

@@ -48,6 +48,8 @@ async def share_file(request: Request, sandbox: Sandbox) -> Response:
     name = name.replace("/", "_").replace("\\", "_")
     if not file_type or file_type == "application/octet-stream":
         file_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    elif "." not in name:
+        name += mimetypes.guess_extension(file_type) or ""
     shared = SharedFile(secrets.token_hex(8), name, file_type, data, now() + LINK_LIFETIME)
     sandbox.store.files[shared.id] = shared
     link = str(request.base_url).rstrip("/") + f"/files/{shared.id}/{quote(name)}"
