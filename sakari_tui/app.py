@@ -1,28 +1,75 @@
-"""The Textual app: holds the API client for one profile and shows the screens."""
+"""The Textual app: one profile's session (client, store, outbox, sync) and the screens.
+
+Screens are modes: Conversations (home), Contacts, Campaigns, Templates,
+switched with 1-4 or the command palette. The app owns what every screen
+shares: the API client, the local store, the connection state shown in the
+status line, and the one handler that turns a failed worker into a message.
+"""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual.app import App
+from textual import events
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from sakari_tui.api import SakariClient, SakariError
-from sakari_tui.config import Config, Profile
+from sakari_tui.config import Config, ConfigError, Profile
+from sakari_tui.core.connection import ConnectionState, ConnectionTracker
+from sakari_tui.core.outbox import Outbox
+from sakari_tui.core.store import Store
+from sakari_tui.core.sync import InboxSync
 from sakari_tui.styles import style
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     import httpx
+
+SCREENS_BY_KEY = {
+    "conversations": ("1", "Inbox", "Conversations: the inbox of SMS threads"),
+    "contacts": ("2", "Contacts", "Contacts: the address book"),
+    "campaigns": ("3", "Campaigns", "Campaigns: bulk messages to filtered contacts"),
+    "templates": ("4", "Templates", "Templates: reusable message texts"),
+}
+
+
+def _screen_factory(name: str):
+    """Screens are imported when first shown, which keeps start-up light."""
+
+    def make() -> Screen:
+        if name == "conversations":
+            from sakari_tui.screens.conversations import ConversationsScreen
+
+            return ConversationsScreen()
+        from sakari_tui.screens import lists
+
+        return lists.SCREENS[name]()
+
+    return make
 
 
 class SakariApp(App[None]):
     TITLE = "Sakari"
     CSS_PATH = [style("base"), style("conversations")]
+    MODES = {name: _screen_factory(name) for name in SCREENS_BY_KEY}
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding("f1,question_mark", "help", "Keys", id="app.help"),
+        *(
+            Binding(key, f"switch_mode('{name}')", label, id=f"app.{name}", show=False)
+            for name, (key, label, _) in SCREENS_BY_KEY.items()
+        ),
     ]
+
+    connection: reactive[ConnectionState] = reactive(ConnectionState, init=False)
+    unread_total: reactive[int] = reactive(0, init=False)
 
     def __init__(
         self,
@@ -39,34 +86,123 @@ class SakariApp(App[None]):
         self.data_dir = data_dir
         self._transport = transport
         # In demo mode the app owns an in-process sandbox and runs its simulation on this loop.
-        self._sandbox = sandbox
+        self.sandbox = sandbox
         self.client: SakariClient | None = None
-        self.sub_title = f"{profile.name} · {profile.account_id}"
+        self.store: Store | None = None
+        self.outbox: Outbox | None = None
+        self.sync: InboxSync | None = None
+        self.tracker = ConnectionTracker(self._connection_changed)
+        self.terminal_focused = True
+        self._last_input = time.monotonic()
         if config and config.keys:
             self.set_keymap(config.keys)
 
+    # -- session -------------------------------------------------------------
+
     async def on_mount(self) -> None:
-        if self._sandbox is not None:
-            await self._sandbox.start()
+        self.theme = "textual-dark"
+        if self.sandbox is not None:
+            await self.sandbox.start()
+        if not self.profile.is_complete:
+            from sakari_tui.screens.setup import SetupScreen
+
+            config = self.config or Config(path=Path("config.toml"))
+            self.push_screen(SetupScreen(config, self.profile, transport=self._transport), self._setup_done)
+            return
+        await self.start_session()
+
+    async def _setup_done(self, profile: Profile | None) -> None:
+        if profile is not None:
+            self.profile = profile
+            await self.start_session()
+
+    async def start_session(self) -> None:
+        try:
+            secret = self.profile.resolve_secret()
+        except ConfigError as exc:
+            self.exit(return_code=2, message=str(exc))
+            return
         self.client = SakariClient(
             api_url=self.profile.api_url,
             client_id=self.profile.client_id,
-            client_secret=self.profile.resolve_secret(),
+            client_secret=secret,
             account_id=self.profile.account_id,
             transport=self._transport,
         )
         await self.client.__aenter__()
-        from sakari_tui.screens.conversations import ConversationsScreen
-
-        await self.push_screen(ConversationsScreen())
+        self.client.add_listener(self.tracker)
+        self.store = Store.for_profile(self.data_dir, self.profile.name)
+        recovered = self.store.recover_interrupted_sends()
+        self.outbox = Outbox(self.store, self.client)
+        self.sync = InboxSync(self.client, self.store)
+        self.sub_title = f"{self.profile.name} · {self.profile.account_id}"
+        await self.switch_mode("conversations")
+        if recovered:
+            self.notify(
+                f"{recovered} message(s) were being sent when the app stopped; checking whether they arrived.",
+                markup=False,
+            )
 
     async def on_unmount(self) -> None:
         if self.client is not None:
             await self.client.__aexit__(None, None, None)
-        if self._sandbox is not None:
-            await self._sandbox.stop()
+        if self.store is not None:
+            self.store.close()
+        if self.sandbox is not None:
+            await self.sandbox.stop()
+
+    # -- state for the status line and the pollers ---------------------------
+
+    def _connection_changed(self, state: ConnectionState) -> None:
+        self.connection = state
+
+    def on_app_focus(self, event: events.AppFocus) -> None:
+        self.terminal_focused = True
+
+    def on_app_blur(self, event: events.AppBlur) -> None:
+        self.terminal_focused = False
+
+    def on_key(self, event: events.Key) -> None:
+        self._last_input = time.monotonic()
+
+    def idle_for(self) -> float:
+        """Seconds since the agent last pressed a key."""
+        return time.monotonic() - self._last_input
+
+    # -- actions -------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from sakari_tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for name, (key, label, help_text) in SCREENS_BY_KEY.items():
+            yield SystemCommand(f"Go to {label}", f"{help_text} (key {key})", lambda n=name: self.switch_mode(n))
+        yield SystemCommand("Keys", "Show the keys of this screen (F1)", self.action_help)
+        # Every action of the current screen, by its binding's description.
+        seen = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if not binding.description or binding.id in seen or binding.id is None or binding.id.startswith("app."):
+                continue
+            seen.add(binding.id)
+            key = self.get_key_display(binding)
+            yield SystemCommand(
+                binding.description,
+                f"key {key}",
+                lambda action=binding.action, node=active.node: self.run_action(action, node),
+            )
+
+    # -- errors --------------------------------------------------------------
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self.report_worker_state(event)
+
+    def report_worker_state(self, event: Worker.StateChanged) -> None:
         """The one place where a failed worker becomes a message to the user."""
         if event.state is not WorkerState.ERROR:
             return

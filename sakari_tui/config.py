@@ -14,6 +14,7 @@ and written with tomli-w, mode 0600, because it may hold a client secret.
     default_region = "US"
     poll_conversations = 10
     poll_thread = 3
+    bell = false
 
     [keys]                     # binding id -> keys, e.g. "app.quit" = "ctrl+q"
 """
@@ -69,6 +70,7 @@ class Profile:
     default_region: str = "US"
     poll_conversations: float = 10.0
     poll_thread: float = 3.0
+    bell: bool = False  # ring the terminal bell when a customer writes in
 
     @property
     def is_complete(self) -> bool:
@@ -122,6 +124,7 @@ _PROFILE_TYPES: dict[str, tuple[type, ...]] = {
     "default_region": (str,),
     "poll_conversations": (int, float),
     "poll_thread": (int, float),
+    "bell": (bool,),
 }
 
 
@@ -218,8 +221,8 @@ def _parse(path: Path, text: str, doc: dict[str, Any]) -> Config:
             expected = _PROFILE_TYPES.get(key)
             if expected is None:
                 raise _fail(path, line, f"profiles.{name}: unknown setting {key!r}")
-            if not isinstance(value, expected) or isinstance(value, bool):
-                kind = "a number" if int in expected else "a string"
+            if not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected):
+                kind = "a number" if int in expected else "true or false" if bool in expected else "a string"
                 raise _fail(path, line, f"profiles.{name}.{key} must be {kind}")
             if key.startswith("poll_") and value <= 0:
                 raise _fail(path, line, f"profiles.{name}.{key} must be above 0")

@@ -9,7 +9,9 @@ from __future__ import annotations
 import atexit
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -24,17 +26,18 @@ DEMO_ACCOUNT_ID = "demo-account"
 DEMO_API_URL = "http://sandbox.invalid"
 
 
-def demo_profile() -> Profile:
-    return Profile(
+def demo_profile(**overrides: Any) -> Profile:
+    profile = Profile(
         name="demo",
         api_url=DEMO_API_URL,
         client_id=DEMO_CLIENT_ID,
         client_secret=DEMO_CLIENT_SECRET,
         account_id=DEMO_ACCOUNT_ID,
     )
+    return replace(profile, **overrides) if overrides else profile
 
 
-def demo_sandbox(*, seed: int = 7, live: bool = True) -> Sandbox:
+def demo_sandbox(*, seed: int = 7, live: bool = True, **config: Any) -> Sandbox:
     return Sandbox(
         SandboxConfig(
             client_id=DEMO_CLIENT_ID,
@@ -42,17 +45,26 @@ def demo_sandbox(*, seed: int = 7, live: bool = True) -> Sandbox:
             account_id=DEMO_ACCOUNT_ID,
             seed=seed,
             live=live,
+            **config,
         )
     )
 
 
-def demo_app(*, seed: int = 7, live: bool = True, data_dir: Path | None = None) -> SakariApp:
+def demo_app(
+    *,
+    seed: int = 7,
+    live: bool = True,
+    data_dir: Path | None = None,
+    sandbox: Sandbox | None = None,
+    **profile: Any,
+) -> SakariApp:
+    """The demo app; tests pass their own sandbox, data dir and faster poll intervals."""
     if data_dir is None:
         data_dir = Path(tempfile.mkdtemp(prefix="sakari-tui-demo-"))
         atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
-    sandbox = demo_sandbox(seed=seed, live=live)
+    sandbox = sandbox or demo_sandbox(seed=seed, live=live)
     return SakariApp(
-        profile=demo_profile(),
+        profile=demo_profile(**profile),
         data_dir=data_dir,
         transport=httpx.ASGITransport(app=sandbox.app),
         sandbox=sandbox,

@@ -1,75 +1,691 @@
-"""The conversations screen: the inbox of SMS threads with customers."""
+"""The conversations screen, home of the app: the inbox, a thread, a reply box.
+
+The list is on the left (newest first, filter as you type, open/closed/all),
+the open thread on the right with the composer under it. Everything paints
+from the local cache first; two polling workers refresh the list and the open
+thread behind it, and only what changed is redrawn.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import asyncio
+import os
+import shlex
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Input, Static, TextArea
 
-from sakari_tui.api import Conversation
+from sakari_tui.api import Contact, Conversation, Message, RateLimited, SakariError
+from sakari_tui.api.phone import format_number
+from sakari_tui.core.store import OutboxItem, OutboxState
+from sakari_tui.core.sync import ListUpdate, ThreadUpdate, poll_delay
 from sakari_tui.core.text import one_line
+from sakari_tui.screens.base import SakariScreen
+from sakari_tui.widgets.composer import Composer
+from sakari_tui.widgets.conversation_list import ConversationList, Row
+from sakari_tui.widgets.segment_meter import SegmentMeter
+from sakari_tui.widgets.status_line import StatusLine
+from sakari_tui.widgets.thread import Bubble, MessageThread
 
 
-def relative_time(when: datetime | None, now: datetime | None = None) -> str:
-    if when is None:
-        return ""
-    now = now or datetime.now(timezone.utc)
-    seconds = max((now - when).total_seconds(), 0)
-    if seconds < 60:
-        return "now"
-    if seconds < 3600:
-        return f"{int(seconds // 60)}m"
-    if seconds < 86400:
-        return f"{int(seconds // 3600)}h"
-    return f"{int(seconds // 86400)}d"
+class Show(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    ALL = "all"
+
+    def next(self) -> Show:
+        order = list(Show)
+        return order[(order.index(self) + 1) % len(order)]
 
 
-def contact_label(conversation: Conversation) -> str:
+@dataclass
+class NewConversation:
+    """A conversation that exists only here until its first message is sent."""
+
+    contact: Contact | None
+    mobile: str
+
+
+def conversation_name(conversation: Conversation, region: str = "US") -> str:
     contact = conversation.contact
-    return one_line(contact.display_name if contact else "") or (conversation.id or "")
+    if contact and (contact.first_name or contact.last_name):
+        return contact.display_name
+    number = contact.mobile.number if contact and contact.mobile else None
+    return format_number(number, region) if number else (conversation.id or "")
 
 
-class ConversationsScreen(Screen[None]):
+def conversation_number(conversation: Conversation) -> str:
+    contact = conversation.contact
+    return (contact.mobile.number if contact and contact.mobile else None) or ""
+
+
+def message_bubble(message: Message, contact_name: str) -> Bubble:
+    media = tuple((m.filename or m.name or m.type or "attachment", m.url or "") for m in message.media)
+    status = (message.status.value if message.status.value != "Unknown" else (message.status_text or "")).lower()
+    return Bubble(
+        key=f"m:{message.id}",
+        outgoing=message.outgoing,
+        author="You" if message.outgoing else contact_name,
+        text=message.text or "",
+        when=message.created_at,
+        status=status if message.outgoing else "",
+        error=str(message.error) if message.error and message.outgoing else None,
+        media=media,
+        message_id=message.id,
+    )
+
+
+def outbox_bubble(item: OutboxItem) -> Bubble:
+    from datetime import datetime, timezone
+
+    error = item.error if item.state in (OutboxState.FAILED, OutboxState.PENDING, OutboxState.UNKNOWN) else None
+    return Bubble(
+        key=f"o:{item.id}",
+        outgoing=True,
+        author="You",
+        text=item.text,
+        when=datetime.fromtimestamp(item.created, tz=timezone.utc),
+        status=str(item.state),
+        error=error,
+        local=True,
+    )
+
+
+class ConversationsScreen(SakariScreen[None]):
     BINDINGS = [
-        Binding("r", "refresh", "Refresh", id="conversations.refresh"),
+        Binding("r,i", "reply", "Reply", id="conversations.reply"),
+        Binding("n", "new_conversation", "New", id="conversations.new"),
+        Binding("slash", "filter", "Filter", id="conversations.filter"),
+        Binding("s", "toggle_show", "Open/closed/all", id="conversations.show"),
+        Binding("c", "close_conversation", "Close", id="conversations.close"),
+        Binding("u", "mark_unread", "Mark unread", id="conversations.mark_unread"),
+        Binding("y", "copy_message", "Copy message", id="conversations.copy"),
+        Binding("o", "open_contact", "Contact", id="conversations.contact"),
+        Binding("ctrl+t", "insert_template", "Template", id="conversations.template"),
+        Binding("ctrl+o", "edit_externally", "$EDITOR", id="conversations.editor"),
+        Binding("R", "retry_send", "Retry send", id="conversations.retry", show=False),
+        Binding("D", "discard_send", "Discard", id="conversations.discard", show=False),
+        Binding("ctrl+r,f5", "refresh", "Refresh", id="conversations.refresh", show=False),
+        Binding("escape", "back", "Back", id="conversations.back", show=False),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.show = Show.OPEN
+        self.conversations: dict[str, Conversation] = {}
+        self.order: list[str] = []
+        self.open_id: str | None = None
+        self.new_conversation: NewConversation | None = None
+        self.messages: dict[str, list[Message]] = {}
+        self.has_older: dict[str, bool] = {}
+        self._list_poke = asyncio.Event()
+        self._thread_poke = asyncio.Event()
+        self._outbox_poke = asyncio.Event()
+        self._loading_older = False
+
+    # -- layout --------------------------------------------------------------
+
     def compose(self) -> ComposeResult:
-        yield Header()
-        yield DataTable(id="conversation-list", cursor_type="row", zebra_stripes=True)
+        with Horizontal(id="inbox"):
+            with Vertical(id="list-pane"):
+                yield Input(placeholder="/ filter: name, number, text", id="conversation-filter")
+                yield Static("", id="list-caption")
+                yield ConversationList(id="conversation-list")
+            with Vertical(id="thread-pane"):
+                yield Static("", id="offline-banner")
+                yield Static("", id="thread-header")
+                yield MessageThread(id="thread")
+                yield SegmentMeter(id="segment-meter")
+                yield Composer(id="composer", placeholder="Reply… (Enter sends, ctrl+n newline)")
+        yield StatusLine(id="status-line")
         yield Footer()
 
-    def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_column("Contact", key="contact", width=24)
-        table.add_column("Last message", key="preview")
-        table.add_column("When", key="when", width=5)
-        table.add_column("Unread", key="unread", width=6)
-        self.action_refresh()
+    @property
+    def app_(self):  # the SakariApp, typed loosely to keep this module free of an import cycle
+        return self.app
 
-    @work(exclusive=True, group="conversations")
-    async def action_refresh(self) -> None:
-        table = self.query_one(DataTable)
-        table.loading = True
-        try:
-            page = await self.app.client.conversations.fetch_all(limit=100)
-        finally:
-            table.loading = False
-        table.clear()
-        for conversation in page.items:
+    def on_mount(self) -> None:
+        self.query_one("#offline-banner").display = False
+        self.paint_from_cache()
+        self.refresh_rows()
+        self.refresh_header()
+        self.query_one(ConversationList).focus()
+        self.watch(self.app, "connection", self._connection_changed, init=False)
+        self.poll_list()
+        self.poll_thread()
+        self.run_outbox()
+        self.set_interval(60, self._tick_minute)
+
+    def _tick_minute(self) -> None:
+        self.query_one(ConversationList).tick()
+
+    # -- cache and list ------------------------------------------------------
+
+    def paint_from_cache(self) -> None:
+        store = self.app_.store
+        cached = [Conversation.from_json(body) for body in store.conversations(limit=500)]
+        if cached:
+            self.app_.sync.seed_from_cache(cached)
+            self._set_conversations(cached)
+
+    def _set_conversations(self, conversations: list[Conversation]) -> None:
+        for conversation in conversations:
+            if conversation.id:
+                self.conversations[conversation.id] = conversation
+        fresh = [c.id for c in conversations if c.id]
+        # Keep conversations older than the polled page below it.
+        self.order = fresh + [cid for cid in self.order if cid not in set(fresh)]
+        self.refresh_rows()
+
+    def unread_count(self, conversation: Conversation, read_state: dict[str, tuple[set[str], bool]]) -> int:
+        read, marked = read_state.get(conversation.id or "", (set(), False))
+        unread = len([mid for mid in conversation.unread if mid not in read])
+        if conversation.id == self.open_id and not marked:
+            return 0
+        return max(unread, 1 if marked else 0)
+
+    def refresh_rows(self) -> None:
+        read_state = self.app_.store.all_read_state()
+        waiting: dict[str, int] = {}
+        for item in self.app_.outbox.waiting():
+            if item.conversation_id:
+                waiting[item.conversation_id] = waiting.get(item.conversation_id, 0) + 1
+        region = self.app_.profile.default_region
+        rows = []
+        total_unread = 0
+        for cid in self.order:
+            conversation = self.conversations[cid]
+            unread = self.unread_count(conversation, read_state)
+            total_unread += unread
+            if self.show is Show.OPEN and conversation.closed or self.show is Show.CLOSED and not conversation.closed:
+                continue
             last = conversation.last_message
-            preview = one_line(last.text or "", 60) if last else ""
-            unread = len(conversation.unread)
-            table.add_row(
-                Text(contact_label(conversation), style="bold" if unread else ""),
-                Text(preview),
-                Text(relative_time(last.created_at if last else None)),
-                Text(str(unread) if unread else "", style="reverse" if unread else ""),
-                key=conversation.id,
+            rows.append(
+                Row(
+                    id=cid,
+                    name=conversation_name(conversation, region),
+                    number=conversation_number(conversation),
+                    preview=(last.text or "") if last else "",
+                    when=last.created_at if last else None,
+                    unread=unread,
+                    closed=conversation.closed,
+                    blocked=bool(conversation.contact and conversation.contact.blocked),
+                    outgoing_last=bool(last and last.outgoing),
+                    waiting=waiting.get(cid, 0),
+                )
             )
-        self.sub_title = f"{page.total_count if page.total_count is not None else len(page.items)} conversations"
+        self.app_.unread_total = total_unread
+        self.query_one(ConversationList).set_rows(rows)
+        self._update_caption(len(rows))
+
+    def _update_caption(self, shown: int) -> None:
+        caption = Text(f" {self.show.value} · {shown}", style="dim")
+        self.query_one("#list-caption", Static).update(caption)
+
+    def apply_list_update(self, update: ListUpdate) -> None:
+        if update.is_empty:
+            return
+        self._set_conversations(update.conversations)
+        for conversation in update.new_inbound:
+            self.announce(conversation)
+        if self.open_id and self.open_id in update.changed:
+            self._thread_poke.set()
+        self.refresh_header()
+
+    def announce(self, conversation: Conversation) -> None:
+        last = conversation.last_message
+        name = conversation_name(conversation, self.app_.profile.default_region)
+        self.app.notify(one_line(last.text or "", 80) if last else "", title=f"New message from {one_line(name, 40)}", markup=False)
+        if self.app_.profile.bell:
+            self.app.bell()
+
+    # -- polling -------------------------------------------------------------
+
+    async def _wait(self, event: asyncio.Event, delay: float) -> None:
+        try:
+            await asyncio.wait_for(event.wait(), timeout=delay)
+        except asyncio.TimeoutError:
+            pass
+        event.clear()
+
+    @work(group="poll-list", exclusive=True, exit_on_error=False)
+    async def poll_list(self) -> None:
+        profile = self.app_.profile
+        while True:
+            retry_after = None
+            try:
+                update = await self.app_.sync.refresh_list()
+            except RateLimited as exc:
+                retry_after = exc.retry_after
+                self.app_.tracker.note_rate_limited(retry_after)
+            except SakariError:
+                pass  # the status line and banner say offline; the cache stays usable
+            else:
+                self.apply_list_update(update)
+            delay = poll_delay(profile.poll_conversations, focused=self.app_.terminal_focused,
+                               idle_for=self.app_.idle_for(), retry_after=retry_after)  # fmt: skip
+            await self._wait(self._list_poke, delay)
+
+    @work(group="poll-thread", exclusive=True, exit_on_error=False)
+    async def poll_thread(self) -> None:
+        profile = self.app_.profile
+        while True:
+            retry_after = None
+            conversation_id = self.open_id
+            if conversation_id:
+                try:
+                    update = await self.app_.sync.refresh_thread(conversation_id)
+                except RateLimited as exc:
+                    retry_after = exc.retry_after
+                    self.app_.tracker.note_rate_limited(retry_after)
+                except SakariError:
+                    pass
+                else:
+                    if conversation_id == self.open_id:
+                        self.apply_thread_update(update)
+            delay = poll_delay(profile.poll_thread, focused=self.app_.terminal_focused,
+                               idle_for=self.app_.idle_for(), retry_after=retry_after)  # fmt: skip
+            await self._wait(self._thread_poke, delay)
+
+    @work(group="outbox", exclusive=True, exit_on_error=False)
+    async def run_outbox(self) -> None:
+        while True:
+            try:
+                touched = await self.app_.outbox.flush()
+            except SakariError:
+                touched = []
+            if touched:
+                self.refresh_thread_view()
+                self.refresh_rows()
+                if any(item.state is OutboxState.SENT for item in touched):
+                    self._list_poke.set()
+                    self._thread_poke.set()
+                for item in touched:
+                    if item.state is OutboxState.FAILED:
+                        self.app.notify(f"Not sent: {item.error}", severity="error", markup=False)
+            pending = self.app_.outbox.waiting()
+            delay = 2.0 if pending else 30.0
+            await self._wait(self._outbox_poke, delay)
+
+    def action_refresh(self) -> None:
+        self._list_poke.set()
+        self._thread_poke.set()
+
+    def _connection_changed(self, state) -> None:
+        from sakari_tui.core.connection import Link
+
+        banner = self.query_one("#offline-banner", Static)
+        if state.link is Link.OFFLINE:
+            banner.update(Text(f" {state.describe()}: showing saved messages; replies wait in the outbox ", style="bold"))
+            banner.display = True
+        elif state.link is Link.AUTH_FAILED:
+            banner.update(Text(f" signed out: {one_line(state.detail)} ", style="bold"))
+            banner.display = True
+        else:
+            banner.display = False
+            if state.link is Link.ONLINE:
+                self._outbox_poke.set()
+
+    # -- thread --------------------------------------------------------------
+
+    @on(ConversationList.Highlighted)
+    def highlighted(self, event: ConversationList.Highlighted) -> None:
+        if event.row is not None and event.row.id != self.open_id:
+            self.open_conversation(event.row.id)
+
+    @on(ConversationList.Opened)
+    def opened(self, event: ConversationList.Opened) -> None:
+        self.query_one(Composer).focus()
+
+    def open_conversation(self, conversation_id: str) -> None:
+        self.save_draft()
+        self.new_conversation = None
+        self.open_id = conversation_id
+        if conversation_id not in self.messages:
+            cached = [Message.from_json(body) for body in self.app_.store.messages(conversation_id, limit=200)]
+            self.messages[conversation_id] = cached
+        self.mark_read(conversation_id)
+        composer = self.query_one(Composer)
+        composer.load_text(self.app_.store.draft(conversation_id))
+        composer.move_cursor(composer.document.end)
+        self.refresh_header()
+        self.refresh_thread_view(jump_to_end=True)
+        self._thread_poke.set()
+
+    def mark_read(self, conversation_id: str) -> None:
+        conversation = self.conversations.get(conversation_id)
+        if conversation is not None:
+            self.app_.store.mark_read(conversation_id, conversation.unread)
+        self.refresh_rows()
+
+    def apply_thread_update(self, update: ThreadUpdate) -> None:
+        known = {m.id: m for m in self.messages.get(update.conversation_id, [])}
+        if update.is_empty and known:
+            return
+        for message in update.messages:
+            known[message.id] = message
+        ordered = sorted(known.values(), key=lambda m: (m.created_at is None, m.created_at and m.created_at.timestamp(), m.id))
+        self.messages[update.conversation_id] = ordered
+        if update.conversation_id not in self.has_older or len(known) <= len(update.messages):
+            self.has_older[update.conversation_id] = update.has_older
+        conversation = self.conversations.get(update.conversation_id)
+        if conversation is not None:
+            self.app_.store.mark_read(update.conversation_id, [m.id for m in update.messages if not m.outgoing and m.id])
+        self.refresh_thread_view()
+
+    def current_bubbles(self) -> list[Bubble]:
+        if self.open_id is None:
+            return []
+        conversation = self.conversations.get(self.open_id)
+        name = conversation_name(conversation, self.app_.profile.default_region) if conversation else ""
+        messages = self.messages.get(self.open_id, [])
+        bubbles = [message_bubble(m, name) for m in messages]
+        on_server = {m.id for m in messages}
+        for item in self.app_.outbox.waiting(conversation_id=self.open_id):
+            bubbles.append(outbox_bubble(item))
+        for item in self.app_.store.outbox_items(OutboxState.SENT, conversation_id=self.open_id):
+            if item.message_id in on_server:
+                self.app_.store.outbox_remove(item.id)  # the server's copy is shown now
+            else:
+                bubbles.append(outbox_bubble(item))
+        return bubbles
+
+    def refresh_thread_view(self, jump_to_end: bool = False) -> None:
+        thread = self.query_one(MessageThread)
+        changed = thread.set_bubbles(self.current_bubbles(), has_older=self.has_older.get(self.open_id or "", False))
+        if jump_to_end and not changed:
+            thread.scroll_end(animate=False, immediate=True, x_axis=False)
+
+    def refresh_header(self) -> None:
+        header = self.query_one("#thread-header", Static)
+        text = Text()
+        region = self.app_.profile.default_region
+        if self.new_conversation is not None:
+            new = self.new_conversation
+            text.append("New conversation with ", style="dim")
+            text.append(one_line(new.contact.display_name) if new.contact else format_number(new.mobile, region), style="bold")
+            text.append(f" {format_number(new.mobile, region)}", style="dim")
+        elif self.open_id and self.open_id in self.conversations:
+            conversation = self.conversations[self.open_id]
+            text.append(one_line(conversation_name(conversation, region)), style="bold")
+            number = conversation_number(conversation)
+            if number:
+                text.append(f"  {format_number(number, region)}", style="dim")
+            if conversation.contact and conversation.contact.blocked:
+                text.append("  opted out: replies are refused", style="bold red")
+            if conversation.closed:
+                text.append("  closed", style="yellow")
+        else:
+            text.append("No conversation open", style="dim")
+        header.update(text)
+
+    @on(MessageThread.ReachedTop)
+    def load_older(self) -> None:
+        if self.open_id and self.has_older.get(self.open_id) and not self._loading_older:
+            self._load_older(self.open_id)
+
+    @work(group="older", exclusive=True)
+    async def _load_older(self, conversation_id: str) -> None:
+        self._loading_older = True
+        try:
+            offset = len(self.messages.get(conversation_id, []))
+            older, has_more = await self.app_.sync.load_older(conversation_id, offset)
+        finally:
+            self._loading_older = False
+        known = {m.id: m for m in self.messages.get(conversation_id, [])}
+        fresh = [m for m in older if m.id not in known]
+        self.messages[conversation_id] = fresh + self.messages.get(conversation_id, [])
+        self.has_older[conversation_id] = has_more
+        if conversation_id == self.open_id:
+            self.refresh_thread_view()
+
+    # -- composing -----------------------------------------------------------
+
+    @on(TextArea.Changed, "#composer")
+    def composer_changed(self, event: TextArea.Changed) -> None:
+        text = event.text_area.text
+        self.query_one(SegmentMeter).measure(text)
+        self.save_draft(text)
+
+    def save_draft(self, text: str | None = None) -> None:
+        if self.open_id is None:
+            return
+        if text is None:
+            text = self.query_one(Composer).text
+        self.app_.store.save_draft(self.open_id, text)
+
+    def open_contact_blocked(self) -> Contact | None:
+        if self.new_conversation is not None:
+            contact = self.new_conversation.contact
+        else:
+            conversation = self.conversations.get(self.open_id or "")
+            contact = conversation.contact if conversation else None
+        return contact if contact is not None and contact.blocked else None
+
+    @on(Composer.Submitted)
+    def send(self, event: Composer.Submitted) -> None:
+        text = event.text.rstrip("\n")
+        blocked = self.open_contact_blocked()
+        if blocked is not None:
+            self.app.notify(
+                f"{one_line(blocked.display_name)} has opted out (replied STOP). Messages to them are refused "
+                "until they text START.",
+                title="Not sent",
+                severity="warning",
+                markup=False,
+            )
+            return
+        outbox = self.app_.outbox
+        if self.new_conversation is not None:
+            new = self.new_conversation
+            item = outbox.enqueue(text, contact_id=new.contact.id if new.contact else None, mobile=new.mobile)
+        elif self.open_id is not None:
+            item = outbox.enqueue(text, conversation_id=self.open_id)
+        else:
+            self.app.notify("Open a conversation first, or press n for a new one.", severity="warning")
+            return
+        event.composer.load_text("")
+        self.save_draft("")
+        self.refresh_thread_view(jump_to_end=True)
+        self._outbox_poke.set()
+        if self.new_conversation is not None:
+            self._follow_new_conversation(item.id)
+
+    @work(group="follow-new", exclusive=True)
+    async def _follow_new_conversation(self, item_id: str) -> None:
+        """Once the first message of a new conversation is on the server, open that conversation."""
+        for _ in range(60):
+            item = self.app_.store.outbox_get(item_id)
+            if item is None or item.state is OutboxState.FAILED:
+                return
+            if item.state is OutboxState.SENT and item.message_id:
+                try:
+                    message = await self.app_.client.messages.fetch(item.message_id)
+                except SakariError:
+                    message = None
+                if message and message.conversation_id:
+                    self.app_.store.outbox_update(item_id, state=OutboxState.SENT)
+                    self._list_poke.set()
+                    for _ in range(20):
+                        await asyncio.sleep(0.1)
+                        if message.conversation_id in self.conversations:
+                            break
+                    self.open_conversation(message.conversation_id)
+                    self.query_one(ConversationList).select_id(message.conversation_id)
+                    return
+            await asyncio.sleep(0.5)
+
+    # -- actions -------------------------------------------------------------
+
+    def action_reply(self) -> None:
+        self.query_one(Composer).focus()
+
+    def action_filter(self) -> None:
+        self.query_one("#conversation-filter", Input).focus()
+
+    @on(Input.Changed, "#conversation-filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        self.query_one(ConversationList).set_filter(event.value)
+
+    @on(Input.Submitted, "#conversation-filter")
+    def filter_done(self) -> None:
+        self.query_one(ConversationList).focus()
+
+    def action_back(self) -> None:
+        filter_input = self.query_one("#conversation-filter", Input)
+        if self.focused is filter_input and filter_input.value:
+            filter_input.value = ""
+        self.query_one(ConversationList).focus()
+
+    def action_toggle_show(self) -> None:
+        self.show = self.show.next()
+        self.refresh_rows()
+        self.app.notify(f"Showing {self.show.value} conversations", timeout=2)
+
+    def action_close_conversation(self) -> None:
+        conversation = self.conversations.get(self.open_id or "")
+        if conversation is None or conversation.closed:
+            self.app.notify("No open conversation to close.", severity="warning")
+            return
+        from sakari_tui.screens.dialogs import ConfirmScreen
+
+        name = conversation_name(conversation, self.app_.profile.default_region)
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._close(conversation.id)
+
+        self.app.push_screen(ConfirmScreen(f"Close the conversation with {one_line(name)}?", confirm="Close"), confirmed)
+
+    @work(group="close", exclusive=True)
+    async def _close(self, conversation_id: str) -> None:
+        closed = await self.app_.client.conversations.close(conversation_id)
+        if closed.id:
+            self.conversations[closed.id] = closed if closed.contact else self.conversations[closed.id]
+        self.app.notify("Conversation closed.")
+        self.refresh_rows()
+        self.refresh_header()
+        self._list_poke.set()
+
+    def action_mark_unread(self) -> None:
+        if self.open_id is None:
+            return
+        self.app_.store.mark_unread(self.open_id)
+        # Leave the conversation so the mark is not undone by reading it.
+        self.open_id = None
+        self.refresh_rows()
+        self.query_one(ConversationList).focus()
+        self.app.notify("Marked unread.", timeout=2)
+
+    def action_copy_message(self) -> None:
+        bubble = self.query_one(MessageThread).selected
+        if bubble is None:
+            self.app.notify("Select a message in the thread first (tab to the thread, then up/down).", severity="warning")
+            return
+        self.app.copy_to_clipboard(bubble.text)
+        self.app.notify("Message copied to the clipboard.", timeout=2)
+
+    def _selected_outbox_item(self) -> str | None:
+        bubble = self.query_one(MessageThread).selected
+        if bubble is None or not bubble.local:
+            return None
+        return bubble.key.removeprefix("o:")
+
+    def action_retry_send(self) -> None:
+        item_id = self._selected_outbox_item()
+        item = self.app_.store.outbox_get(item_id) if item_id else None
+        if item is None or item.state is not OutboxState.FAILED:
+            self.app.notify("Select a message that was not sent to retry it.", severity="warning")
+            return
+        self.app_.outbox.retry(item.id)
+        self.refresh_thread_view()
+        self._outbox_poke.set()
+
+    def action_discard_send(self) -> None:
+        item_id = self._selected_outbox_item()
+        item = self.app_.store.outbox_get(item_id) if item_id else None
+        if item is None or item.state not in (OutboxState.FAILED, OutboxState.PENDING):
+            self.app.notify("Only a message waiting or not sent can be discarded.", severity="warning")
+            return
+        self.app_.outbox.discard(item.id)
+        self.refresh_thread_view()
+        self.refresh_rows()
+
+    def action_open_contact(self) -> None:
+        conversation = self.conversations.get(self.open_id or "")
+        contact = conversation.contact if conversation else (self.new_conversation.contact if self.new_conversation else None)
+        if contact is None or not contact.id:
+            self.app.notify("No contact for this conversation.", severity="warning")
+            return
+        from sakari_tui.screens.dialogs import ContactCard
+
+        self.app.push_screen(ContactCard(contact.id))
+
+    def action_new_conversation(self) -> None:
+        from sakari_tui.screens.dialogs import NewConversationScreen
+
+        def chosen(result: tuple[Contact | None, str] | None) -> None:
+            if result is None:
+                return
+            contact, mobile = result
+            existing = next(
+                (cid for cid in self.order
+                 if conversation_number(self.conversations[cid]) == mobile and not self.conversations[cid].closed),
+                None,
+            )  # fmt: skip
+            if existing:
+                self.query_one(ConversationList).select_id(existing)
+                self.open_conversation(existing)
+            else:
+                self.save_draft()
+                self.open_id = None
+                self.new_conversation = NewConversation(contact, mobile)
+                self.query_one(Composer).load_text("")
+                self.refresh_header()
+                self.refresh_thread_view()
+            self.query_one(Composer).focus()
+
+        self.app.push_screen(NewConversationScreen(self.app_.profile.default_region), chosen)
+
+    def action_insert_template(self) -> None:
+        from sakari_tui.screens.dialogs import TemplatePicker
+
+        conversation = self.conversations.get(self.open_id or "")
+        contact = conversation.contact if conversation else (self.new_conversation.contact if self.new_conversation else None)
+
+        def chosen(text: str | None) -> None:
+            if text:
+                composer = self.query_one(Composer)
+                composer.insert(text)
+                composer.focus()
+
+        self.app.push_screen(TemplatePicker(contact), chosen)
+
+    def action_edit_externally(self) -> None:
+        composer = self.query_one(Composer)
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        with tempfile.NamedTemporaryFile("w+", suffix=".txt", prefix="sakari-reply-", delete=False, encoding="utf-8") as fh:
+            fh.write(composer.text)
+            path = Path(fh.name)
+        try:
+            with self.app.suspend():
+                done = subprocess.run([*shlex.split(editor), str(path)], check=False)
+            if done.returncode == 0:
+                composer.load_text(path.read_text(encoding="utf-8").rstrip("\n"))
+                composer.move_cursor(composer.document.end)
+            else:
+                self.app.notify(f"{editor} exited {done.returncode}; the reply is unchanged.", severity="warning", markup=False)
+        except OSError as exc:
+            self.app.notify(f"Could not run {editor}: {exc.strerror or exc}", severity="error", markup=False)
+        finally:
+            path.unlink(missing_ok=True)
+        composer.focus()

@@ -42,10 +42,12 @@ class Composer(TextArea):
         super().__init__(text, **kwargs)
 
     async def _on_key(self, event: events.Key) -> None:
-        # TextArea inserts "\n" for enter itself; leave enter to the bindings.
+        # Textual calls TextArea's own key handler too (it walks the class hierarchy),
+        # and that one inserts "\n" for enter; prevent_default stops it.
         if event.key == "enter":
-            return
-        await super()._on_key(event)
+            event.prevent_default()
+            event.stop()
+            self.action_submit()
 
     def action_submit(self) -> None:
         text = self.text

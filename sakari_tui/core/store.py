@@ -1,0 +1,334 @@
+"""Local state in SQLite, one database per profile.
+
+- a cache of conversations, messages and contacts (as the API's JSON), so the
+  first screen paints before the network answers;
+- read markers, since the API has no mark-as-read call;
+- drafts per conversation, saved as they are typed;
+- the outbox (see ``outbox.py``), written before anything is sent.
+
+WAL mode lets the UI read while a write commits; every write is its own short
+transaction, so a crash loses at most the keystroke being saved.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS conversations (
+    id TEXT PRIMARY KEY,
+    sort_key TEXT NOT NULL,          -- last activity, ISO 8601, for newest-first order
+    body TEXT NOT NULL               -- the API's JSON
+);
+CREATE INDEX IF NOT EXISTS conversations_by_time ON conversations(sort_key DESC);
+
+CREATE TABLE IF NOT EXISTS messages (
+    id TEXT PRIMARY KEY,
+    conversation_id TEXT,
+    contact_id TEXT,
+    created TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages(conversation_id, created);
+
+CREATE TABLE IF NOT EXISTS contacts (
+    id TEXT PRIMARY KEY,
+    body TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS read_state (
+    conversation_id TEXT PRIMARY KEY,
+    read_ids TEXT NOT NULL DEFAULT '[]',   -- inbound message ids the agent has seen
+    marked_unread INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE IF NOT EXISTS drafts (
+    conversation_id TEXT PRIMARY KEY,
+    text TEXT NOT NULL,
+    updated REAL NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS outbox (
+    id TEXT PRIMARY KEY,
+    conversation_id TEXT,
+    contact_id TEXT,
+    mobile TEXT,
+    text TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    created REAL NOT NULL,
+    updated REAL NOT NULL,
+    not_before REAL NOT NULL DEFAULT 0,
+    message_id TEXT
+);
+CREATE INDEX IF NOT EXISTS outbox_by_state ON outbox(state);
+"""
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"  # written, not yet sent (or the last try never left this machine)
+    SENDING = "sending"  # a request is in flight; after a crash this means "unknown"
+    UNKNOWN = "unknown"  # the request may have reached the server: check before resending
+    FAILED = "failed"  # the server refused it; the agent may retry or discard
+    SENT = "sent"  # the server has it
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: str
+    conversation_id: str | None
+    contact_id: str | None
+    mobile: str | None
+    text: str
+    state: OutboxState
+    attempts: int
+    error: str | None
+    created: float
+    updated: float
+    not_before: float
+    message_id: str | None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> OutboxItem:
+        return cls(**{**dict(row), "state": OutboxState(row["state"])})
+
+
+def _safe_name(profile: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]", "_", profile) or "default"
+
+
+def database_path(data_dir: Path, profile: str) -> Path:
+    return data_dir / "profiles" / f"{_safe_name(profile)}.sqlite3"
+
+
+class Store:
+    """Synchronous and fast: each call is one small SQLite transaction."""
+
+    def __init__(self, path: Path | str) -> None:
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+        self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    @classmethod
+    def for_profile(cls, data_dir: Path, profile: str) -> Store:
+        return cls(database_path(data_dir, profile))
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _write(self, sql: str, params: Iterable[Any] = ()) -> None:
+        self._db.execute(sql, tuple(params))
+
+    def _write_many(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
+        with self._transaction():
+            self._db.executemany(sql, rows)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # -- cache ---------------------------------------------------------------
+
+    def save_conversations(self, conversations: Iterable[dict[str, Any]]) -> None:
+        rows = []
+        for body in conversations:
+            if not body.get("id"):
+                continue
+            rows.append((body["id"], _activity_key(body), json.dumps(body)))
+        self._write_many(
+            "INSERT INTO conversations(id, sort_key, body) VALUES (?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET sort_key=excluded.sort_key, body=excluded.body",
+            rows,
+        )
+
+    def conversations(self, limit: int | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT body FROM conversations ORDER BY sort_key DESC"
+        params: tuple[Any, ...] = ()
+        if limit is not None:
+            sql += " LIMIT ?"
+            params = (limit,)
+        return [json.loads(row["body"]) for row in self._db.execute(sql, params)]
+
+    def save_messages(self, messages: Iterable[dict[str, Any]]) -> None:
+        rows = []
+        for body in messages:
+            if not body.get("id"):
+                continue
+            conversation = body.get("conversation") if isinstance(body.get("conversation"), dict) else {}
+            contact = body.get("contact") if isinstance(body.get("contact"), dict) else {}
+            rows.append((body["id"], conversation.get("id"), contact.get("id"), _created_key(body), json.dumps(body)))
+        self._write_many(
+            "INSERT INTO messages(id, conversation_id, contact_id, created, body) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET conversation_id=excluded.conversation_id, "
+            "contact_id=excluded.contact_id, created=excluded.created, body=excluded.body",
+            rows,
+        )
+
+    def messages(self, conversation_id: str, limit: int | None = None) -> list[dict[str, Any]]:
+        """The newest ``limit`` messages of a conversation, oldest first."""
+        sql = "SELECT body FROM messages WHERE conversation_id = ? ORDER BY created DESC"
+        params: tuple[Any, ...] = (conversation_id,)
+        if limit is not None:
+            sql += " LIMIT ?"
+            params += (limit,)
+        rows = [json.loads(row["body"]) for row in self._db.execute(sql, params)]
+        rows.reverse()
+        return rows
+
+    def save_contacts(self, contacts: Iterable[dict[str, Any]]) -> None:
+        self._write_many(
+            "INSERT INTO contacts(id, body) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET body=excluded.body",
+            ((c["id"], json.dumps(c)) for c in contacts if c.get("id")),
+        )
+
+    def contact(self, contact_id: str) -> dict[str, Any] | None:
+        row = self._db.execute("SELECT body FROM contacts WHERE id = ?", (contact_id,)).fetchone()
+        return json.loads(row["body"]) if row else None
+
+    # -- read markers --------------------------------------------------------
+
+    def read_ids(self, conversation_id: str) -> set[str]:
+        row = self._db.execute("SELECT read_ids FROM read_state WHERE conversation_id = ?", (conversation_id,)).fetchone()
+        return set(json.loads(row["read_ids"])) if row else set()
+
+    def all_read_state(self) -> dict[str, tuple[set[str], bool]]:
+        return {
+            row["conversation_id"]: (set(json.loads(row["read_ids"])), bool(row["marked_unread"]))
+            for row in self._db.execute("SELECT * FROM read_state")
+        }
+
+    def mark_read(self, conversation_id: str, message_ids: Iterable[str]) -> None:
+        ids = sorted(self.read_ids(conversation_id) | set(message_ids))
+        self._write(
+            "INSERT INTO read_state(conversation_id, read_ids, marked_unread) VALUES (?, ?, 0) "
+            "ON CONFLICT(conversation_id) DO UPDATE SET read_ids=excluded.read_ids, marked_unread=0",
+            (conversation_id, json.dumps(ids)),
+        )
+
+    def mark_unread(self, conversation_id: str) -> None:
+        self._write(
+            "INSERT INTO read_state(conversation_id, marked_unread) VALUES (?, 1) "
+            "ON CONFLICT(conversation_id) DO UPDATE SET marked_unread=1",
+            (conversation_id,),
+        )
+
+    # -- drafts --------------------------------------------------------------
+
+    def save_draft(self, conversation_id: str, text: str) -> None:
+        if text:
+            self._write(
+                "INSERT INTO drafts(conversation_id, text, updated) VALUES (?, ?, ?) "
+                "ON CONFLICT(conversation_id) DO UPDATE SET text=excluded.text, updated=excluded.updated",
+                (conversation_id, text, time.time()),
+            )
+        else:
+            self._write("DELETE FROM drafts WHERE conversation_id = ?", (conversation_id,))
+
+    def draft(self, conversation_id: str) -> str:
+        row = self._db.execute("SELECT text FROM drafts WHERE conversation_id = ?", (conversation_id,)).fetchone()
+        return row["text"] if row else ""
+
+    # -- outbox --------------------------------------------------------------
+
+    def outbox_add(
+        self, text: str, *, conversation_id: str | None = None, contact_id: str | None = None, mobile: str | None = None
+    ) -> OutboxItem:
+        now = time.time()
+        item_id = uuid.uuid4().hex
+        self._write(
+            "INSERT INTO outbox(id, conversation_id, contact_id, mobile, text, state, created, updated) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (item_id, conversation_id, contact_id, mobile, text, OutboxState.PENDING, now, now),
+        )
+        item = self.outbox_get(item_id)
+        assert item is not None
+        return item
+
+    def outbox_get(self, item_id: str) -> OutboxItem | None:
+        row = self._db.execute("SELECT * FROM outbox WHERE id = ?", (item_id,)).fetchone()
+        return OutboxItem.from_row(row) if row else None
+
+    def outbox_update(self, item_id: str, **fields: Any) -> OutboxItem:
+        allowed = {"state", "attempts", "error", "not_before", "message_id"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise ValueError(f"cannot update outbox fields {sorted(unknown)}")
+        fields["updated"] = time.time()
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        self._write(f"UPDATE outbox SET {assignments} WHERE id = ?", (*fields.values(), item_id))
+        item = self.outbox_get(item_id)
+        assert item is not None
+        return item
+
+    def outbox_items(self, *states: OutboxState, conversation_id: str | None = None) -> list[OutboxItem]:
+        sql = "SELECT * FROM outbox"
+        clauses, params = [], []
+        if states:
+            clauses.append(f"state IN ({', '.join('?' for _ in states)})")
+            params.extend(states)
+        if conversation_id is not None:
+            clauses.append("conversation_id = ?")
+            params.append(conversation_id)
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        sql += " ORDER BY created"
+        return [OutboxItem.from_row(row) for row in self._db.execute(sql, params)]
+
+    def outbox_remove(self, item_id: str) -> None:
+        self._write("DELETE FROM outbox WHERE id = ?", (item_id,))
+
+    def recover_interrupted_sends(self) -> int:
+        """After a crash, a send that was in flight has an unknown outcome."""
+        cursor = self._db.execute(
+            "UPDATE outbox SET state = ? WHERE state = ?", (OutboxState.UNKNOWN, OutboxState.SENDING)
+        )
+        return cursor.rowcount
+
+
+def _at(stamp: Any) -> str:
+    """A stamp's time as UTC ISO 8601, so that strings sort as times do."""
+    text = stamp.get("at") if isinstance(stamp, dict) else None
+    if not isinstance(text, str):
+        return ""
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _created_key(message: dict[str, Any]) -> str:
+    return _at(message.get("created")) or _at(message.get("updated"))
+
+
+def _activity_key(conversation: dict[str, Any]) -> str:
+    last = conversation.get("lastMessage")
+    return (isinstance(last, dict) and _created_key(last)) or _at(conversation.get("updated")) or _at(conversation.get("created"))

@@ -1,0 +1,293 @@
+"""The message thread: a virtual list of message bubbles.
+
+A thread can hold thousands of messages, so this is one widget that renders
+only the visible lines (Textual's line API), not a widget per message. Lines
+are wrapped once per width and cached. Message text is untrusted: it is
+stripped of control sequences and rendered as ``Text``, never as markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from sakari_tui.core import clock
+from sakari_tui.core.text import one_line, strip_control
+
+STATUS_MARKS = {
+    "pending": ("◷ waiting to send", "yellow"),
+    "sending": ("◷ sending", "yellow"),
+    "unknown": ("? checking whether it was sent", "yellow"),
+    "failed": ("✗ not sent", "red"),
+    "new": ("· new", "dim"),
+    "validated": ("· validated", "dim"),
+    "queued": ("· queued", "dim"),
+    "sent": ("✓ sent", "dim"),
+    "delivered": ("✓✓ delivered", "green"),
+    "error": ("✗ error", "red"),
+    "undelivered": ("✗ undelivered", "red"),
+    "received": ("", ""),
+}
+
+
+@dataclass(frozen=True)
+class Bubble:
+    """One message as the thread shows it: from the server or from the outbox."""
+
+    key: str
+    outgoing: bool
+    author: str
+    text: str
+    when: datetime | None
+    status: str = ""
+    error: str | None = None
+    media: tuple[tuple[str, str], ...] = ()  # (label, url)
+    local: bool = False  # an outbox item, not yet known to the server
+    message_id: str | None = None
+
+
+@dataclass
+class _Line:
+    strip: Strip
+    index: int  # which bubble the line belongs to
+
+
+@dataclass
+class _Layout:
+    width: int
+    lines: list[_Line] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)  # first line of each bubble
+
+
+def format_time(when: datetime | None) -> str:
+    if when is None:
+        return ""
+    local = when.astimezone()
+    if local.date() == clock.now().astimezone().date():
+        return local.strftime("%H:%M")
+    return local.strftime("%d %b %H:%M")
+
+
+class MessageThread(ScrollView, can_focus=True):
+    DEFAULT_CSS = """
+    MessageThread {
+        height: 1fr;
+        background: $surface;
+    }
+    MessageThread > .thread--inbound { color: $text; }
+    MessageThread > .thread--outbound { color: $text; }
+    """
+
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Previous", id="thread.previous", show=False),
+        Binding("down,j", "cursor(1)", "Next", id="thread.next", show=False),
+        Binding("home", "cursor_first", "First", id="thread.first", show=False),
+        Binding("end", "cursor_last", "Last", id="thread.last", show=False),
+    ]
+
+    cursor: reactive[int] = reactive(-1, always_update=True, init=False)
+
+    @dataclass
+    class ReachedTop(Message):
+        """Scrolled to the top: time to load older messages."""
+
+        thread: MessageThread
+
+    @dataclass
+    class Selected(Message):
+        thread: MessageThread
+        bubble: Bubble | None
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.bubbles: list[Bubble] = []
+        self._layout: _Layout | None = None
+        self.has_older = False
+
+    # -- data ----------------------------------------------------------------
+
+    def set_bubbles(self, bubbles: list[Bubble], *, has_older: bool | None = None) -> bool:
+        """Show ``bubbles`` (oldest first). Returns False, and redraws nothing, when unchanged.
+
+        Keeps the reader's place: at the bottom it follows new messages; when older
+        messages arrive above, the visible ones stay where they are on screen.
+        """
+        if has_older is not None:
+            self.has_older = has_older
+        if bubbles == self.bubbles:
+            return False
+        at_bottom = self.is_vertical_scroll_end or not self.bubbles
+        selected_key = self.selected.key if self.selected else None
+        old_first_key = self.bubbles[0].key if self.bubbles else None
+        old_first_line = 0
+        if self._layout and old_first_key:
+            old_first_line = self.scroll_y
+        self.bubbles = list(bubbles)
+        self._relayout()
+        layout = self._layout
+        assert layout is not None
+        if selected_key is not None:
+            self.cursor = next((i for i, b in enumerate(self.bubbles) if b.key == selected_key), len(self.bubbles) - 1)
+        elif self.cursor >= len(self.bubbles):
+            self.cursor = len(self.bubbles) - 1
+        if at_bottom:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+        elif old_first_key is not None:
+            # Older messages prepended: shift by the lines added above the old first bubble.
+            index = next((i for i, b in enumerate(self.bubbles) if b.key == old_first_key), 0)
+            added = layout.starts[index] if index < len(layout.starts) else 0
+            if added:
+                self.scroll_to(y=old_first_line + added, animate=False, immediate=True)
+        self.refresh()
+        return True
+
+    @property
+    def selected(self) -> Bubble | None:
+        if 0 <= self.cursor < len(self.bubbles):
+            return self.bubbles[self.cursor]
+        return None
+
+    # -- layout --------------------------------------------------------------
+
+    def _relayout(self) -> None:
+        width = max(self.scrollable_content_region.width, 20)
+        layout = _Layout(width=width)
+        console = self.app.console
+        for index, bubble in enumerate(self.bubbles):
+            layout.starts.append(len(layout.lines))
+            for text in self._bubble_texts(bubble, width):
+                for line in text.wrap(console, width - 1, overflow="fold"):
+                    line.rstrip_end(width)
+                    if bubble.outgoing:
+                        line.align("right", width - 1)
+                    strip = Strip(list(line.render(console)), line.cell_len)
+                    layout.lines.append(_Line(strip, index))
+            layout.lines.append(_Line(Strip.blank(0), index))
+        self._layout = layout
+        self.virtual_size = Size(width, len(layout.lines))
+
+    def _bubble_texts(self, bubble: Bubble, width: int) -> list[Text]:
+        header = Text()
+        header.append(one_line(bubble.author, 40), style="bold" if not bubble.outgoing else "bold cyan")
+        when = format_time(bubble.when)
+        if when:
+            header.append(f" · {when}", style="dim")
+        mark, colour = STATUS_MARKS.get(bubble.status.lower(), (bubble.status.lower(), "dim"))
+        if mark:
+            header.append(f" · {mark}", style=colour)
+        texts = [header]
+        body_width = max(int(width * 0.8), 20)
+        body = Text(strip_control(bubble.text), style="" if not bubble.local else "italic")
+        for line in body.wrap(self.app.console, body_width, overflow="fold"):
+            texts.append(line)
+        if bubble.error:
+            texts.append(Text(f"  {one_line(bubble.error)}", style="red"))
+        for label, url in bubble.media:
+            item = Text("  📎 ", style="dim")
+            item.append(one_line(label, 40))
+            item.append(f" {one_line(url)}", style="underline dim")
+            texts.append(item)
+        if bubble.local and bubble.status == "failed":
+            texts.append(Text("  R retry · D discard", style="dim"))
+        return texts
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._layout is None or self._layout.width != max(self.scrollable_content_region.width, 20):
+            at_bottom = self.is_vertical_scroll_end
+            self._relayout()
+            if at_bottom:
+                self.scroll_end(animate=False, immediate=True, x_axis=False)
+
+    # -- rendering -----------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        line_no = scroll_y + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        layout = self._layout
+        if layout is None or line_no >= len(layout.lines):
+            return Strip.blank(width, base)
+        line = layout.lines[line_no]
+        strip = line.strip
+        if line.index == self.cursor and self.has_focus:
+            strip = Strip([Segment("▌", Style(color="cyan")), *strip]).crop_extend(0, width + 1, base)
+            strip = strip.crop(0, width)
+        elif line.index == self.cursor:
+            strip = Strip([Segment("▏", Style(dim=True)), *strip]).crop_extend(0, width, base)
+        else:
+            strip = Strip([Segment(" "), *strip]).crop_extend(0, width, base)
+        return strip.apply_style(base).apply_offsets(scroll_x, line_no)
+
+    # -- cursor and scrolling ------------------------------------------------
+
+    def watch_cursor(self, cursor: int) -> None:
+        self._scroll_cursor_into_view()
+        self.post_message(self.Selected(self, self.selected))
+        self.refresh()
+
+    def _scroll_cursor_into_view(self) -> None:
+        layout = self._layout
+        if layout is None or not (0 <= self.cursor < len(layout.starts)):
+            return
+        top = layout.starts[self.cursor]
+        bottom = layout.starts[self.cursor + 1] if self.cursor + 1 < len(layout.starts) else len(layout.lines)
+        height = self.scrollable_content_region.height
+        if top < self.scroll_y:
+            self.scroll_to(y=top, animate=False, immediate=True)
+        elif bottom > self.scroll_y + height:
+            self.scroll_to(y=max(bottom - height, 0), animate=False, immediate=True)
+
+    def action_cursor(self, step: int) -> None:
+        if not self.bubbles:
+            return
+        if self.cursor < 0:
+            self.cursor = len(self.bubbles) - 1
+            return
+        target = self.cursor + step
+        if target < 0 and self.has_older:
+            self.post_message(self.ReachedTop(self))
+        self.cursor = min(max(target, 0), len(self.bubbles) - 1)
+
+    def action_cursor_first(self) -> None:
+        if self.bubbles:
+            self.cursor = 0
+            if self.has_older:
+                self.post_message(self.ReachedTop(self))
+
+    def action_cursor_last(self) -> None:
+        if self.bubbles:
+            self.cursor = len(self.bubbles) - 1
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if new <= 0 and old > 0 and self.has_older:
+            self.post_message(self.ReachedTop(self))
+
+    def on_focus(self) -> None:
+        if self.cursor < 0 and self.bubbles:
+            self.cursor = len(self.bubbles) - 1
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def on_click(self, event: events.Click) -> None:
+        layout = self._layout
+        if layout is None:
+            return
+        line_no = int(self.scroll_y) + event.y
+        if 0 <= line_no < len(layout.lines):
+            self.cursor = layout.lines[line_no].index
