@@ -632,15 +632,6 @@ async def test_webhooks_fetch_all(client: SakariClient, sandbox: Sandbox) -> Non
         await client.webhooks.unsubscribe(url)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "sandbox: webhooks.fetchAll answers at most 10 subscriptions (the default page limit) "
-        "with totalCount > 10, but the spec gives webhooks.fetchAll no offset or limit "
-        "parameter, so a client has no documented way to reach the rest; the client reads the "
-        "single answer as the whole list"
-    ),
-)
 async def test_webhooks_fetch_all_more_than_ten(client: SakariClient, sandbox: Sandbox) -> None:
     prefix = f"https://hooks.example.test/many/{uuid.uuid4().hex[:8]}"
     urls = [f"{prefix}/{i}" for i in range(11)]

@@ -18,8 +18,13 @@ if TYPE_CHECKING:
 
 
 async def fetch_all(request: Request, sandbox: Sandbox) -> Response:
-    offset, limit = pagination(request)
+    # The contract gives this operation no offset or limit, so a client cannot ask for a
+    # second page: answer every subscription, unless a client pages of its own accord.
     hooks = list(sandbox.store.webhooks.values())
+    if "offset" in request.query_params or "limit" in request.query_params:
+        offset, limit = pagination(request)
+    else:
+        offset, limit = 0, max(len(hooks), 1)
     return page([webhook_view(h) for h in hooks[offset:offset + limit]], offset, limit, len(hooks))
 
 
