@@ -13,6 +13,8 @@ error, except that
 from __future__ import annotations
 
 import base64
+import dataclasses
+import functools
 import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -32,16 +34,19 @@ from sakari_tui.api import (
     Message,
     MessageStatus,
     Page,
+    RecipientFailure,
     SendResult,
     SharedFile,
     Template,
+    Token,
     Webhook,
 )
+from sakari_tui.api import models
 from sakari_tui.api.auth import parse_token_response
 from sakari_tui.api.envelope import data_object
 from sakari_tui.api.resources.contacts import parse_created_contacts
 from sakari_tui.api.resources.templates import parse_created_template
-from sakari_tui.api.values import as_datetime
+from sakari_tui.api.values import as_datetime, datetime_text
 from spec import schema
 
 UTC = timezone.utc
@@ -735,3 +740,151 @@ def test_later_token_shape(lifetime, use_expires_in, token_type):
     token = parse_token_response(doc, NOW)
     assert token.expires_at == datetime.fromtimestamp(NOW + lifetime, UTC)
     assert token.is_fresh(NOW) and not token.is_fresh(NOW + lifetime)
+
+
+# --- to_json: models written back as the API's JSON read in unchanged ---------------------
+
+
+def round_trip(model: Any) -> dict[str, Any]:
+    """Write ``model``, pass it through ``json`` as the local store does, read it again and
+    check nothing changed; returns the document written."""
+    document = json.loads(json.dumps(model.to_json()))
+    again = type(model).from_json(document)
+    assert again == model
+    assert again.to_json() == document  # and writing is stable
+    return document
+
+
+# model, documents of which to take the ``data`` objects (a schema name or later shape)
+ROUND_TRIPS = {
+    "Conversation": (Conversation, "ConversationsResponse"),
+    "Conversation-later": (Conversation, later_conversations_schema),
+    "Message": (Message, "MessagesResponse"),
+    "Message-later": (Message, later_messages_schema),
+    "Contact": (Contact, "ContactsResponse"),
+    "Contact-later": (Contact, later_contacts_schema),
+    "Template": (Template, "TemplatesResponse"),
+    "Campaign": (Campaign, "CampaignsResponse"),
+    "Webhook": (Webhook, "WebhooksResponse"),
+    "Webhook-later": (Webhook, lambda: LATER_WEBHOOK),
+    "SendResult": (SendResult, "SendMessagesResponse"),
+    "SendResult-later": (SendResult, lambda: LATER_SEND),
+    "ContactUpload": (ContactUpload, "ContactUploadResponse"),
+    "SharedFile": (SharedFile, "ShareFileResponse"),
+}
+
+
+@functools.cache
+def round_trip_documents(key: str) -> st.SearchStrategy[Any]:
+    source = ROUND_TRIPS[key][1]
+    return documents(source if isinstance(source, str) else source(), complete=True)
+
+
+@pytest.mark.parametrize("key", sorted(ROUND_TRIPS))
+@PROPERTY_SETTINGS
+@given(data=st.data())
+def test_schema_valid_objects_round_trip_through_to_json(key, data):
+    model = ROUND_TRIPS[key][0]
+    body = data.draw(round_trip_documents(key)).get("data")
+    for raw in body if isinstance(body, list) else [body]:
+        if isinstance(raw, dict):
+            round_trip(model.from_json(raw))
+
+
+def test_every_model_that_reads_json_writes_it():
+    readers = [
+        obj for obj in vars(models).values()
+        if dataclasses.is_dataclass(obj) and hasattr(obj, "from_json")
+    ]  # fmt: skip
+    assert len(readers) >= 18
+    assert [m.__name__ for m in readers if not hasattr(m, "to_json")] == []
+    assert not hasattr(Token, "to_json")  # the access token is never written out
+
+
+def test_message_with_media_and_error_round_trips():
+    raw = {
+        "id": "m1", "message": "Hi Ann", "outgoing": True, "status": "DELIVERED",
+        "contact": {"id": "c1", "firstName": "Ann", "mobile": {"number": "+14155550123", "country": "US"}},
+        "conversation": {"id": "cv1"}, "phoneNumber": "+14155550100", "price": 0.0079, "segments": 2,
+        "media": [{"filename": "a.png", "type": "image/png", "url": "https://x.test/a.png", "size": 10}],
+        "error": {"code": "MSG-1", "message": "Carrier rejected"},
+        "created": {"at": "2024-05-01T10:00:00Z", "by": {"id": "u1", "firstName": "Bo"}},
+        "sendAt": "2024-05-01T12:00:00.123456+02:00", "channel": "sms",
+    }  # fmt: skip
+    doc = round_trip(Message.from_json(raw))
+    assert doc["status"] == "DELIVERED"  # the server's text, as sent
+    assert doc["media"] == [{"filename": "a.png", "type": "image/png", "url": "https://x.test/a.png", "size": 10}]
+    assert doc["error"] == {"code": "MSG-1", "description": "Carrier rejected"}
+    assert doc["created"] == {"at": "2024-05-01T10:00:00.000Z", "by": {"id": "u1", "firstName": "Bo"}}
+    assert doc["sendAt"] == "2024-05-01T12:00:00.123456+02:00"
+    assert (doc["conversation"], doc["segments"], doc["channel"]) == ({"id": "cv1"}, 2, "sms")
+    assert "read" not in doc and "template" not in doc  # None is left out
+
+
+@pytest.mark.parametrize(
+    "closed, written",
+    [("2024-05-01T12:00:00.250+02:00", "2024-05-01T12:00:00.250+02:00"),
+     ("2024-05-01T10:00:00Z", "2024-05-01T10:00:00.000Z"), (True, True), (False, False), (None, False)],
+)  # fmt: skip
+def test_conversation_closed_written_as_date_time_or_boolean(closed, written):
+    raw = {"id": "cv1", "closed": closed, "lastMessage": {"id": "m1", "status": "Received"}, "unread": ["m1"]}
+    doc = round_trip(Conversation.from_json(raw))
+    assert doc["closed"] == written
+    assert doc["lastMessage"]["status"] == "Received" and doc["unread"] == ["m1"]
+
+
+@pytest.mark.parametrize(
+    "blocked, written",
+    [("2024-03-01T08:00:00+00:00", "2024-03-01T08:00:00.000Z"), (1709280000, "2024-03-01T08:00:00.000Z"),
+     (True, True), ("true", True), (False, None), (None, None)],
+)  # fmt: skip
+def test_contact_blocked_written_as_date_time_or_true(blocked, written):
+    raw = {"id": "c1", "blocked": blocked, "tags": ["vip"], "lists": ["l1"], "attributes": {"a": [1]}}
+    doc = round_trip(Contact.from_json(raw))
+    assert doc.get("blocked") == written
+    assert (doc["tags"], doc["lists"], doc["attributes"]) == ([{"tag": "vip"}], [{"id": "l1"}], {"a": [1]})
+
+
+def test_send_result_failures_round_trip_from_every_shape():
+    data = {
+        "jobId": "job-2", "requested": 3, "valid": 0,
+        "invalid": [
+            {"id": "c2", "mobile": "+1", "error": {"code": "CONT-001", "description": "Invalid mobile number"}},
+            {"contact": {"id": "c3"}, "error": {"code": "CONT-010"}, "note": "dropped"},
+            {"code": "MSG-003", "message": "No route"},
+        ],
+    }  # fmt: skip
+    result = SendResult.from_json(data)
+    doc = round_trip(result)
+    assert doc["invalid"][1] == {"contact": {"id": "c3"}, "error": {"code": "CONT-010"}}
+    assert [str(f) for f in SendResult.from_json(doc).failures] == [str(f) for f in result.failures]
+    assert RecipientFailure(contact=Contact(id="c4")).to_json() == {"contact": {"id": "c4"}}
+
+
+def test_status_written_from_text_or_enum():
+    assert Message(status=MessageStatus.SENT).to_json()["status"] == "Sent"
+    assert "status" not in Message().to_json()
+    assert Message.from_json({"status": "Scheduled"}).to_json()["status"] == "Scheduled"
+    read = Message.from_json({"status": "queued"})
+    assert dataclasses.replace(read, status=MessageStatus.DELIVERED).to_json()["status"] == "Delivered"
+
+
+@pytest.mark.parametrize(
+    "when, text",
+    [(datetime(2024, 5, 1, 10, tzinfo=UTC), "2024-05-01T10:00:00.000Z"),
+     (datetime(2024, 5, 1, 10, 0, 0, 250000, tzinfo=UTC), "2024-05-01T10:00:00.250Z"),
+     (datetime(2024, 5, 1, 10, 0, 0, 250001, tzinfo=UTC), "2024-05-01T10:00:00.250001Z"),
+     (datetime(2024, 5, 1, 10), "2024-05-01T10:00:00.000Z"),
+     (datetime(2024, 5, 1, 15, 30, tzinfo=timezone(timedelta(hours=5, minutes=30))), "2024-05-01T15:30:00.000+05:30")],
+)  # fmt: skip
+def test_datetime_text(when, text):
+    assert datetime_text(when) == text
+    assert as_datetime(text) == (when if when.tzinfo else when.replace(tzinfo=UTC))
+
+
+def test_to_json_is_a_fresh_plain_copy():
+    campaign = Campaign.from_json({"id": "k1", "trigger": {"code": "M"}, "stats": {"sent": [3]}})
+    doc = campaign.to_json()
+    doc["trigger"]["code"] = "changed"
+    doc["stats"]["sent"].append(4)
+    assert campaign.trigger["code"] == "M" and campaign.extra["stats"] == {"sent": [3]}

@@ -3,6 +3,10 @@
 Every model has ``from_json(data)`` that never raises on odd field values: a missing or
 wrongly typed field becomes its default, and fields the model does not know are kept in
 ``extra``. Both the 1.0.1 shapes and the later ones (see the spec README) are read.
+
+``to_json()`` writes a model back in the API's shape, ``extra`` included, so that
+``Model.from_json(model.to_json()) == model`` for anything ``from_json`` made; models are
+cached that way. Date-times are written as ISO 8601 text.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from enum import StrEnum
 from typing import Any, Self
 
 from .values import (
+    EMPTY,
+    datetime_text,
     empty_mapping,
     as_bool,
     as_datetime,
@@ -40,6 +46,31 @@ def _strings(value: Any) -> tuple[str, ...]:
     return tuple(text for item in as_list(value) if (text := as_str(item)) is not None)
 
 
+def _json(value: Any) -> Any:
+    """``value`` as plain JSON: models through their ``to_json``, date-times as text, and
+    mappings and tuples as new dicts and lists, so the result can be changed and dumped."""
+    if hasattr(value, "to_json"):
+        return value.to_json()
+    if isinstance(value, datetime):
+        return datetime_text(value)
+    if isinstance(value, Mapping):
+        return {key: _json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json(item) for item in value]
+    return value
+
+
+def _document(fields: Mapping[str, Any], extra: Mapping[str, Any] = EMPTY) -> dict[str, Any]:
+    """A model's JSON object: the unknown fields it was read with, overlaid with its own.
+    Fields that are None or empty are left out, as ``from_json`` reads their absence back
+    as the same value."""
+    document = _json(extra)
+    for name, value in fields.items():
+        if value is not None and not (isinstance(value, tuple | Mapping) and not value):
+            document[name] = _json(value)
+    return document
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who made a change: a user (id and names) or, in later API versions, a ``source``."""
@@ -62,6 +93,15 @@ class Actor:
             extra=leftovers(data, cls._KEYS),
         )
 
+    def to_json(self) -> dict[str, Any]:
+        return _document(
+            {
+                "id": self.id, "firstName": self.first_name, "lastName": self.last_name,
+                "source": self.source,
+            },
+            self.extra,
+        )  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Stamp:
@@ -81,6 +121,9 @@ class Stamp:
             extra=leftovers(data, cls._KEYS),
         )
 
+    def to_json(self) -> dict[str, Any]:
+        return _document({"at": self.at, "by": self.by}, self.extra)
+
 
 @dataclass(frozen=True)
 class ErrorDetail:
@@ -96,6 +139,9 @@ class ErrorDetail:
             code=as_str(data.get("code")),
             description=as_str(data.get("description"), as_str(data.get("message"))),
         )
+
+    def to_json(self) -> dict[str, Any]:
+        return _document({"code": self.code, "description": self.description})
 
     def __str__(self) -> str:
         if self.code and self.description:
@@ -115,6 +161,9 @@ class Tag:
             return cls(name=data)
         data = as_dict(data)
         return cls(name=as_str(data.get("tag")), visible=as_bool(data.get("visible")))
+
+    def to_json(self) -> dict[str, Any]:
+        return _document({"tag": self.name, "visible": self.visible})
 
 
 @dataclass(frozen=True)
@@ -137,6 +186,9 @@ class ContactList:
             name=as_str(data.get("name")),
             extra=leftovers(data, cls._KEYS),
         )
+
+    def to_json(self) -> dict[str, Any]:
+        return _document({"id": self.id, "name": self.name}, self.extra)
 
 
 @dataclass(frozen=True)
@@ -163,6 +215,15 @@ class Mobile:
             line_type=as_str(data.get("lineType")),
             extra=leftovers(data, cls._KEYS),
         )
+
+    def to_json(self) -> dict[str, Any]:
+        return _document(
+            {
+                "number": self.number, "country": self.country, "verified": self.verified,
+                "valid": self.valid, "lineType": self.line_type,
+            },
+            self.extra,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -220,6 +281,19 @@ class Contact:
             extra=leftovers(data, cls._KEYS),
         )
 
+    def to_json(self) -> dict[str, Any]:
+        return _document(
+            {
+                "id": self.id, "firstName": self.first_name, "lastName": self.last_name,
+                "email": self.email, "mobile": self.mobile, "attributes": self.attributes,
+                "tags": self.tags, "lists": self.lists, "valid": self.valid, "error": self.error,
+                # The date-time when known, else the boolean; not blocked is left out.
+                "blocked": self.blocked_at or self.blocked or None,
+                "optIn": self.opted_in_at, "created": self.created, "updated": self.updated,
+            },
+            self.extra,
+        )  # fmt: skip
+
     @property
     def display_name(self) -> str:
         """The name if there is one, else the mobile number, else the id."""
@@ -250,6 +324,11 @@ class PhoneNumber:
             country=as_str(data.get("country")),
             active=as_bool(data.get("active")),
             extra=leftovers(data, cls._KEYS),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return _document(
+            {"number": self.number, "country": self.country, "active": self.active}, self.extra
         )
 
 
@@ -300,6 +379,12 @@ class MediaItem:
             name=as_str(data.get("name")),
             type=as_str(data.get("type")),
             extra=leftovers(data, cls._KEYS),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return _document(
+            {"url": self.url, "filename": self.filename, "name": self.name, "type": self.type},
+            self.extra,
         )
 
 
@@ -359,6 +444,25 @@ class Message:
             extra=leftovers(data, cls._KEYS),
         )
 
+    def to_json(self) -> dict[str, Any]:
+        # The server's text as sent, unless the status was changed after reading; UNKNOWN
+        # without text stands for no status at all.
+        status = self.status_text
+        if status is None or MessageStatus.parse(status) is not self.status:
+            status = None if self.status is MessageStatus.UNKNOWN else self.status.value
+        conversation = None if self.conversation_id is None else {"id": self.conversation_id}
+        return _document(
+            {
+                "id": self.id, "message": self.text, "outgoing": self.outgoing, "status": status,
+                "contact": self.contact, "conversation": conversation,
+                "phoneNumber": self.phone_number, "price": self.price, "segments": self.segments,
+                "read": self.read, "template": self.template, "type": self.type,
+                "sendAt": self.send_at, "media": self.media, "error": self.error,
+                "created": self.created, "updated": self.updated,
+            },
+            self.extra,
+        )  # fmt: skip
+
     @property
     def created_at(self) -> datetime | None:
         return self.created.at if self.created else None
@@ -402,6 +506,17 @@ class Conversation:
             extra=leftovers(data, cls._KEYS),
         )
 
+    def to_json(self) -> dict[str, Any]:
+        return _document(
+            {
+                "id": self.id, "contact": self.contact,
+                "closed": self.closed_at or self.closed,  # the date-time when known
+                "lastMessage": self.last_message, "phoneNumber": self.phone_number,
+                "unread": self.unread, "created": self.created, "updated": self.updated,
+            },
+            self.extra,
+        )  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Template:
@@ -421,6 +536,12 @@ class Template:
             template=as_str(data.get("template")),
             type=as_str(data.get("type")),
             extra=leftovers(data, cls._KEYS),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return _document(
+            {"id": self.id, "name": self.name, "template": self.template, "type": self.type},
+            self.extra,
         )
 
 
@@ -447,6 +568,15 @@ class Campaign:
             trigger=as_dict(data.get("trigger")),
             extra=leftovers(data, cls._KEYS),
         )
+
+    def to_json(self) -> dict[str, Any]:
+        return _document(
+            {
+                "id": self.id, "name": self.name, "template": self.template,
+                "filters": self.filters, "trigger": self.trigger,
+            },
+            self.extra,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -476,6 +606,12 @@ class Webhook:
             extra=leftovers(data, cls._KEYS),
         )
 
+    def to_json(self) -> dict[str, Any]:
+        return _document(
+            {"url": self.url, "eventTypes": self.event_types, "id": self.id, "type": self.type},
+            self.extra,
+        )
+
 
 @dataclass(frozen=True)
 class RecipientFailure:
@@ -498,6 +634,12 @@ class RecipientFailure:
             description=error.description if error.description is not None else top.description,
             contact=contact,
         )
+
+    def to_json(self) -> dict[str, Any]:
+        # As ``{contact, error}``: in the other shapes the contact's own fields, its own
+        # ``error`` among them, would mix with the failure's.
+        error = ErrorDetail(self.code, self.description).to_json()
+        return _document({"contact": self.contact, "error": error})
 
     def __str__(self) -> str:
         return str(ErrorDetail(self.code, self.description))
@@ -533,6 +675,16 @@ class SendResult:
             invalid=_objects(RecipientFailure, data.get("invalid")),
             extra=leftovers(data, cls._KEYS),
         )
+
+    def to_json(self) -> dict[str, Any]:
+        return _document(
+            {
+                "jobId": self.job_id, "messages": self.messages, "queued": self.queued,
+                "estimatedPrice": self.estimated_price, "requested": self.requested,
+                "valid": self.valid, "invalid": self.invalid,
+            },
+            self.extra,
+        )  # fmt: skip
 
     @property
     def failures(self) -> tuple[RecipientFailure, ...]:
@@ -571,6 +723,15 @@ class ContactUpload:
             extra=leftovers(data, cls._KEYS),
         )
 
+    def to_json(self) -> dict[str, Any]:
+        return _document(
+            {
+                "contacts": self.contacts, "errors": self.errors, "submitted": self.submitted,
+                "inserted": self.inserted, "updated": self.updated, "success": self.succeeded,
+            },
+            self.extra,
+        )  # fmt: skip
+
 
 @dataclass(frozen=True)
 class SharedFile:
@@ -589,3 +750,6 @@ class SharedFile:
             expires_at=as_datetime(data.get("expires")),
             extra=leftovers(data, cls._KEYS),
         )
+
+    def to_json(self) -> dict[str, Any]:
+        return _document({"link": self.link, "expires": self.expires_at}, self.extra)

@@ -1,4 +1,4 @@
-"""Lenient readers for JSON values.
+"""Lenient readers for JSON values, and the writer for date-times.
 
 The API's schema is open and its shapes have drifted, so a field of the wrong type is read
 as "absent" instead of failing the whole response. Each reader returns its default when the
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
 from typing import Any
 
@@ -98,6 +98,17 @@ def as_datetime(value: Any) -> datetime | None:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
     return parsed
+
+
+def datetime_text(value: datetime) -> str:
+    """ISO 8601 text that ``as_datetime`` reads back unchanged: milliseconds unless finer
+    digits are set (so nothing is lost), ``Z`` for UTC (and naive times, which it reads as
+    UTC), any other offset as it is."""
+    precision = "milliseconds" if value.microsecond % 1000 == 0 else "microseconds"
+    text = value.isoformat(timespec=precision)
+    if value.utcoffset() in (None, timedelta(0)):
+        text = text.removesuffix("+00:00") + "Z"
+    return text
 
 
 def leftovers(data: Mapping[str, Any], known: set[str] | frozenset[str]) -> Mapping[str, Any]:
