@@ -888,3 +888,14 @@ def test_to_json_is_a_fresh_plain_copy():
     doc["trigger"]["code"] = "changed"
     doc["stats"]["sent"].append(4)
     assert campaign.trigger["code"] == "M" and campaign.extra["stats"] == {"sent": [3]}
+
+
+# The same envelope rules, with documents from hypothesis-jsonschema: a second, independent
+# generator over the spec's schemas, so a blind spot of the one above does not hide a bug.
+@pytest.mark.parametrize("name", sorted(RESPONSES))
+@settings(PROPERTY_SETTINGS, max_examples=25)
+@given(data=st.data())
+def test_hypothesis_jsonschema_documents_parse_or_fail_as_decided(name, data):
+    from hypothesis_jsonschema import from_schema as jsonschema_documents
+
+    check_parse(name, data.draw(jsonschema_documents(schema(name))))
