@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from sakari_tui.api import SakariClient, SakariError
-from sakari_tui.config import Config, ConfigError, Profile
+from sakari_tui.config import Config, ConfigError, Profile, default_config_path
 from sakari_tui.core.connection import ConnectionState, ConnectionTracker
 from sakari_tui.core.outbox import Outbox
 from sakari_tui.core.store import Store
@@ -106,7 +106,7 @@ class SakariApp(App[None]):
         if not self.profile.is_complete:
             from sakari_tui.screens.setup import SetupScreen
 
-            config = self.config or Config(path=Path("config.toml"))
+            config = self.config or Config(path=default_config_path())
             self.push_screen(SetupScreen(config, self.profile, transport=self._transport), self._setup_done)
             return
         await self.start_session()

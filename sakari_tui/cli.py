@@ -60,12 +60,7 @@ def run_app(args: argparse.Namespace) -> int:
         warning = permission_warning(path)
         if warning:
             print(f"sakari-tui: warning: {warning}", file=sys.stderr)
-        if not profile.is_complete:
-            return _error(
-                f"profile {profile.name!r} is not set up in {path}: it needs api_url, client_id, "
-                "client_secret (or client_secret_command) and account_id, or the SAKARI_* "
-                "environment variables. Try 'sakari-tui --demo' to look around first."
-            )
+        # An incomplete profile opens the first-run setup screen, which writes the file.
         from sakari_tui.app import SakariApp
 
         app = SakariApp(profile=profile, config=config, data_dir=default_data_dir())

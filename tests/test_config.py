@@ -144,17 +144,6 @@ def test_malformed_file_from_the_command_line_is_one_line_and_exit_2(tmp_path: P
     assert "Traceback" not in done.stderr
 
 
-def test_incomplete_profile_is_a_clear_error(tmp_path: Path) -> None:
-    path = write(tmp_path / "c.toml", '[profiles.default]\nclient_id = "x"\n')
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SAKARI_")}
-    done = subprocess.run(
-        [sys.executable, "-m", "sakari_tui.cli", "--config", str(path)],
-        capture_output=True, text=True, timeout=60, env=env, stdin=subprocess.DEVNULL,
-    )
-    assert done.returncode == 2
-    assert "is not set up" in done.stderr and "--demo" in done.stderr
-
-
 def test_secret_never_in_repr() -> None:
     profile = Profile(client_secret="hunter2-very-secret")
     assert "hunter2" not in repr(profile)
