@@ -1,0 +1,121 @@
+"""SVG snapshots of the main screens, over the seeded sandbox with time frozen.
+
+Update after an intended change of the look with ``pytest tests/test_snapshots.py --snapshot-update``
+and review the SVGs in ``tests/__snapshots__/`` before committing them.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from conftest import make_app, make_sandbox, wait_for
+from textual.widgets import Input, TextArea
+
+from sakari_tui.app import SakariApp
+from sakari_tui.config import Config, Profile
+from sakari_tui.core import clock
+from sakari_tui.core.connection import Link
+from sakari_tui.screens.conversations import ConversationsScreen
+from sakari_tui.screens.help import HelpScreen
+from sakari_tui.screens.setup import SetupScreen
+from sakari_tui.widgets.composer import Composer
+from sakari_tui.widgets.conversation_list import ConversationList
+from sakari_tui.widgets.thread import MessageThread
+
+# Slow polling: after the first load nothing is fetched again while the screenshot is taken.
+QUIET = {"poll_conversations": 60, "poll_thread": 60}
+# Shown in the setup form; never written, as the form is not submitted.
+SETUP_CONFIG_PATH = Path("~/.config/sakari-tui/config.toml")
+
+
+@pytest.fixture(autouse=True)
+def frozen_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[datetime]:
+    """"Now" is the sandbox's seeding base time, and local time is UTC."""
+    base_time = make_sandbox().config.base_time
+    assert base_time is not None
+    frozen = datetime.fromtimestamp(base_time, timezone.utc)
+    monkeypatch.setattr(clock, "now", lambda: frozen)
+    old_tz = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    try:
+        yield frozen
+    finally:
+        if old_tz is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = old_tz
+        time.tzset()
+
+
+def still_cursors(app) -> None:
+    """A blinking cursor would be caught on or off at random."""
+    for widget in app.screen.query(Input):
+        widget.cursor_blink = False
+    for widget in app.screen.query(TextArea):
+        widget.cursor_blink = False
+
+
+async def inbox_loaded(pilot) -> None:
+    """The list polled, the first conversation open and its thread fetched, the link online."""
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, ConversationsScreen), what="the conversations screen")
+    screen = app.screen
+    listing = screen.query_one(ConversationList)
+    thread = screen.query_one(MessageThread)
+    await wait_for(pilot, lambda: listing.rows, what="conversations listed")
+    first = listing.rows[0].id
+    await wait_for(pilot, lambda: screen.open_id == first, what="thread open")
+    await wait_for(pilot, lambda: thread.bubbles, what="messages in the thread")
+    await wait_for(pilot, lambda: app.connection.link is Link.ONLINE, what="online")
+    await wait_for(pilot, lambda: app.sync._polled_once, what="the first poll")
+    still_cursors(app)
+    await pilot.pause()
+    assert not app._notifications, [n.message for n in app._notifications]
+
+
+def inbox_app(tmp_path: Path) -> SakariApp:
+    return make_app(tmp_path / "data", make_sandbox(), **QUIET)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_conversations_with_a_thread_open(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(inbox_app(tmp_path), terminal_size=size, run_before=inbox_loaded)
+
+
+def test_composer_warns_about_ucs2(snap_compare, tmp_path: Path) -> None:
+    async def typed(pilot) -> None:
+        await inbox_loaded(pilot)
+        await pilot.press("r")
+        composer = pilot.app.screen.query_one(Composer)
+        assert pilot.app.focused is composer
+        composer.insert("Thanks, we’ll have it ready by 4")
+        still_cursors(pilot.app)
+        await pilot.pause()
+
+    assert snap_compare(inbox_app(tmp_path), terminal_size=(120, 40), run_before=typed)
+
+
+def test_help_over_the_inbox(snap_compare, tmp_path: Path) -> None:
+    async def help_shown(pilot) -> None:
+        await inbox_loaded(pilot)
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, HelpScreen), what="the help screen")
+
+    assert snap_compare(inbox_app(tmp_path), terminal_size=(80, 24), run_before=help_shown)
+
+
+def test_setup_on_first_run(snap_compare, tmp_path: Path) -> None:
+    app = SakariApp(Profile(name="default"), data_dir=tmp_path / "data", config=Config(path=SETUP_CONFIG_PATH))
+
+    async def form_shown(pilot) -> None:
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, SetupScreen), what="the setup screen")
+        still_cursors(pilot.app)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=form_shown)
