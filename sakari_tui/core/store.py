@@ -192,7 +192,7 @@ class Store:
 
     def messages(self, conversation_id: str, limit: int | None = None) -> list[dict[str, Any]]:
         """The newest ``limit`` messages of a conversation, oldest first."""
-        sql = "SELECT body FROM messages WHERE conversation_id = ? ORDER BY created DESC"
+        sql = "SELECT body FROM messages WHERE conversation_id = ? ORDER BY created DESC, rowid DESC"
         params: tuple[Any, ...] = (conversation_id,)
         if limit is not None:
             sql += " LIMIT ?"
@@ -224,6 +224,7 @@ class Store:
         }
 
     def mark_read(self, conversation_id: str, message_ids: Iterable[str]) -> None:
+        """The agent has read these messages; this also clears a "mark unread"."""
         ids = sorted(self.read_ids(conversation_id) | set(message_ids))
         self._write(
             "INSERT INTO read_state(conversation_id, read_ids, marked_unread) VALUES (?, ?, 0) "

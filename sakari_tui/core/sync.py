@@ -9,7 +9,7 @@ Unchanged data produces an empty update, so the UI redraws nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,7 +129,7 @@ class InboxSync:
 
     async def refresh_thread(self, conversation_id: str) -> ThreadUpdate:
         page = await self.client.messages.fetch_all(conversation_id=conversation_id, limit=THREAD_PAGE)
-        messages = sorted((m for m in page.items if m.id), key=_created)
+        messages = oldest_first(page.items)
         known = self._threads.setdefault(conversation_id, {})
         update = ThreadUpdate(conversation_id, messages, has_older=page.has_next)
         for message in messages:
@@ -144,7 +144,7 @@ class InboxSync:
     async def load_older(self, conversation_id: str, offset: int) -> tuple[list[Message], bool]:
         """Messages older than the first ``offset`` newest ones, oldest first, and whether more remain."""
         page = await self.client.messages.fetch_all(conversation_id=conversation_id, offset=offset, limit=THREAD_PAGE)
-        messages = sorted((m for m in page.items if m.id), key=_created)
+        messages = oldest_first(page.items)
         known = self._threads.setdefault(conversation_id, {})
         for message in messages:
             known[message.id] = message_fingerprint(message)
@@ -165,6 +165,9 @@ def retry_after_of(error: BaseException) -> float | None:
     return error.retry_after if isinstance(error, RateLimited) else None
 
 
-def _created(message: Message) -> Any:
-    at = message.created_at
-    return (at is None, at.timestamp() if at else 0.0, message.id or "")
+def oldest_first(newest_first: Iterable[Message]) -> list[Message]:
+    """The API lists messages newest first; a stable sort by time keeps its order for
+    messages of the same millisecond."""
+    messages = [m for m in newest_first if m.id][::-1]
+    messages.sort(key=lambda m: m.created_at.timestamp() if m.created_at else float("inf"))
+    return messages

@@ -84,6 +84,11 @@ def message_bubble(message: Message, contact_name: str) -> Bubble:
     )
 
 
+def _timestamp(message: Message) -> float:
+    at = message.created_at
+    return at.timestamp() if at else float("inf")
+
+
 def outbox_bubble(item: OutboxItem) -> Bubble:
     from datetime import datetime, timezone
 
@@ -126,11 +131,13 @@ class ConversationsScreen(SakariScreen[None]):
         self.open_id: str | None = None
         self.new_conversation: NewConversation | None = None
         self.messages: dict[str, list[Message]] = {}
+        self.contacts: dict[str, Contact] = {}  # fetched contacts, by id
         self.has_older: dict[str, bool] = {}
         self._list_poke = asyncio.Event()
         self._thread_poke = asyncio.Event()
         self._outbox_poke = asyncio.Event()
         self._loading_older = False
+        self._highlighted_id: str | None = None
 
     # -- layout --------------------------------------------------------------
 
@@ -188,10 +195,11 @@ class ConversationsScreen(SakariScreen[None]):
 
     def unread_count(self, conversation: Conversation, read_state: dict[str, tuple[set[str], bool]]) -> int:
         read, marked = read_state.get(conversation.id or "", (set(), False))
-        unread = len([mid for mid in conversation.unread if mid not in read])
-        if conversation.id == self.open_id and not marked:
-            return 0
-        return max(unread, 1 if marked else 0)
+        if marked:
+            return max(len([mid for mid in conversation.unread if mid not in read]), 1)
+        if conversation.id == self.open_id:
+            return 0  # on screen: being read
+        return len([mid for mid in conversation.unread if mid not in read])
 
     def refresh_rows(self) -> None:
         read_state = self.app_.store.all_read_state()
@@ -218,7 +226,7 @@ class ConversationsScreen(SakariScreen[None]):
                     when=last.created_at if last else None,
                     unread=unread,
                     closed=conversation.closed,
-                    blocked=bool(conversation.contact and conversation.contact.blocked),
+                    blocked=bool((contact := self.full_contact(conversation.contact)) and contact.blocked),
                     outgoing_last=bool(last and last.outgoing),
                     waiting=waiting.get(cid, 0),
                 )
@@ -239,6 +247,9 @@ class ConversationsScreen(SakariScreen[None]):
             self.announce(conversation)
         if self.open_id and self.open_id in update.changed:
             self._thread_poke.set()
+            contact = self.conversations[self.open_id].contact
+            if contact and contact.id:
+                self.load_contact(contact.id)  # a STOP or START may have changed its opt-out state
         self.refresh_header()
 
     def announce(self, conversation: Conversation) -> None:
@@ -339,8 +350,13 @@ class ConversationsScreen(SakariScreen[None]):
 
     @on(ConversationList.Highlighted)
     def highlighted(self, event: ConversationList.Highlighted) -> None:
-        if event.row is not None and event.row.id != self.open_id:
-            self.open_conversation(event.row.id)
+        # Only a move of the highlight opens a conversation: the list re-announcing the same
+        # row after a refresh must not (it would undo "mark unread").
+        row_id = event.row.id if event.row else None
+        if row_id != self._highlighted_id:
+            self._highlighted_id = row_id
+            if row_id is not None:
+                self.open_conversation(row_id)
 
     @on(ConversationList.Opened)
     def opened(self, event: ConversationList.Opened) -> None:
@@ -354,6 +370,12 @@ class ConversationsScreen(SakariScreen[None]):
             cached = [Message.from_json(body) for body in self.app_.store.messages(conversation_id, limit=200)]
             self.messages[conversation_id] = cached
         self.mark_read(conversation_id)
+        conversation = self.conversations.get(conversation_id)
+        if conversation and conversation.contact and conversation.contact.id:
+            contact_id = conversation.contact.id
+            if contact_id not in self.contacts and (cached := self.app_.store.contact(contact_id)):
+                self.contacts[contact_id] = Contact.from_json(cached)
+            self.load_contact(contact_id)
         composer = self.query_one(Composer)
         composer.load_text(self.app_.store.draft(conversation_id))
         composer.move_cursor(composer.document.end)
@@ -368,18 +390,21 @@ class ConversationsScreen(SakariScreen[None]):
         self.refresh_rows()
 
     def apply_thread_update(self, update: ThreadUpdate) -> None:
-        known = {m.id: m for m in self.messages.get(update.conversation_id, [])}
-        if update.is_empty and known:
+        current = self.messages.get(update.conversation_id, [])
+        if update.is_empty and current:
             return
-        for message in update.messages:
-            known[message.id] = message
-        ordered = sorted(known.values(), key=lambda m: (m.created_at is None, m.created_at and m.created_at.timestamp(), m.id))
-        self.messages[update.conversation_id] = ordered
-        if update.conversation_id not in self.has_older or len(known) <= len(update.messages):
+        fresh = {m.id: m for m in update.messages}
+        merged = [fresh.pop(m.id, m) for m in current]
+        merged.extend(fresh.values())  # new ones, oldest first, as the page gives them
+        # A stable sort by time alone: messages of the same millisecond keep the server's order.
+        merged.sort(key=_timestamp)
+        self.messages[update.conversation_id] = merged
+        if not current:
             self.has_older[update.conversation_id] = update.has_older
-        conversation = self.conversations.get(update.conversation_id)
-        if conversation is not None:
-            self.app_.store.mark_read(update.conversation_id, [m.id for m in update.messages if not m.outgoing and m.id])
+        read = self.app_.store.read_ids(update.conversation_id)
+        unseen = [m.id for m in update.messages if not m.outgoing and m.id and m.id not in read]
+        if unseen and update.conversation_id == self.open_id:
+            self.app_.store.mark_read(update.conversation_id, unseen)
         self.refresh_thread_view()
 
     def current_bubbles(self) -> list[Bubble]:
@@ -420,7 +445,7 @@ class ConversationsScreen(SakariScreen[None]):
             number = conversation_number(conversation)
             if number:
                 text.append(f"  {format_number(number, region)}", style="dim")
-            if conversation.contact and conversation.contact.blocked:
+            if self.open_contact_blocked() is not None:
                 text.append("  opted out: replies are refused", style="bold red")
             if conversation.closed:
                 text.append("  closed", style="yellow")
@@ -463,13 +488,33 @@ class ConversationsScreen(SakariScreen[None]):
             text = self.query_one(Composer).text
         self.app_.store.save_draft(self.open_id, text)
 
-    def open_contact_blocked(self) -> Contact | None:
+    def full_contact(self, contact: Contact | None) -> Contact | None:
+        """The contact as last fetched (with its opt-out state), else as the conversation has it."""
+        if contact is None or not contact.id:
+            return contact
+        return self.contacts.get(contact.id, contact)
+
+    def open_contact(self) -> Contact | None:
         if self.new_conversation is not None:
-            contact = self.new_conversation.contact
-        else:
-            conversation = self.conversations.get(self.open_id or "")
-            contact = conversation.contact if conversation else None
+            return self.full_contact(self.new_conversation.contact)
+        conversation = self.conversations.get(self.open_id or "")
+        return self.full_contact(conversation.contact) if conversation else None
+
+    def open_contact_blocked(self) -> Contact | None:
+        contact = self.open_contact()
         return contact if contact is not None and contact.blocked else None
+
+    @work(group="contact", exclusive=True, exit_on_error=False)
+    async def load_contact(self, contact_id: str) -> None:
+        """The conversation's contact carries no opt-out state: fetch the contact itself."""
+        try:
+            contact = await self.app_.client.contacts.fetch(contact_id)
+        except SakariError:
+            return  # the cached copy, if any, stays; the send itself is refused server-side
+        self.contacts[contact_id] = contact
+        self.app_.store.save_contacts([contact.to_json()])
+        self.refresh_header()
+        self.refresh_rows()
 
     @on(Composer.Submitted)
     def send(self, event: Composer.Submitted) -> None:
@@ -580,8 +625,6 @@ class ConversationsScreen(SakariScreen[None]):
         if self.open_id is None:
             return
         self.app_.store.mark_unread(self.open_id)
-        # Leave the conversation so the mark is not undone by reading it.
-        self.open_id = None
         self.refresh_rows()
         self.query_one(ConversationList).focus()
         self.app.notify("Marked unread.", timeout=2)
@@ -621,8 +664,7 @@ class ConversationsScreen(SakariScreen[None]):
         self.refresh_rows()
 
     def action_open_contact(self) -> None:
-        conversation = self.conversations.get(self.open_id or "")
-        contact = conversation.contact if conversation else (self.new_conversation.contact if self.new_conversation else None)
+        contact = self.open_contact()
         if contact is None or not contact.id:
             self.app.notify("No contact for this conversation.", severity="warning")
             return
@@ -659,8 +701,7 @@ class ConversationsScreen(SakariScreen[None]):
     def action_insert_template(self) -> None:
         from sakari_tui.screens.dialogs import TemplatePicker
 
-        conversation = self.conversations.get(self.open_id or "")
-        contact = conversation.contact if conversation else (self.new_conversation.contact if self.new_conversation else None)
+        contact = self.open_contact()
 
         def chosen(text: str | None) -> None:
             if text:

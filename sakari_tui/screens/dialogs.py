@@ -96,6 +96,7 @@ class ContactCard(SakariModal[None]):
     def __init__(self, contact_id: str) -> None:
         super().__init__()
         self.contact_id = contact_id
+        self.contact: Contact | None = None
 
     def compose(self) -> ComposeResult:
         with VerticalScroll() as box:
@@ -115,6 +116,7 @@ class ContactCard(SakariModal[None]):
         except SakariError as exc:
             body.update(Text(f"Could not load the contact: {exc}", style="red"))
         else:
+            self.contact = contact
             body.update(contact_table(contact, self.app.profile.default_region))
         finally:
             body.loading = False
@@ -130,7 +132,7 @@ class NewConversationScreen(SakariModal[tuple[Contact | None, str] | None]):
 
     def __init__(self, region: str) -> None:
         super().__init__()
-        self.region = region
+        self.default_region = region
         self.contacts: list[Contact] = []
 
     def compose(self) -> ComposeResult:
@@ -169,7 +171,7 @@ class NewConversationScreen(SakariModal[tuple[Contact | None, str] | None]):
         for contact in self.contacts:
             label = Text(one_line(contact.display_name))
             if contact.mobile and contact.mobile.number:
-                label.append(f"  {format_number(contact.mobile.number, self.region)}", style="dim")
+                label.append(f"  {format_number(contact.mobile.number, self.default_region)}", style="dim")
             if contact.blocked:
                 label.append("  opted out", style="red")
             options.add_option(Option(label, id=contact.id))
@@ -179,7 +181,7 @@ class NewConversationScreen(SakariModal[tuple[Contact | None, str] | None]):
     def typed(self, event: Input.Submitted) -> None:
         text = event.value.strip()
         try:
-            mobile = normalize_number(text, self.region)
+            mobile = normalize_number(text, self.default_region)
         except InvalidNumber as exc:
             if self.contacts:
                 self.query_one("#matches", OptionList).focus()

@@ -1,0 +1,246 @@
+"""The inbox's actions, each pressed as an agent presses it."""
+
+from __future__ import annotations
+
+import io
+
+from conftest import wait_for
+from rich.console import Console
+from textual.widgets import Input
+
+from sakari_tui.screens.dialogs import ConfirmScreen, ContactCard, NewConversationScreen, TemplatePicker
+from sakari_tui.screens.help import HelpScreen
+from sakari_tui.widgets.composer import Composer
+from sakari_tui.widgets.conversation_list import ConversationList
+from sakari_tui.widgets.segment_meter import SegmentMeter
+from sakari_tui.widgets.thread import MessageThread
+
+
+def rendered_text(static) -> str:
+    """What a Static shows, as plain text (its content may be a Rich table)."""
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(static.content)
+    return console.export_text()
+
+
+async def ready(pilot) -> ConversationList:
+    listing = pilot.app.screen.query_one(ConversationList)
+    await wait_for(pilot, lambda: listing.rows and pilot.app.screen.open_id == listing.highlighted.id, what="inbox ready")
+    return listing
+
+
+async def type_text(pilot, text: str) -> None:
+    for ch in text:
+        await pilot.press({" ": "space", "+": "plus", "/": "slash"}.get(ch, ch))
+
+
+async def test_filter_as_you_type_by_name_number_and_text(app, sandbox) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        listing = await ready(pilot)
+        total = len(listing.rows)
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        await type_text(pilot, "lucas")
+        assert [r.name for r in listing.rows] == ["Lucas Silva"]
+        await pilot.press("escape")  # clears the filter, back to the list
+        assert len(listing.rows) == total and app.focused is listing
+        number = listing.rows[3].number  # +1NXXNXXXXXX
+        await pilot.press("slash")
+        await type_text(pilot, f"({number[2:5]}) {number[5:8]}-{number[8:]}")
+        assert [r.number for r in listing.rows] == [number]
+        await pilot.press("escape")
+        target = listing.rows[5]
+        word = max(target.preview.split(), key=len).strip(".,!?'").lower()
+        await pilot.press("slash")
+        await type_text(pilot, word)
+        assert target.id in [r.id for r in listing.rows]
+        assert all(word in (r.preview + r.name).lower() for r in listing.rows)
+
+
+async def test_toggle_between_open_closed_and_all(app, sandbox) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        listing = await ready(pilot)
+        closed = sum(c["closed"] for c in sandbox.conversations())
+        open_ = len(sandbox.conversations()) - closed
+        assert len(listing.rows) == open_ and not any(r.closed for r in listing.rows)
+        await pilot.press("s")
+        assert len(listing.rows) == closed and all(r.closed for r in listing.rows)
+        await pilot.press("s")
+        assert len(listing.rows) == open_ + closed
+
+
+async def test_close_asks_first_then_closes_on_the_server(app, sandbox) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        listing = await ready(pilot)
+        conversation_id = listing.highlighted.id
+        await pilot.press("c")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        assert not next(c for c in sandbox.conversations() if c["id"] == conversation_id)["closed"]
+        await pilot.press("c")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: next(c for c in sandbox.conversations() if c["id"] == conversation_id)["closed"], what="closed on the server")
+        await wait_for(pilot, lambda: conversation_id not in [r.id for r in listing.rows], what="gone from the open list")
+
+
+async def test_mark_unread_shows_the_badge_again(app, sandbox) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        listing = await ready(pilot)
+        conversation_id = listing.highlighted.id
+        assert listing.highlighted.unread == 0  # reading it marked it read
+        await pilot.press("u")
+        row = next(r for r in listing.rows if r.id == conversation_id)
+        assert row.unread >= 1
+        assert app.store.all_read_state()[conversation_id][1] is True
+
+
+async def test_copy_the_selected_message(app, sandbox) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        thread = app.screen.query_one(MessageThread)
+        await wait_for(pilot, lambda: thread.bubbles, what="thread")
+        thread.focus()
+        await pilot.press("up")
+        await pilot.press("y")
+        assert app.clipboard == thread.selected.text
+        assert app.clipboard
+
+
+async def test_open_the_contact_card(app, sandbox) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        listing = await ready(pilot)
+        name = listing.highlighted.name
+        await pilot.press("o")
+        assert isinstance(app.screen, ContactCard)
+        card = app.screen
+        await wait_for(pilot, lambda: card.contact is not None, what="contact details")
+        assert name.split()[0] in rendered_text(card.query_one("#contact-body"))
+        await pilot.press("escape")
+        assert not isinstance(app.screen, ContactCard)
+
+
+async def test_new_conversation_rejects_a_bad_number_then_sends_to_a_good_one(app, sandbox) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("n")
+        assert isinstance(app.screen, NewConversationScreen)
+        await type_text(pilot, "12345")
+        await pilot.press("enter")
+        error = app.screen.query_one("#recipient-error")
+        await wait_for(pilot, lambda: "not a phone number" in str(error.render()), what="the reason")
+        field = app.screen.query_one("#recipient", Input)
+        field.value = ""
+        await type_text(pilot, "(312) 555-0177")
+        await pilot.press("enter")
+        assert not isinstance(app.screen, NewConversationScreen)
+        assert isinstance(app.focused, Composer)
+        await type_text(pilot, "Hello from the bakery")
+        await pilot.press("enter")
+        await wait_for(
+            pilot,
+            lambda: any(m["message"] == "Hello from the bakery" and m["contact"]["mobile"]["number"] == "+13125550177"
+                        for m in sandbox.messages()),
+            what="the first message on the server",
+        )  # fmt: skip
+        listing = app.screen.query_one(ConversationList)
+        await wait_for(pilot, lambda: listing.highlighted and listing.highlighted.number == "+13125550177", what="the new conversation opened")
+
+
+async def test_template_picker_inserts_the_rendered_template(app, sandbox) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        listing = await ready(pilot)
+        first_name = listing.highlighted.name.split()[0]
+        await pilot.press("ctrl+t")
+        assert isinstance(app.screen, TemplatePicker)
+        options = app.screen.query_one("#template-list")
+        await wait_for(pilot, lambda: options.option_count > 0, what="templates")
+        template = next(t for t in sandbox.templates() if "firstName" in t["template"])
+        await type_text(pilot, template["name"])
+        preview = app.screen.query_one("#template-preview")
+        await wait_for(pilot, lambda: first_name in str(preview.render()), what="preview for this contact")
+        await pilot.press("enter")
+        composer = app.screen.query_one(Composer)
+        assert first_name in composer.text and "{{" not in composer.text.split(first_name)[0]
+
+
+async def test_segment_meter_names_the_character_that_forces_ucs2(app, sandbox) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("r")
+        await type_text(pilot, "We're open")
+        meter = app.screen.query_one(SegmentMeter)
+        assert "GSM-7" in str(meter.render())
+        app.screen.query_one(Composer).insert("\u2019")  # a curly apostrophe, as phones type it
+        await pilot.pause()
+        shown = str(meter.render())
+        assert "UCS-2 because of ’ (right single quotation mark)" in shown
+
+
+async def test_a_blocked_contact_is_refused_before_sending(app, sandbox) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        listing = await ready(pilot)
+        number = listing.highlighted.number
+        conversation_id = listing.highlighted.id
+        sandbox.inject_inbound(number, "STOP")
+        header = app.screen.query_one("#thread-header")
+        await wait_for(pilot, lambda: "opted out" in str(header.render()), what="opt-out shown")
+        before = len(sandbox.messages(conversation_id=conversation_id))
+        await pilot.press("r")
+        await type_text(pilot, "Are you sure")
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert len(sandbox.messages(conversation_id=conversation_id)) == before
+        assert any("opted out" in n.message for n in app._notifications)
+        assert app.screen.query_one(Composer).text == "Are you sure"  # nothing lost
+
+
+async def test_older_messages_load_at_the_top_keeping_the_place(app, sandbox) -> None:
+    number = "+12065550142"
+    for i in range(80):
+        sandbox.inject_inbound(number, f"message number {i}")
+    async with app.run_test(size=(120, 40)) as pilot:
+        listing = app.screen.query_one(ConversationList)
+        await wait_for(pilot, lambda: listing.rows and listing.rows[0].number == number, what="the long thread listed")
+        thread = app.screen.query_one(MessageThread)
+        await wait_for(pilot, lambda: len(thread.bubbles) == 50 and thread.has_older, what="newest page")
+        assert thread.bubbles[-1].text == "message number 79"
+        thread.focus()
+        await pilot.press("home")
+        await wait_for(pilot, lambda: len(thread.bubbles) == 80, what="older messages")
+        assert thread.bubbles[0].text == "message number 0"
+        assert thread.selected.text == "message number 30"  # the same message stays selected
+        assert not thread.has_older
+
+
+async def test_help_lists_the_keys_of_the_screen(app, sandbox) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        text = rendered_text(app.screen.query_one("VerticalScroll Static"))
+        for words in ("Reply", "conversations.reply", "Mark unread", "Close"):
+            assert words in text
+        await pilot.press("escape")
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+
+
+async def test_keys_can_be_remapped_by_binding_id(app, sandbox) -> None:
+    app.set_keymap({"conversations.reply": "e"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("e")
+        assert isinstance(app.focused, Composer)
+
+
+async def test_screens_switch_by_number_keys(app, sandbox) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("2")
+        assert type(app.screen).__name__ == "ContactsScreen"
+        await pilot.press("4")
+        assert type(app.screen).__name__ == "TemplatesScreen"
+        await pilot.press("3")
+        assert type(app.screen).__name__ == "CampaignsScreen"
+        await pilot.press("1")
+        assert type(app.screen).__name__ == "ConversationsScreen"
