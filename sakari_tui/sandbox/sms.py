@@ -34,7 +34,8 @@ def count_segments(text: str) -> SegmentCount:
         units = len(text) + sum(1 for ch in text if ch in GSM7_EXTENSION)
         single, split, encoding = 160, 153, "GSM-7"
     else:
-        units = len(text.encode("utf-16-le")) // 2
+        # surrogatepass: a lone surrogate (JSON allows "\ud800") still counts as one unit.
+        units = len(text.encode("utf-16-le", "surrogatepass")) // 2
         single, split, encoding = 70, 67, "UCS-2"
     segments = 1 if units <= single else math.ceil(units / split)
     return SegmentCount(encoding, units, segments)
