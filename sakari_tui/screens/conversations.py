@@ -110,13 +110,13 @@ class ConversationsScreen(SakariScreen[None]):
         Binding("r,i", "reply", "Reply", id="conversations.reply"),
         Binding("n", "new_conversation", "New", id="conversations.new"),
         Binding("slash", "filter", "Filter", id="conversations.filter"),
-        Binding("s", "toggle_show", "Open/closed/all", id="conversations.show"),
+        Binding("s", "toggle_show", "Open/closed/all", id="conversations.show", show=False),
         Binding("c", "close_conversation", "Close", id="conversations.close"),
-        Binding("u", "mark_unread", "Mark unread", id="conversations.mark_unread"),
-        Binding("y", "copy_message", "Copy message", id="conversations.copy"),
-        Binding("o", "open_contact", "Contact", id="conversations.contact"),
+        Binding("u", "mark_unread", "Mark unread", id="conversations.mark_unread", show=False),
+        Binding("y", "copy_message", "Copy message", id="conversations.copy", show=False),
+        Binding("o", "open_contact", "Contact", id="conversations.contact", show=False),
         Binding("ctrl+t", "insert_template", "Template", id="conversations.template"),
-        Binding("ctrl+o", "edit_externally", "$EDITOR", id="conversations.editor"),
+        Binding("ctrl+o", "edit_externally", "$EDITOR", id="conversations.editor", show=False),
         Binding("R", "retry_send", "Retry send", id="conversations.retry", show=False),
         Binding("D", "discard_send", "Discard", id="conversations.discard", show=False),
         Binding("ctrl+r,f5", "refresh", "Refresh", id="conversations.refresh", show=False),
@@ -144,7 +144,7 @@ class ConversationsScreen(SakariScreen[None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="inbox"):
             with Vertical(id="list-pane"):
-                yield Input(placeholder="/ filter: name, number, text", id="conversation-filter")
+                yield Input(placeholder="/ filter", id="conversation-filter")
                 yield Static("", id="list-caption")
                 yield ConversationList(id="conversation-list")
             with Vertical(id="thread-pane"):
@@ -244,7 +244,10 @@ class ConversationsScreen(SakariScreen[None]):
             return
         self._set_conversations(update.conversations)
         for conversation in update.new_inbound:
-            self.announce(conversation)
+            if conversation.id != self.open_id:  # the open thread shows it already
+                self.announce(conversation)
+            elif self.app_.profile.bell:
+                self.app.bell()
         if self.open_id and self.open_id in update.changed:
             self._thread_poke.set()
             contact = self.conversations[self.open_id].contact

@@ -18,7 +18,8 @@ def bindings_table(screen: Screen) -> Table:
     rows: dict[tuple[str, str], tuple[list[str], str]] = {}
     for active in screen.active_bindings.values():
         binding = active.binding
-        if not binding.description or binding.system:
+        # Keys without an id are Textual's own (scrolling, focus): not ours to list or remap.
+        if not binding.description or binding.system or not binding.id:
             continue
         keys, _ = rows.setdefault((binding.action, binding.description), ([], binding.id or ""))
         display = screen.app.get_key_display(binding)
@@ -57,7 +58,7 @@ class HelpScreen(SakariModal[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll() as scroll:
             scroll.border_title = "Keys"
-            scroll.border_subtitle = "Esc to close · remap in config [keys] by id"
+            scroll.border_subtitle = "Esc to close · remap in config \\[keys] by id"
             yield Static(bindings_table(self._target))
             yield Static(
                 Text(

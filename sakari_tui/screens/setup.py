@@ -42,12 +42,14 @@ class SetupScreen(SakariScreen[Profile]):
         width: 76; max-width: 100%; height: auto; max-height: 100%;
         border: round $primary; padding: 0 2; background: $surface;
     }
-    SetupScreen Label { margin-top: 1; }
+    SetupScreen Label { margin-top: 1; color: $text-muted; }
+    SetupScreen Input { border: none; height: 1; padding: 0 1; background: $boost; }
+    SetupScreen Input:focus { background: $primary 30%; }
     SetupScreen #setup-error { color: $error; margin-top: 1; height: auto; }
     SetupScreen #setup-buttons { height: auto; margin-top: 1; align-horizontal: right; }
     """
 
-    BINDINGS = [Binding("escape", "app.quit", "Quit", id="setup.quit")]
+    BINDINGS = [Binding("escape", "app.quit", "Quit", id="setup.quit", show=False)]
 
     def __init__(self, config: Config, profile: Profile, *, transport=None) -> None:
         super().__init__()
@@ -77,6 +79,9 @@ class SetupScreen(SakariScreen[Profile]):
             with Horizontal(id="setup-buttons"):
                 yield Button("Check and save", id="setup-save", variant="primary")
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#setup-client_id", Input).focus()
 
     def value(self, name: str) -> str:
         return self.query_one(f"#setup-{name}", Input).value.strip()

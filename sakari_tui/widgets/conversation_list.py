@@ -12,8 +12,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
@@ -25,6 +23,7 @@ from textual.strip import Strip
 
 from sakari_tui.core import clock
 from sakari_tui.core.text import one_line
+from sakari_tui.widgets.thread import styled, text_strip
 
 LINES_PER_ROW = 2
 
@@ -79,10 +78,20 @@ def relative_time(when: datetime | None, now: datetime | None = None) -> str:
 
 
 class ConversationList(ScrollView, can_focus=True):
+    COMPONENT_CLASSES = {"conversation-list--cursor", "conversation-list--cursor-blurred"}
+
     DEFAULT_CSS = """
+    ConversationList > .conversation-list--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+    }
+    ConversationList > .conversation-list--cursor-blurred {
+        background: $block-cursor-blurred-background;
+    }
     ConversationList {
         height: 1fr;
         scrollbar-size-vertical: 1;
+        overflow-x: hidden;
     }
     """
 
@@ -142,7 +151,7 @@ class ConversationList(ScrollView, can_focus=True):
         keep = self.highlighted.id if self.highlighted else None
         needle = self._needle.strip()
         self._visible = [row for row in self._all if row.matches(needle)] if needle else list(self._all)
-        self.virtual_size = Size(self.size.width, len(self._visible) * LINES_PER_ROW)
+        self._resize_virtual()
         index = next((i for i, row in enumerate(self._visible) if row.id == keep), None) if keep else None
         if index is None:
             index = min(self.cursor, max(len(self._visible) - 1, 0))
@@ -174,11 +183,11 @@ class ConversationList(ScrollView, can_focus=True):
         row = self._visible[index]
         selected = index == self.cursor
         text = self._first_line(row, width) if part == 0 else self._second_line(row, width)
-        style = base
+        strip = text_strip(text, self.app.console).crop_extend(0, width, None).apply_style(base)
         if selected:
-            style = base + (Style(reverse=True) if self.has_focus else Style(bgcolor="grey23"))
-        segments = list(text.render(self.app.console))
-        strip = Strip(segments, text.cell_len).crop_extend(0, width, None).apply_style(style)
+            # Over the row's own colours, so "dim" and the badge stay readable when highlighted.
+            highlight = self.get_component_rich_style("conversation-list--cursor" if self.has_focus else "conversation-list--cursor-blurred")
+            strip = strip.apply_style(highlight)
         return strip.apply_offsets(0, line_no)
 
     def _first_line(self, row: Row, width: int) -> Text:
@@ -194,6 +203,7 @@ class ConversationList(ScrollView, can_focus=True):
             right.append(f" ◷{row.waiting}", style="yellow")
         right.append(f" {relative_time(row.when, self._now)}", style="dim")
         if row.unread:
+            right.append(" ")
             right.append(f" {row.unread} ", style="bold reverse cyan")
         room = max(width - right.cell_len, 4)
         left.truncate(room, overflow="ellipsis", pad=True)
@@ -201,7 +211,7 @@ class ConversationList(ScrollView, can_focus=True):
 
     def _second_line(self, row: Row, width: int) -> Text:
         prefix = "You: " if row.outgoing_last else ""
-        line = Text("  " + prefix + one_line(row.preview), style="dim")
+        line = styled("  " + prefix + one_line(row.preview), "dim")
         line.truncate(width, overflow="ellipsis", pad=True)
         return line
 
@@ -251,4 +261,8 @@ class ConversationList(ScrollView, can_focus=True):
         self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(self.size.width, len(self._visible) * LINES_PER_ROW)
+        self._resize_virtual()
+
+    def _resize_virtual(self) -> None:
+        # As wide as the content region (inside the scrollbar), so no horizontal scrollbar.
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self._visible) * LINES_PER_ROW)

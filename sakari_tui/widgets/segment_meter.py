@@ -41,7 +41,8 @@ def meter_text(text: str) -> Text:
 class SegmentMeter(Static):
     DEFAULT_CSS = """
     SegmentMeter {
-        height: 1;
+        height: auto;
+        max-height: 3;
         color: $text-muted;
         padding: 0 1;
     }

@@ -70,6 +70,21 @@ class _Layout:
     starts: list[int] = field(default_factory=list)  # first line of each bubble
 
 
+def styled(text: str, style: str) -> Text:
+    out = Text()
+    out.append(text, style=style)
+    return out
+
+
+def text_strip(text: Text, console) -> Strip:
+    """A Strip of ``text``. ``Text.render`` leaves out the text's own base style, so it is
+    applied here."""
+    segments = text.render(console)
+    if text.style:
+        segments = Segment.apply_style(segments, console.get_style(text.style))
+    return Strip(list(segments), text.cell_len)
+
+
 def format_time(when: datetime | None) -> str:
     if when is None:
         return ""
@@ -163,21 +178,17 @@ class MessageThread(ScrollView, can_focus=True):
     def _relayout(self) -> None:
         width = max(self.scrollable_content_region.width, 20)
         layout = _Layout(width=width)
-        console = self.app.console
         for index, bubble in enumerate(self.bubbles):
             layout.starts.append(len(layout.lines))
-            for text in self._bubble_texts(bubble, width):
-                for line in text.wrap(console, width - 1, overflow="fold"):
-                    line.rstrip_end(width)
-                    if bubble.outgoing:
-                        line.align("right", width - 1)
-                    strip = Strip(list(line.render(console)), line.cell_len)
-                    layout.lines.append(_Line(strip, index))
+            layout.lines.extend(_Line(strip, index) for strip in self._bubble_strips(bubble, width - 1))
             layout.lines.append(_Line(Strip.blank(0), index))
         self._layout = layout
         self.virtual_size = Size(width, len(layout.lines))
 
-    def _bubble_texts(self, bubble: Bubble, width: int) -> list[Text]:
+    def _bubble_strips(self, bubble: Bubble, width: int) -> list[Strip]:
+        """A header line, then the body and extras as a block: at the left for the
+        customer's messages, against the right edge for ours."""
+        console = self.app.console
         header = Text()
         header.append(one_line(bubble.author, 40), style="bold" if not bubble.outgoing else "bold cyan")
         when = format_time(bubble.when)
@@ -186,21 +197,30 @@ class MessageThread(ScrollView, can_focus=True):
         mark, colour = STATUS_MARKS.get(bubble.status.lower(), (bubble.status.lower(), "dim"))
         if mark:
             header.append(f" · {mark}", style=colour)
-        texts = [header]
+        header.truncate(width, overflow="ellipsis")
+
+        block: list[Text] = []
         body_width = max(int(width * 0.8), 20)
-        body = Text(strip_control(bubble.text), style="" if not bubble.local else "italic")
-        for line in body.wrap(self.app.console, body_width, overflow="fold"):
-            texts.append(line)
+        body = Text()
+        body.append(strip_control(bubble.text), style="italic" if bubble.local else "")
+        block.extend(body.wrap(console, body_width, overflow="fold"))
         if bubble.error:
-            texts.append(Text(f"  {one_line(bubble.error)}", style="red"))
+            block.extend(styled(one_line(bubble.error), "red").wrap(console, body_width, overflow="fold"))
         for label, url in bubble.media:
-            item = Text("  📎 ", style="dim")
+            item = styled("📎 ", "dim")
             item.append(one_line(label, 40))
             item.append(f" {one_line(url)}", style="underline dim")
-            texts.append(item)
+            block.extend(item.wrap(console, body_width, overflow="ellipsis", no_wrap=True))
         if bubble.local and bubble.status == "failed":
-            texts.append(Text("  R retry · D discard", style="dim"))
-        return texts
+            block.append(styled("R retry · D discard", "dim"))
+        for line in block:
+            line.rstrip()
+
+        indent = 0
+        if bubble.outgoing:
+            indent = max(width - max((line.cell_len for line in block), default=0), 0)
+            header = Text(" " * max(width - header.cell_len, 0)) + header
+        return [text_strip(header, console)] + [text_strip(Text(" " * indent) + line, console) for line in block]
 
     def on_resize(self, event: events.Resize) -> None:
         if self._layout is None or self._layout.width != max(self.scrollable_content_region.width, 20):
