@@ -8,6 +8,7 @@ status line, and the one handler that turns a failed worker into a message.
 
 from __future__ import annotations
 
+import importlib
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,25 +33,24 @@ if TYPE_CHECKING:
 
     import httpx
 
+# mode name -> (key, label, palette help, "module:Class"). Screens are imported when first
+# shown, which keeps start-up light.
 SCREENS_BY_KEY = {
-    "conversations": ("1", "Inbox", "Conversations: the inbox of SMS threads"),
-    "contacts": ("2", "Contacts", "Contacts: the address book"),
-    "campaigns": ("3", "Campaigns", "Campaigns: bulk messages to filtered contacts"),
-    "templates": ("4", "Templates", "Templates: reusable message texts"),
+    "conversations": ("1", "Inbox", "Conversations: the inbox of SMS threads", "conversations:ConversationsScreen"),
+    "contacts": ("2", "Contacts", "Contacts: the address book", "contacts:ContactsScreen"),
+    "campaigns": ("3", "Campaigns", "Campaigns: bulk messages to filtered contacts", "campaigns:CampaignsScreen"),
+    "templates": ("4", "Templates", "Templates: reusable message texts", "templates:TemplatesScreen"),
+    "webhooks": ("5", "Webhooks", "Webhooks: event subscriptions", "webhooks:WebhooksScreen"),
+    "console": ("6", "API console", "API console: call any operation", "console:ConsoleScreen"),
 }
 
 
-def _screen_factory(name: str):
-    """Screens are imported when first shown, which keeps start-up light."""
+def _screen_factory(target: str):
+    module_name, class_name = target.split(":")
 
     def make() -> Screen:
-        if name == "conversations":
-            from sakari_tui.screens.conversations import ConversationsScreen
-
-            return ConversationsScreen()
-        from sakari_tui.screens import lists
-
-        return lists.SCREENS[name]()
+        module = importlib.import_module(f"sakari_tui.screens.{module_name}")
+        return getattr(module, class_name)()
 
     return make
 
@@ -58,13 +58,13 @@ def _screen_factory(name: str):
 class SakariApp(App[None]):
     TITLE = "Sakari"
     CSS_PATH = [style("base"), style("conversations")]
-    MODES = {name: _screen_factory(name) for name in SCREENS_BY_KEY}
+    MODES = {name: _screen_factory(target) for name, (_, _, _, target) in SCREENS_BY_KEY.items()}
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding("f1,question_mark", "help", "Keys", id="app.help"),
         *(
             Binding(key, f"switch_mode('{name}')", label, id=f"app.{name}", show=False)
-            for name, (key, label, _) in SCREENS_BY_KEY.items()
+            for name, (key, label, _, _) in SCREENS_BY_KEY.items()
         ),
     ]
 
@@ -180,7 +180,7 @@ class SakariApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        for name, (key, label, help_text) in SCREENS_BY_KEY.items():
+        for name, (key, label, help_text, _) in SCREENS_BY_KEY.items():
             yield SystemCommand(f"Go to {label}", f"{help_text} (key {key})", lambda n=name: self.switch_mode(n))
         yield SystemCommand("Keys", "Show the keys of this screen (F1)", self.action_help)
         # Every action of the current screen, by its binding's description.

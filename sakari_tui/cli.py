@@ -44,7 +44,14 @@ def _error(message: str, code: int = EXIT_USAGE) -> int:
 
 
 def run_app(args: argparse.Namespace) -> int:
-    from sakari_tui.config import ConfigError, config_path, default_data_dir, load_config, permission_warning, resolve_profile
+    from sakari_tui.config import (
+        ConfigError,
+        config_path,
+        default_data_dir,
+        load_config,
+        permission_warning,
+        resolve_profile,
+    )
 
     if args.demo:
         from sakari_tui.demo import demo_app

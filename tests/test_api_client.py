@@ -10,6 +10,7 @@ import re
 
 import httpx
 import pytest
+from spec import load_spec, operations
 
 from sakari_tui.api import (
     ApiError,
@@ -20,7 +21,6 @@ from sakari_tui.api import (
     SharedFile,
     Webhook,
 )
-from spec import load_spec, operations
 
 ACCOUNT = "acc/1"  # a slash, to prove ids are encoded into one path segment
 ACCOUNT_PATH = "/v1/accounts/acc%2F1"

@@ -9,8 +9,8 @@ import base64
 import json
 import logging
 import traceback
-from email.utils import format_datetime
 from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 
 import httpx
 import pytest

@@ -23,6 +23,7 @@ import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from spec import schema
 
 from sakari_tui.api import (
     ApiError,
@@ -40,14 +41,13 @@ from sakari_tui.api import (
     Template,
     Token,
     Webhook,
+    models,
 )
-from sakari_tui.api import models
 from sakari_tui.api.auth import parse_token_response
 from sakari_tui.api.envelope import data_object
 from sakari_tui.api.resources.contacts import parse_created_contacts
 from sakari_tui.api.resources.templates import parse_created_template
 from sakari_tui.api.values import as_datetime, datetime_text
-from spec import schema
 
 UTC = timezone.utc
 NOW = 1_700_000_000.0

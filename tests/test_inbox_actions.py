@@ -8,7 +8,12 @@ from conftest import wait_for
 from rich.console import Console
 from textual.widgets import Input
 
-from sakari_tui.screens.dialogs import ConfirmScreen, ContactCard, NewConversationScreen, TemplatePicker
+from sakari_tui.screens.dialogs import (
+    ConfirmScreen,
+    ContactCard,
+    NewConversationScreen,
+    TemplatePicker,
+)
 from sakari_tui.screens.help import HelpScreen
 from sakari_tui.widgets.composer import Composer
 from sakari_tui.widgets.conversation_list import ConversationList

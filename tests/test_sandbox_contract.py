@@ -14,9 +14,9 @@ from urllib.parse import quote
 import httpx
 import jsonschema
 import pytest
+from spec import operations, response_schema, schema
 
 from sakari_tui.sandbox import Faults, Sandbox, SandboxConfig
-from spec import operations, response_schema, schema
 
 ACCOUNT = "demo-account"
 HOOK_URL = "https://hooks.example/sakari?source=contract"

@@ -20,7 +20,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sakari_tui.sandbox import Sandbox, SandboxConfig, run_in_thread, serve_in_background
+from sakari_tui.sandbox import (
+    Sandbox,
+    SandboxConfig,
+    run_in_thread,
+    serve_in_background,
+)
 from sakari_tui.sandbox.serve import build_parser
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,10 +7,10 @@ import math
 import re
 from typing import Any
 
+import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-import httpx
 
 from sakari_tui.sandbox import Sandbox, SandboxConfig
 from sakari_tui.sandbox.phones import InvalidNumber, normalise_mobile

@@ -9,7 +9,14 @@ Textual, so it can be used (and tested) without the UI.
 
 from .auth import Token
 from .client import DEFAULT_API_URL, SakariClient
-from .errors import ApiError, AuthError, BadResponse, NetworkError, RateLimited, SakariError
+from .errors import (
+    ApiError,
+    AuthError,
+    BadResponse,
+    NetworkError,
+    RateLimited,
+    SakariError,
+)
 from .events import ConnectionEvent, RequestFailed, RequestSucceeded, RetryScheduled
 from .models import (
     Actor,

@@ -17,8 +17,8 @@ from typing import Any
 
 import httpx
 
-from .errors import ApiError, AuthError, BadResponse
 from .envelope import expect_success
+from .errors import ApiError, AuthError, BadResponse
 from .redaction import MASK, Redactor, Secret
 from .values import as_dict, as_float, as_str, empty_mapping, leftovers
 

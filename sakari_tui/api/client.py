@@ -13,7 +13,14 @@ from .auth import Authenticator, TokenRequestBody
 from .events import Listener, Listeners
 from .redaction import Redactor
 from .resources import (
-    Api, Authentication, Campaigns, Contacts, Conversations, Messages, Templates, Tools,
+    Api,
+    Authentication,
+    Campaigns,
+    Contacts,
+    Conversations,
+    Messages,
+    Templates,
+    Tools,
     Webhooks,
 )  # fmt: skip
 from .retry import RetryPolicy

@@ -19,8 +19,6 @@ from typing import Any, Self
 
 from .values import (
     EMPTY,
-    datetime_text,
-    empty_mapping,
     as_bool,
     as_datetime,
     as_dict,
@@ -28,6 +26,8 @@ from .values import (
     as_int,
     as_list,
     as_str,
+    datetime_text,
+    empty_mapping,
     leftovers,
 )
 

@@ -22,7 +22,14 @@ import httpx
 
 from .auth import Authenticator, BearerAuth, Token
 from .envelope import api_error_from_body, excerpt
-from .errors import ApiError, AuthError, BadResponse, NetworkError, RateLimited, SakariError
+from .errors import (
+    ApiError,
+    AuthError,
+    BadResponse,
+    NetworkError,
+    RateLimited,
+    SakariError,
+)
 from .events import Listeners, RequestFailed, RequestSucceeded, RetryScheduled
 from .redaction import Redactor
 from .retry import NO_RETRY, RETRYABLE_STATUSES, RetryPolicy, parse_retry_after

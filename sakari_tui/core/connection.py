@@ -13,7 +13,12 @@ from datetime import datetime
 from enum import StrEnum
 
 from sakari_tui.api import AuthError, NetworkError, RateLimited
-from sakari_tui.api.events import ConnectionEvent, RequestFailed, RequestSucceeded, RetryScheduled
+from sakari_tui.api.events import (
+    ConnectionEvent,
+    RequestFailed,
+    RequestSucceeded,
+    RetryScheduled,
+)
 
 
 class Link(StrEnum):

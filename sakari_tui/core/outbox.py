@@ -18,7 +18,14 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-from sakari_tui.api import ApiError, AuthError, BadResponse, Message, NetworkError, RateLimited
+from sakari_tui.api import (
+    ApiError,
+    AuthError,
+    BadResponse,
+    Message,
+    NetworkError,
+    RateLimited,
+)
 
 from .store import OutboxItem, OutboxState, Store
 

@@ -29,7 +29,14 @@ from .routes import all_routes
 from .seed import seed_store
 from .store import Store
 from .tokens import TokenIssuer
-from .views import campaign_view, contact_view, conversation_view, message_view, template_view, webhook_view
+from .views import (
+    campaign_view,
+    contact_view,
+    conversation_view,
+    message_view,
+    template_view,
+    webhook_view,
+)
 
 log = logging.getLogger("sakari_tui.sandbox")
 T = TypeVar("T")

@@ -19,7 +19,15 @@ from itertools import islice
 from typing import Any
 
 from .clock import now
-from .records import Campaign, Contact, Conversation, Message, SharedFile, Template, Webhook
+from .records import (
+    Campaign,
+    Contact,
+    Conversation,
+    Message,
+    SharedFile,
+    Template,
+    Webhook,
+)
 
 # The sandbox account's own sending number (555-01xx numbers are reserved for fiction).
 SENDER_NUMBER = "+17735550100"

@@ -8,9 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
+from textual.widgets import Static
 
 from sakari_tui.screens.base import SakariModal
-from textual.widgets import Static
 
 
 def bindings_table(screen: Screen) -> Table:

@@ -8,6 +8,7 @@ from ..models import Contact, ContactUpload
 from ..pagination import MAX_PAGE_SIZE, Page, iterate_pages
 from .base import Resource, query
 
+
 def parse_created_contacts(body: Any) -> list[Contact] | ContactUpload:
     """``contacts.create`` answers either a list of contacts (ContactsResponse) or an
     upload summary (ContactUploadResponse): a ``data`` list or a ``data`` object."""

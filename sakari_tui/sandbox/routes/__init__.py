@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from . import auth, campaigns, contacts, conversations, files, messages, templates, webhooks
+from . import (
+    auth,
+    campaigns,
+    contacts,
+    conversations,
+    files,
+    messages,
+    templates,
+    webhooks,
+)
 
 ACCOUNT = "/v1/accounts/{account_id}"
 

@@ -9,9 +9,25 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..contact_import import import_csv
-from ..contacts import MERGE_STRATEGIES, create_or_merge, matching_contacts, parse_contact, remove_contact, update_contact
+from ..contacts import (
+    MERGE_STRATEGIES,
+    create_or_merge,
+    matching_contacts,
+    parse_contact,
+    remove_contact,
+    update_contact,
+)
 from ..errors import ApiError
-from ..http import content_type, endpoint, ok, page, pagination, query_filters, read_body, read_json
+from ..http import (
+    content_type,
+    endpoint,
+    ok,
+    page,
+    pagination,
+    query_filters,
+    read_body,
+    read_json,
+)
 from ..records import Contact
 from ..views import contact_view
 
