@@ -3,9 +3,13 @@
     sakari-tui [--config PATH] [--profile NAME]   the app, on a profile of the config file
     sakari-tui --demo                             the app against an in-process sandbox
     sakari-tui sandbox [options]                  a local Sakari API server (see --help)
+    sakari-tui send | conversations | contacts | webhooks | config | serve ...
+                                                  one-shot commands (sakari_tui.commands)
 
 Every error a user can cause ends as one line on stderr and an exit code:
-2 for usage and config errors, never a traceback.
+1 when the API refused, 2 for usage and config errors, 130 when interrupted; never a
+traceback. Commands are imported lazily: the app's start-up and ``--help`` load no more
+than they need, and no one-shot command imports Textual.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from sakari_tui import __version__
 
@@ -21,11 +26,44 @@ EXIT_API_ERROR = 1
 EXIT_USAGE = 2
 
 
+# Where the command names of the subparsers land, outermost first.
+_COMMAND_DESTS = ("command", "config_command", "contacts_command", "webhooks_command")
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line, naming the command and where its help is."""
+
+    def error(self, message: str) -> NoReturn:
+        command = self.prog.removeprefix("sakari-tui").strip()
+        where = f"{command}: " if command else ""
+        hint = f"sakari-tui {command} --help" if command else "sakari-tui --help"
+        self.exit(EXIT_USAGE, f"sakari-tui: error: {where}{message} (see '{hint}')\n")
+
+    def parse_args(self, args=None, namespace=None):  # type: ignore[no-untyped-def]
+        # Unknown options are reported by the top parser; name the command they were given to.
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            command = " ".join(
+                part for part in (getattr(parsed, name, None) for name in _COMMAND_DESTS) if part
+            )
+            where = self.prog + (f" {command}" if command else "")
+            self.prog, prog = where, self.prog
+            try:
+                self.error(f"unrecognized arguments: {' '.join(extras)}")
+            finally:
+                self.prog = prog
+        return parsed
+
+
 def _app_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    from sakari_tui.commands import add_parsers
+
+    parser = _Parser(
         prog="sakari-tui",
-        description="A terminal client for the Sakari SMS platform.",
-        epilog="Other commands: 'sakari-tui sandbox --help' runs a local Sakari API server.",
+        description="A terminal client for the Sakari SMS platform. Without a command it opens "
+        "the app; the commands below do one thing and exit, for scripts and quick replies.",
+        epilog="Exit codes: 0 ok, 1 the API refused, 2 usage or config error. "
+        "'sakari-tui COMMAND --help' describes a command.",
     )
     parser.add_argument("--config", metavar="PATH", help="config file (default: the user config dir; env SAKARI_TUI_CONFIG)")
     parser.add_argument("--profile", metavar="NAME", help="profile of the config file to use (env SAKARI_PROFILE)")
@@ -35,6 +73,11 @@ def _app_parser() -> argparse.ArgumentParser:
         help="run against a built-in sandbox with simulated customers; touches no config or data of yours",
     )
     parser.add_argument("--version", action="version", version=f"sakari-tui {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    add_parsers(commands)
+    sandbox = commands.add_parser("sandbox", help="serve a local Sakari API for trying things out (see its --help)",
+                                  add_help=False)
+    sandbox.add_argument("sandbox_args", nargs=argparse.REMAINDER)
     return parser
 
 
@@ -82,7 +125,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             from sakari_tui.sandbox.serve import main as sandbox_main
 
             return sandbox_main(argv[1:])
-        return run_app(_app_parser().parse_args(argv))
+        args = _app_parser().parse_args(argv)
+        if args.command is None:
+            return run_app(args)
+        if args.command == "sandbox":
+            from sakari_tui.sandbox.serve import main as sandbox_main
+
+            return sandbox_main(args.sandbox_args)
+        if args.demo and args.command != "serve":
+            return _error(f"--demo is for the app and 'serve', not '{args.command}'")
+        from sakari_tui.commands.common import run_command
+
+        return run_command(args.run, args)
     except KeyboardInterrupt:
         return 130
 
