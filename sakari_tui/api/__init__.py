@@ -37,6 +37,7 @@ from .models import (
     Stamp,
     Tag,
     Template,
+    WEBHOOK_EVENT_TYPES,
     Webhook,
 )
 from .pagination import Page, iterate_pages
@@ -48,7 +49,7 @@ __all__ = [
     "Actor", "Campaign", "Contact", "ContactList", "ContactUpload", "Conversation",
     "ErrorDetail", "MediaItem", "Message", "MessageStatus", "Mobile", "PhoneNumber",
     "RecipientFailure", "SendResult", "SharedFile", "Stamp", "Tag", "Template", "Token",
-    "Webhook",
+    "Webhook", "WEBHOOK_EVENT_TYPES",
     # errors
     "SakariError", "ApiError", "AuthError", "RateLimited", "NetworkError", "BadResponse",
     # connection events

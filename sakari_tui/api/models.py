@@ -579,6 +579,15 @@ class Campaign:
         )  # fmt: skip
 
 
+# Event types a webhook can subscribe to: the seven of the 1.0.1 document, then the ones
+# Sakari's later reference adds.
+WEBHOOK_EVENT_TYPES: tuple[str, ...] = (
+    "message-received", "message-status", "message-sent", "conversation-closed",
+    "contact-created", "contact-updated", "contact-removed",
+    "conversation-started", "contact-opt-out", "contact-opt-in", "list-opt-out", "list-opt-in",
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Webhook:
     """A webhook subscription: 1.0.1 sends ``{url, eventTypes}``, later versions
