@@ -138,6 +138,33 @@ class BearerAuth(httpx.Auth):
         return "BearerAuth(***)"
 
 
+class AuthenticatorAuth(httpx.Auth):
+    """Bearer auth for another ``httpx.AsyncClient``, with the token of an ``Authenticator``:
+    the cached one while fresh, else a new one; on a 401, one new token and one retry.
+    The token never leaves the request headers."""
+
+    requires_response_body = False
+
+    def __init__(self, authenticator: Authenticator) -> None:
+        self._authenticator = authenticator
+
+    def sync_auth_flow(self, request: httpx.Request):
+        raise RuntimeError("this auth needs an httpx.AsyncClient")
+        yield request  # pragma: no cover - makes this a generator
+
+    async def async_auth_flow(self, request: httpx.Request):
+        token = await self._authenticator.token()
+        request.headers["Authorization"] = f"Bearer {token.access_token}"
+        response = yield request
+        if response.status_code == 401:
+            token = await self._authenticator.refresh(token)
+            request.headers["Authorization"] = f"Bearer {token.access_token}"
+            yield request
+
+    def __repr__(self) -> str:
+        return "AuthenticatorAuth(***)"
+
+
 # Sends a token request and returns the decoded JSON answer (raising SakariError on failure).
 FetchToken = Callable[[TokenRequestBody], Awaitable[Any]]
 

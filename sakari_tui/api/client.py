@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from importlib import metadata
 from typing import Any
 
 import httpx
 
 from .auth import Authenticator, TokenRequestBody
+from .capture import Capture, capturing
 from .events import Listener, Listeners
 from .redaction import Redactor
 from .resources import (
@@ -78,7 +80,7 @@ class SakariClient:
             headers={"User-Agent": user_agent or _default_user_agent(), "Accept": "application/json"},
         )
         self._listeners = Listeners()
-        redactor = Redactor()
+        redactor = self._redactor = Redactor()
         self._transport = Transport(
             self._http, retry=retry or RetryPolicy(), listeners=self._listeners, redactor=redactor
         )
@@ -112,6 +114,16 @@ class SakariClient:
 
     def remove_listener(self, listener: Listener) -> None:
         self._listeners.remove(listener)
+
+    def capture(self) -> AbstractContextManager[Capture]:
+        """``with client.capture() as captured:``: the raw answers (status, time, JSON body
+        with secrets masked) of the calls this task makes inside the block."""
+        return capturing(self._transport)
+
+    def redact(self, text: str) -> str:
+        """``text`` with the client secret and the access tokens this client knows masked,
+        for text from elsewhere that could echo them (another server's answer, say)."""
+        return self._redactor(text) or text
 
     async def aclose(self) -> None:
         await self._http.aclose()

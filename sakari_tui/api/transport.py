@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 
 from .auth import Authenticator, BearerAuth, Token
+from .capture import Exchange, active_for, decode_body
 from .envelope import api_error_from_body, excerpt
 from .errors import (
     ApiError,
@@ -90,6 +91,7 @@ class Transport:
             response: httpx.Response | None = None
             try:
                 response = await self._send(method, path, token, options)
+                self._capture(method, response)
                 if response.status_code == 401 and auth is not None and not refreshed:
                     rejected, refreshed = token, True
                     continue  # once: new token, same request; not counted as a retry
@@ -128,6 +130,17 @@ class Transport:
         elapsed_ms = (time.monotonic() - started) * 1000
         logger.debug("%s %s -> %d (%.0f ms)", method, path, response.status_code, elapsed_ms)
         return response
+
+    def _capture(self, method: str, response: httpx.Response) -> None:
+        """Keep the answer for a ``capture()`` block of this task, if one is open."""
+        captured = active_for(self)
+        if captured is None:
+            return
+        body, text = decode_body(response.content, self._redact)
+        url = response.request.url.raw_path.decode("ascii", "replace")
+        captured.exchanges.append(
+            Exchange(method, url, response.status_code, _elapsed_ms(response), body, text)
+        )
 
     def _read(self, response: httpx.Response, refused_is_auth_error: bool) -> Any:
         """The decoded body of a successful answer, or the error an unsuccessful one means."""
