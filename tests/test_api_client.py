@@ -344,3 +344,20 @@ async def test_user_agent_and_accept_headers():
         await client.templates.fetch_all()
     assert recorder.last.headers["User-Agent"].startswith("sakari-tui/")
     assert recorder.last.headers["Accept"] == "application/json"
+
+
+async def test_share_file_reports_upload_progress() -> None:
+    from sakari_tui.sandbox import Sandbox, SandboxConfig
+
+    sandbox = Sandbox(SandboxConfig(client_id="demo-client", client_secret="demo-secret", account_id="demo-account"))
+    seen: list[tuple[int, int]] = []
+    content = bytes(range(256)) * 1024  # 256 KiB: several chunks
+    async with SakariClient(
+        api_url="http://sandbox.invalid", client_id="demo-client", client_secret="demo-secret",
+        account_id="demo-account", transport=httpx.ASGITransport(app=sandbox.app),
+    ) as client:  # fmt: skip
+        shared = await client.tools.share_file(content, "big.bin", "application/octet-stream",
+                                               progress=lambda sent, total: seen.append((sent, total)))  # fmt: skip
+    assert shared.link
+    assert len(seen) > 2 and seen[-1][0] == seen[-1][1] == len(content)
+    assert [sent for sent, _ in seen] == sorted(sent for sent, _ in seen)
