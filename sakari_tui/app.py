@@ -57,7 +57,7 @@ def _screen_factory(target: str):
 
 class SakariApp(App[None]):
     TITLE = "Sakari"
-    CSS_PATH = [style("base"), style("conversations")]
+    CSS_PATH = [style("base"), style("conversations"), style("catalog")]
     MODES = {name: _screen_factory(target) for name, (_, _, _, target) in SCREENS_BY_KEY.items()}
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),

@@ -714,6 +714,16 @@ class ConversationsScreen(SakariScreen[None]):
 
         self.app.push_screen(TemplatePicker(contact), chosen)
 
+    def insert_into_reply(self, text: str) -> bool:
+        """Insert a template at the reply's cursor, filled for the open conversation's contact.
+        False when no conversation is open to send it to."""
+        from sakari_tui.core.templates import contact_fields, render
+
+        composer = self.query_one(Composer)
+        composer.insert(render(text, contact_fields(self.open_contact())).text)
+        composer.focus()
+        return self.open_id is not None or self.new_conversation is not None
+
     def action_edit_externally(self) -> None:
         composer = self.query_one(Composer)
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"

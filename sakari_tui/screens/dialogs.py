@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 from sakari_tui.api import Contact, SakariError, Template
 from sakari_tui.api.phone import InvalidNumber, format_number, normalize_number
 from sakari_tui.core.sms import count_segments
+from sakari_tui.core.template_library import all_templates
 from sakari_tui.core.templates import contact_fields, render
 from sakari_tui.core.text import one_line, strip_control
 from sakari_tui.screens.base import SakariModal
@@ -243,7 +244,7 @@ class TemplatePicker(SakariModal[str | None]):
     async def load(self) -> None:
         options = self.query_one("#template-list", OptionList)
         try:
-            self.templates = [t async for t in self.app.client.templates.iterate()]
+            self.templates = await all_templates(self.app.client)
         except SakariError as exc:
             self.query_one("#template-preview", Static).update(Text(f"Could not load templates: {exc}", style="red"))
             return

@@ -1,0 +1,324 @@
+"""The form that creates or edits a campaign.
+
+It offers only what the API takes: the trigger and each attribute rule's comparator
+are chosen from a list, tags and contact ids are lists of names, attribute rules are
+rows added and removed. Like the template form, it saves through the API itself and
+keeps everything typed when the answer is an error.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
+
+from sakari_tui.api import Campaign, Contact, SakariError
+from sakari_tui.core.campaigns import (
+    COMPARATORS,
+    MANUAL,
+    TRIGGERS,
+    AttributeRule,
+    CampaignFilters,
+    campaign_fields,
+)
+from sakari_tui.core.template_library import brace_problems
+from sakari_tui.screens.base import SakariModal
+from sakari_tui.screens.template_form import FORM_CSS, save_failed
+from sakari_tui.widgets.segment_meter import meter_text
+
+
+def split_list(value: str) -> list[str]:
+    """``"a, b,,a"`` -> ``["a", "b"]``: comma-separated, trimmed, each once."""
+    return list(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
+
+
+class AttributeRow(Horizontal):
+    """One attribute rule: name, comparator, value, and a button that removes the row."""
+
+    DEFAULT_CSS = """
+    AttributeRow { height: 1; margin-bottom: 1; }
+    AttributeRow .attribute-name { width: 1fr; }
+    AttributeRow Select { width: 10; margin: 0 1; }
+    AttributeRow .attribute-value { width: 1fr; }
+    AttributeRow Button { margin-left: 1; min-width: 3; }
+    """
+
+    def __init__(self, rule: AttributeRule | None = None) -> None:
+        super().__init__(classes="attribute-row")
+        self.rule = rule or AttributeRule("", "=", "")
+
+    def compose(self) -> ComposeResult:
+        yield Input(self.rule.name, placeholder="attribute", classes="attribute-name", compact=True)
+        yield Select(
+            [(c, c) for c in COMPARATORS],
+            value=self.rule.comparator if self.rule.comparator in COMPARATORS else "=",
+            allow_blank=False,
+            compact=True,
+            classes="attribute-comparator",
+        )
+        yield Input(self.rule.value, placeholder="value", classes="attribute-value", compact=True)
+        yield Button("✕", classes="remove-attribute", compact=True, tooltip="Remove this rule")
+
+    def values(self) -> tuple[str, str, str]:
+        comparator = self.query_one(Select).value
+        return (
+            self.query_one(".attribute-name", Input).value.strip(),
+            str(comparator) if comparator is not Select.BLANK else "=",
+            self.query_one(".attribute-value", Input).value.strip(),
+        )
+
+
+class CampaignForm(SakariModal[Campaign | None]):
+    DEFAULT_CSS = (
+        FORM_CSS.format(name="CampaignForm")
+        + """
+    CampaignForm #form-text { height: 5; }
+    CampaignForm #attribute-rows { height: auto; }
+    CampaignForm .section { height: 1; }
+    CampaignForm .section Label { width: 1fr; color: $text-muted; }
+    CampaignForm .section Button { margin-left: 1; }
+    """
+    )
+    BINDINGS = [
+        Binding("f2,ctrl+s", "save", "Save", id="campaigns.form.save"),
+        Binding("escape", "cancel", "Cancel", id="campaigns.form.cancel"),
+        Binding("f3", "add_attribute", "Add rule", id="campaigns.form.add_attribute"),
+        Binding("f4", "remove_attribute", "Remove rule", id="campaigns.form.remove_attribute"),
+        Binding("f6", "add_contact", "Add contact", id="campaigns.form.add_contact"),
+        Binding("ctrl+t", "use_template", "Use template", id="campaigns.form.template"),
+    ]
+
+    def __init__(self, campaign: Campaign | None = None) -> None:
+        super().__init__()
+        self.campaign = campaign
+        self.filters = CampaignFilters.from_json(campaign.filters if campaign else None)
+        self.saving = False
+
+    @property
+    def is_new(self) -> bool:
+        return self.campaign is None or not self.campaign.id
+
+    def compose(self) -> ComposeResult:
+        campaign = self.campaign or Campaign()
+        code = str(campaign.trigger.get("code") or MANUAL)
+        with VerticalScroll() as box:
+            box.border_title = "New campaign" if self.is_new else "Edit campaign"
+            box.border_subtitle = "F2 saves · Esc cancels · F1 keys"
+            with Horizontal(classes="field"):
+                yield Label("Name")
+                yield Input(campaign.name or "", placeholder="required", id="form-name", compact=True)
+            with Horizontal(classes="field"):
+                yield Label("Trigger")
+                yield Select(
+                    [(f"{label} ({c})", c) for c, label in TRIGGERS.items()],
+                    value=code if code in TRIGGERS else MANUAL,
+                    allow_blank=False,
+                    id="form-trigger",
+                    compact=True,
+                )
+            with Horizontal(classes="section"):
+                yield Label("Message text")
+                yield Button("Use a template (ctrl+t)", id="use-template", compact=True)
+            yield TextArea(campaign.template or "", id="form-text", soft_wrap=True, tab_behavior="focus")
+            yield Static("", id="form-meter", classes="hint")
+            yield Static("", id="form-braces", classes="warning")
+            with Horizontal(classes="field"):
+                yield Label("Tags")
+                yield Input(
+                    ", ".join(self.filters.tags), placeholder="any of these, comma-separated", id="form-tags", compact=True
+                )
+            with Horizontal(classes="field"):
+                yield Label("Contacts")
+                yield Input(
+                    ", ".join(self.filters.contacts), placeholder="contact ids (F6 adds one)", id="form-contacts", compact=True
+                )
+            with Horizontal(classes="section"):
+                yield Label("Attributes: every rule must match")
+                yield Button("+ Rule (F3)", id="add-attribute", compact=True)
+            with Vertical(id="attribute-rows"):
+                for rule in self.filters.attributes:
+                    yield AttributeRow(rule)
+            if self.filters.not_understood:
+                yield Static(
+                    Text("Rules not understood, dropped on save: " + "; ".join(self.filters.not_understood)),
+                    classes="warning",
+                )
+            yield Static("", id="form-error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button("Cancel", id="cancel", compact=True)
+                yield Button("Save (F2)", id="save", variant="primary", compact=True)
+
+    def on_mount(self) -> None:
+        self._initial = self.values()
+        self.text_changed()
+        self.show_error("")
+        self.query_one("#form-name", Input).focus()
+
+    # -- the values ----------------------------------------------------------
+
+    def values(self) -> tuple:
+        trigger = self.query_one("#form-trigger", Select).value
+        return (
+            self.query_one("#form-name", Input).value,
+            str(trigger) if trigger is not Select.BLANK else MANUAL,
+            self.query_one("#form-text", TextArea).text,
+            self.query_one("#form-tags", Input).value,
+            self.query_one("#form-contacts", Input).value,
+            tuple(row.values() for row in self.query(AttributeRow)),
+        )
+
+    @property
+    def dirty(self) -> bool:
+        return self.values() != self._initial
+
+    @on(TextArea.Changed, "#form-text")
+    def text_changed(self) -> None:
+        text = self.query_one("#form-text", TextArea).text
+        self.query_one("#form-meter", Static).update(meter_text(text))
+        problems = brace_problems(text)
+        braces = self.query_one("#form-braces", Static)
+        braces.update(Text("Unbalanced braces at " + "; ".join(map(str, problems[:3]))) if problems else "")
+        braces.display = bool(problems)
+
+    def show_error(self, message: str | Text) -> None:
+        box = self.query_one("#form-error", Static)
+        box.update(message if isinstance(message, Text) else Text(message))
+        box.display = bool(message)
+        if message:
+            box.call_after_refresh(box.scroll_visible)
+
+    # -- attribute rows, contacts, template ----------------------------------
+
+    def action_add_attribute(self) -> None:
+        row = AttributeRow()
+        self.query_one("#attribute-rows").mount(row)
+        self.call_after_refresh(lambda: (row.query_one(".attribute-name", Input).focus(), row.scroll_visible()))
+
+    @on(Button.Pressed, "#add-attribute")
+    def add_pressed(self) -> None:
+        self.action_add_attribute()
+
+    @on(Button.Pressed, ".remove-attribute")
+    def remove_pressed(self, event: Button.Pressed) -> None:
+        row = next((a for a in event.button.ancestors if isinstance(a, AttributeRow)), None)
+        if row is not None:
+            row.remove()
+
+    def action_remove_attribute(self) -> None:
+        focused = self.focused
+        row = next((a for a in focused.ancestors if isinstance(a, AttributeRow)), None) if focused else None
+        if row is None:
+            self.notify("Move to an attribute rule first (Tab), then F4 removes it.", timeout=3)
+            return
+        row.remove()
+        self.query_one("#add-attribute", Button).focus()
+
+    def action_add_contact(self) -> None:
+        from sakari_tui.screens.contact_picker import ContactPicker
+
+        def chosen(contact: Contact | None) -> None:
+            if contact is None or not contact.id:
+                return
+            box = self.query_one("#form-contacts", Input)
+            ids = split_list(box.value)
+            if contact.id not in ids:
+                box.value = ", ".join([*ids, contact.id])
+
+        self.app.push_screen(ContactPicker("Add a contact to the campaign"), chosen)
+
+    def action_use_template(self) -> None:
+        from sakari_tui.screens.dialogs import TemplatePicker
+
+        def chosen(text: str | None) -> None:
+            if text:
+                area = self.query_one("#form-text", TextArea)
+                area.load_text(text)
+                area.focus()
+
+        # No contact: the placeholders stay, for the server to fill for each recipient.
+        self.app.push_screen(TemplatePicker(None), chosen)
+
+    @on(Button.Pressed, "#use-template")
+    def template_pressed(self) -> None:
+        self.action_use_template()
+
+    # -- saving --------------------------------------------------------------
+
+    def build(self) -> tuple[dict | None, str | None]:
+        """The API fields, or the reason they cannot be sent."""
+        name, trigger, text, tags, contacts, rows = self.values()
+        if not name.strip():
+            self.query_one("#form-name", Input).focus()
+            return None, "A name is required."
+        problems = brace_problems(text)
+        if problems:
+            self.query_one("#form-text", TextArea).focus()
+            first = problems[0]
+            message = (
+                f"Not saved: braces that do not pair up at line {first.line}, column {first.column}. "
+                "Write placeholders as {{name}} or {{{name}}}."
+            )
+            return None, message
+        rules = []
+        for number, (rule_name, comparator, value) in enumerate(rows, 1):
+            if not rule_name and not value:
+                continue  # an empty row
+            if not rule_name:
+                return None, f"Attribute rule {number} needs the attribute's name."
+            rules.append(AttributeRule(rule_name, comparator, value))
+        filters = CampaignFilters(tuple(split_list(tags)), tuple(split_list(contacts)), tuple(rules))
+        return campaign_fields(name=name.strip(), template=text, trigger=trigger, filters=filters), None
+
+    def action_save(self) -> None:
+        if self.saving:
+            return
+        fields, problem = self.build()
+        if fields is None:
+            self.show_error(problem or "")
+            return
+        self.show_error("")
+        self.save(fields)
+
+    @work(exclusive=True, group="save", exit_on_error=False)
+    async def save(self, fields: dict) -> None:
+        campaigns = self.app.client.campaigns
+        self.saving = True
+        button = self.query_one("#save", Button)
+        button.disabled = True
+        self.show_error(Text("Saving…", style="dim"))
+        try:
+            if self.is_new:
+                saved = await campaigns.create(fields)
+            else:
+                assert self.campaign is not None and self.campaign.id
+                saved = await campaigns.update(self.campaign.id, fields)
+        except SakariError as exc:
+            self.show_error(save_failed(exc, "campaign"))
+            return
+        finally:
+            self.saving = False
+            button.disabled = False
+        self.dismiss(saved)
+
+    @on(Button.Pressed, "#save")
+    def save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    def action_cancel(self) -> None:
+        if not self.dirty:
+            self.dismiss(None)
+            return
+        from sakari_tui.screens.dialogs import ConfirmScreen
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen("Discard what you typed?", confirm="Discard"), answered)

@@ -1,0 +1,208 @@
+"""The form that creates or edits a template.
+
+It saves through the API itself, so an error answer (a refused name, throttling, a
+server that is down) is shown in the form with everything typed still there, and the
+form closes only once the template is saved. A name is required, and mustache braces
+that do not pair up are refused with where they are, before anything is sent.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
+
+from sakari_tui.api import NetworkError, SakariError, Template
+from sakari_tui.core.template_library import TEMPLATE_TYPES, brace_problems
+from sakari_tui.core.templates import placeholders
+from sakari_tui.screens.base import SakariModal
+from sakari_tui.widgets.segment_meter import meter_text
+
+FORM_CSS = """
+{name} {{ align: center middle; }}
+{name} > VerticalScroll {{
+    width: 76; max-width: 100%; height: auto; max-height: 100%;
+    border: round $primary; background: $surface; padding: 0 1;
+}}
+{name} .field {{ height: 1; margin-bottom: 1; }}
+{name} .field Label {{ width: 10; color: $text-muted; }}
+{name} .field Input {{ width: 1fr; }}
+{name} .field Select {{ width: 1fr; }}
+{name} .field Input, {name} .field Select > SelectCurrent {{ background: $boost; }}
+{name} .hint {{ color: $text-muted; height: auto; }}
+{name} #form-meter {{ margin-bottom: 1; }}
+{name} .warning {{ color: $warning; height: auto; }}
+{name} .error {{ color: $error; height: auto; }}
+{name} .buttons {{ height: 1; align-horizontal: right; margin-top: 1; }}
+{name} .buttons Button {{ margin-left: 2; }}
+"""
+
+
+def save_failed(exc: SakariError, what: str) -> Text:
+    """The message shown in a form when the API refused or failed a save."""
+    if isinstance(exc, NetworkError) and exc.may_have_been_sent:
+        tail = f" The {what} may have been saved: reload the list before saving again."
+    else:
+        tail = " Nothing was saved; what you typed is kept. Fix it or try again."
+    return Text(f"Not saved: {exc}.{tail}")
+
+
+class TemplateForm(SakariModal[Template | None]):
+    DEFAULT_CSS = (
+        FORM_CSS.format(name="TemplateForm")
+        + """
+    TemplateForm #form-text { height: 7; }
+    """
+    )
+    BINDINGS = [
+        Binding("f2,ctrl+s", "save", "Save", id="templates.form.save"),
+        Binding("escape", "cancel", "Cancel", id="templates.form.cancel"),
+    ]
+
+    def __init__(self, template: Template | None = None) -> None:
+        super().__init__()
+        self.template = template
+        self.saving = False
+
+    @property
+    def is_new(self) -> bool:
+        return self.template is None or not self.template.id
+
+    def compose(self) -> ComposeResult:
+        template = self.template or Template()
+        kind = template.type if template.type in TEMPLATE_TYPES else "SMS"
+        with VerticalScroll() as box:
+            box.border_title = "New template" if self.is_new else "Edit template"
+            box.border_subtitle = "F2 saves · Esc cancels"
+            with Horizontal(classes="field"):
+                yield Label("Name")
+                yield Input(template.name or "", placeholder="required", id="form-name", compact=True)
+            with Horizontal(classes="field"):
+                yield Label("Type")
+                yield Select(
+                    [("SMS", "SMS"), ("Web", "Web")], value=kind, allow_blank=False, id="form-type", compact=True
+                )
+            yield Label("Text: placeholders like {{{firstName}}} or {{ plan }}", classes="hint")
+            yield TextArea(template.template or "", id="form-text", soft_wrap=True, tab_behavior="focus")
+            yield Static("", id="form-meter", classes="hint")
+            yield Static("", id="form-braces", classes="warning")
+            yield Static("", id="form-error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button("Cancel", id="cancel", compact=True)
+                yield Button("Save (F2)", id="save", variant="primary", compact=True)
+
+    def on_mount(self) -> None:
+        self._initial = self.values()
+        self.text_changed()
+        self.show_error("")
+        self.query_one("#form-name", Input).focus()
+
+    # -- the values ----------------------------------------------------------
+
+    def values(self) -> tuple[str, str, str]:
+        kind = self.query_one("#form-type", Select).value
+        return (
+            self.query_one("#form-name", Input).value,
+            str(kind) if kind is not Select.BLANK else "SMS",
+            self.query_one("#form-text", TextArea).text,
+        )
+
+    @property
+    def dirty(self) -> bool:
+        return self.values() != self._initial
+
+    @on(TextArea.Changed, "#form-text")
+    def text_changed(self) -> None:
+        text = self.query_one("#form-text", TextArea).text
+        meter = meter_text(text)
+        names = list(dict.fromkeys(placeholders(text)))
+        if names:
+            meter.append("\nPlaceholders: ", style="dim")
+            meter.append(", ".join(names))
+        self.query_one("#form-meter", Static).update(meter)
+        problems = brace_problems(text)
+        braces = self.query_one("#form-braces", Static)
+        braces.update(Text("Unbalanced braces at " + "; ".join(map(str, problems[:3]))) if problems else "")
+        braces.display = bool(problems)
+
+    def show_error(self, message: str | Text) -> None:
+        box = self.query_one("#form-error", Static)
+        box.update(message if isinstance(message, Text) else Text(message))
+        box.display = bool(message)
+        if message:
+            box.call_after_refresh(box.scroll_visible)
+
+    # -- saving --------------------------------------------------------------
+
+    def check(self) -> str | None:
+        name, _, text = self.values()
+        if not name.strip():
+            self.query_one("#form-name", Input).focus()
+            return "A name is required."
+        problems = brace_problems(text)
+        if problems:
+            self.query_one("#form-text", TextArea).focus()
+            first = problems[0]
+            message = (
+                f"Not saved: braces that do not pair up at line {first.line}, column {first.column}. "
+                "Write placeholders as {{name}} or {{{name}}}."
+            )
+            return message
+        return None
+
+    def action_save(self) -> None:
+        if self.saving:
+            return
+        problem = self.check()
+        if problem:
+            self.show_error(problem)
+            return
+        self.show_error("")
+        self.save()
+
+    @work(exclusive=True, group="save", exit_on_error=False)
+    async def save(self) -> None:
+        name, kind, text = self.values()
+        templates = self.app.client.templates
+        self.saving = True
+        button = self.query_one("#save", Button)
+        button.disabled = True
+        self.show_error(Text("Saving…", style="dim"))
+        try:
+            if self.is_new:
+                saved = await templates.create(name.strip(), text, kind)
+            else:
+                assert self.template is not None and self.template.id
+                saved = await templates.update(
+                    self.template.id, {"name": name.strip(), "template": text, "type": kind}
+                )
+        except SakariError as exc:
+            self.show_error(save_failed(exc, "template"))
+            return
+        finally:
+            self.saving = False
+            button.disabled = False
+        self.dismiss(saved)
+
+    @on(Button.Pressed, "#save")
+    def save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    def action_cancel(self) -> None:
+        if not self.dirty:
+            self.dismiss(None)
+            return
+        from sakari_tui.screens.dialogs import ConfirmScreen
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen("Discard what you typed?", confirm="Discard"), answered)
