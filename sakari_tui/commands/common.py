@@ -235,12 +235,10 @@ def run_command(run: Callable[[argparse.Namespace], int | None], args: argparse.
 def _api_error_message(exc: Exception) -> str | None:
     if "sakari_tui.api" not in sys.modules:
         return None
-    from sakari_tui.api import AuthError, NetworkError, SakariError
+    from sakari_tui.api import AuthError, SakariError
 
     if isinstance(exc, AuthError):
         return f"the API refused the credentials: {exc}"
-    if isinstance(exc, NetworkError):
-        return f"network: {exc}"
     if isinstance(exc, SakariError):
         return str(exc)
     return None

@@ -1,0 +1,669 @@
+"""The one-shot commands, run as the user runs them: a subprocess of ``sakari-tui`` against
+the sandbox served over real HTTP (uvicorn on 127.0.0.1, an ephemeral port).
+
+Credentials come from the SAKARI_* environment and XDG_CONFIG_HOME / XDG_DATA_HOME point
+under tmp_path, so nothing of the user's is read or written. Every run is checked for a
+traceback on stderr. The sandbox is shared by the module, so tests that send or import use
+numbers no one else uses (``fresh_number``) and compare with the sandbox's state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import queue
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+import pytest
+
+from sakari_tui.api import SakariClient
+from sakari_tui.api.phone import format_number
+from sakari_tui.core.store import Store
+from sakari_tui.sandbox import Faults, Sandbox, SandboxConfig, serve_in_background
+
+CLIENT_ID = "demo-client"
+CLIENT_SECRET = "demo-secret"
+ACCOUNT = "demo-account"
+MESSAGES_POST = ("POST", f"/v1/accounts/{ACCOUNT}/messages")
+RUN_TIMEOUT = 30.0
+
+
+# -- the sandbox and the environment ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Sandbox:
+    # No webhook transport: events go over real HTTP, to `webhooks listen`.
+    return Sandbox(SandboxConfig(seed=7, error_share=0.0, status_step=0.05), faults=Faults())
+
+
+@pytest.fixture(scope="module")
+def base_url(sandbox: Sandbox) -> Iterator[str]:
+    with serve_in_background(sandbox, "127.0.0.1", 0) as url:
+        yield url
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> dict[str, str]:
+    """An environment with no SAKARI_* of the user's and private config and data dirs."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SAKARI_")}
+    env.update(
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        COLUMNS="200",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+@pytest.fixture
+def env(home: dict[str, str], base_url: str) -> dict[str, str]:
+    """``home`` plus the sandbox's credentials, as a script would pass them."""
+    return {
+        **home,
+        "SAKARI_API_URL": base_url,
+        "SAKARI_CLIENT_ID": CLIENT_ID,
+        "SAKARI_CLIENT_SECRET": CLIENT_SECRET,
+        "SAKARI_ACCOUNT_ID": ACCOUNT,
+    }
+
+
+def command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "sakari_tui.cli", *args]
+
+
+def cli(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        command(*args), env=env, input=stdin, capture_output=True, text=True, timeout=RUN_TIMEOUT,
+        stdin=subprocess.DEVNULL if stdin is None else None,
+    )  # fmt: skip
+    assert "Traceback" not in done.stderr, done.stderr
+    return done
+
+
+def one_error(done: subprocess.CompletedProcess[str]) -> str:
+    """The single ``sakari-tui: error: ...`` line a failing command prints."""
+    lines = done.stderr.splitlines()
+    errors = [line for line in lines if line.startswith("sakari-tui: error: ")]
+    assert len(errors) == 1, done.stderr
+    return errors[0].removeprefix("sakari-tui: error: ")
+
+
+def json_lines(text: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+_given: set[str] = set()
+
+
+def fresh_number(sandbox: Sandbox) -> str:
+    """A valid US mobile number no contact of the sandbox has and no test used before."""
+    taken = {c["mobile"]["number"] for c in sandbox.contacts()} | _given
+    for line in range(100, 200):
+        number = f"+1602555{line:04d}"
+        if number not in taken:
+            _given.add(number)
+            return number
+    raise AssertionError("no free number left")
+
+
+def sends(sandbox: Sandbox) -> int:
+    return sandbox.requests.count(MESSAGES_POST)
+
+
+def outbound_to(sandbox: Sandbox, number: str) -> list[dict[str, Any]]:
+    contact = next(c for c in sandbox.contacts() if c["mobile"]["number"] == number)
+    return [m for m in sandbox.messages(contact_id=contact["id"]) if m["outgoing"]]
+
+
+def api(base_url: str, work: Any) -> Any:
+    """Run ``await work(client)`` with a client of the sandbox's account."""
+
+    async def run() -> Any:
+        async with SakariClient(api_url=base_url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
+                                account_id=ACCOUNT) as client:  # fmt: skip
+            return await work(client)
+
+    return asyncio.run(run())
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Lines:
+    """Lines of a child's stream, read on a thread, so a test can wait for one with a timeout."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._queue: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        self._thread = threading.Thread(target=self._pump, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _pump(self, stream: IO[str]) -> None:
+        for line in stream:
+            self._queue.put(line.rstrip("\n"))
+
+    def next(self, timeout: float = 10.0) -> str:
+        line = self._queue.get(timeout=timeout)
+        self.seen.append(line)
+        return line
+
+    def rest(self, timeout: float = 10.0) -> list[str]:
+        """Every line up to the end of the stream (call after the child has exited)."""
+        self._thread.join(timeout)
+        while not self._queue.empty():
+            self.seen.append(self._queue.get_nowait())
+        return self.seen
+
+
+def start(env: dict[str, str], *args: str) -> tuple[subprocess.Popen[str], Lines, Lines]:
+    process = subprocess.Popen(
+        command(*args), env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert process.stdout is not None and process.stderr is not None
+    return process, Lines(process.stdout), Lines(process.stderr)
+
+
+def stop(process: subprocess.Popen[str], sig: int = signal.SIGTERM) -> int:
+    if process.poll() is None:
+        process.send_signal(sig)
+    try:
+        return process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise
+
+
+# -- send ---------------------------------------------------------------------------------------
+
+
+def test_send_reaches_the_sandbox_once_with_the_text_to_that_number(sandbox: Sandbox, env: dict[str, str]) -> None:
+    number = fresh_number(sandbox)
+    before = sends(sandbox)
+    done = cli(env, "send", "--to", format_number(number), "--text", "Your order is ready")  # typed as (602) 555-01xx
+    assert done.returncode == 0, done.stderr
+    assert sends(sandbox) == before + 1
+    [message] = outbound_to(sandbox, number)
+    assert message["message"] == "Your order is ready"
+    assert message["contact"]["mobile"]["number"] == number
+    assert done.stdout.startswith(f"sent to {number}")
+    assert message["id"] in done.stdout
+
+
+def test_send_json_and_text_from_stdin(sandbox: Sandbox, env: dict[str, str]) -> None:
+    number = fresh_number(sandbox)
+    done = cli(env, "send", "--to", number, "--text", "-", "--json", stdin="Back at 3\n")
+    assert done.returncode == 0, done.stderr
+    [answer] = json_lines(done.stdout)
+    [message] = outbound_to(sandbox, number)
+    assert answer["messages"][0]["id"] == message["id"] and message["message"] == "Back at 3"
+
+
+@pytest.mark.parametrize(("typed", "reason"), [("12", "too short"), ("+1555123456789", "too long"),
+                                                ("call me", "not a number"), ("+15551234567", "not a valid number")])
+def test_send_to_a_bad_number_is_a_usage_error_with_the_reason(
+    sandbox: Sandbox, env: dict[str, str], typed: str, reason: str
+) -> None:
+    before = sends(sandbox)
+    done = cli(env, "send", "--to", typed, "--text", "hi")
+    assert done.returncode == 2
+    assert one_error(done).startswith(f"--to {typed!r}: {reason}")
+    assert sends(sandbox) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["send", "--to", "+14155550100", "--text", "x", "--bogus"], "send: unrecognized arguments: --bogus"),
+        (["send", "--text", "x"], "one of the arguments --to --conversation is required"),
+        (["send", "--to", "+14155550100"], "nothing to send"),
+        (["send", "--to", "+14155550100", "--text", "x", "--template", "y"], "not allowed with argument"),
+        (["send", "--to", "+14155550100", "--file", "/nonexistent/photo.png"], "no such file"),
+        (["nonsense"], "invalid choice: 'nonsense'"),
+        (["config"], "config: the following arguments are required"),
+        (["--demo", "send", "--to", "+14155550100", "--text", "x"], "--demo is for the app"),
+        (["contacts", "import", "x.csv", "--merge-strategy", "all"], "invalid choice: 'all'"),
+    ],
+)
+def test_usage_errors_exit_2_on_one_line(sandbox: Sandbox, env: dict[str, str], args: list[str], fragment: str) -> None:
+    before = sends(sandbox)
+    done = cli(env, *args)
+    assert done.returncode == 2
+    assert fragment in one_error(done)
+    assert done.stderr.count("\n") == 1
+    assert sends(sandbox) == before
+
+
+def test_send_to_an_opted_out_contact_is_refused_before_sending(sandbox: Sandbox, env: dict[str, str]) -> None:
+    number = fresh_number(sandbox)
+    sandbox.inject_inbound(number, "STOP")
+    before = sends(sandbox)
+    done = cli(env, "send", "--to", number, "--text", "Still there?")
+    assert done.returncode == 1
+    assert one_error(done) == f"{number}: opted out (texted STOP); not sent"
+    assert sends(sandbox) == before
+    assert outbound_to(sandbox, number) == []
+
+
+def test_a_recipient_the_api_refuses_exits_1(sandbox: Sandbox, env: dict[str, str]) -> None:
+    number = fresh_number(sandbox)
+    done = cli(env, "send", "--to", number, "--text", "x" * 2000)  # over the 10-segment cap
+    assert done.returncode == 1
+    assert one_error(done).startswith(f"{number}: not sent: MSG-005")
+
+
+def test_send_a_template_by_name_exact_match_preferred(sandbox: Sandbox, base_url: str, env: dict[str, str]) -> None:
+    tag = uuid.uuid4().hex[:6]
+
+    async def make(client: SakariClient) -> None:
+        await client.templates.create(f"Promo {tag} extra", "Not this one, {{{firstName}}}")
+        await client.templates.create(f"Promo {tag}", "Hi {{{firstName}}}, 10% off today")
+
+    api(base_url, make)
+    number = fresh_number(sandbox)
+    done = cli(env, "send", "--to", number, "--template", f"Promo {tag}")
+    assert done.returncode == 0, done.stderr
+    [message] = outbound_to(sandbox, number)
+    assert message["template"] == "Hi {{{firstName}}}, 10% off today"
+    assert message["message"].endswith(", 10% off today")
+
+    missing = cli(env, "send", "--to", number, "--template", f"Promo {tag} nope")
+    assert missing.returncode == 2 and "no template named" in one_error(missing)
+
+
+def test_send_into_a_conversation(sandbox: Sandbox, env: dict[str, str]) -> None:
+    contacts = {c["id"]: c for c in sandbox.contacts()}
+    conversation = next(
+        c for c in sandbox.conversations() if not c["closed"] and "blocked" not in contacts[c["contact"]["id"]]
+    )
+    before = sends(sandbox)
+    done = cli(env, "send", "--conversation", conversation["id"], "--text", "On our way")
+    assert done.returncode == 0, done.stderr
+    assert sends(sandbox) == before + 1
+    newest = sandbox.messages(conversation_id=conversation["id"])[0]
+    assert newest["outgoing"] and newest["message"] == "On our way"
+
+    unknown = cli(env, "send", "--conversation", "no-such-conversation", "--text", "x")
+    assert unknown.returncode == 1 and one_error(unknown)
+
+
+def test_send_a_file_as_mms(sandbox: Sandbox, env: dict[str, str], tmp_path: Path) -> None:
+    picture = tmp_path / "map.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(64))
+    number = fresh_number(sandbox)
+    done = cli(env, "send", "--to", number, "--text", "Here is the map", "--file", str(picture))
+    assert done.returncode == 0, done.stderr
+    [message] = outbound_to(sandbox, number)
+    assert message["type"] == "MMS" and message["message"] == "Here is the map"
+    [media] = message["media"]
+    assert media["filename"] == "map.png"
+    stored = [f for f in list(sandbox.store.files.values()) if f.data == picture.read_bytes()]
+    assert len(stored) == 1
+    assert httpx.get(media["url"]).content == picture.read_bytes()
+
+
+# -- errors from the API and the network ----------------------------------------------------
+
+
+def test_wrong_secret_exits_1_without_printing_it(env: dict[str, str]) -> None:
+    env = {**env, "SAKARI_CLIENT_SECRET": "wrong-secret-hunter2"}
+    for args in (["conversations"], ["send", "--to", "+14155550100", "--text", "x"], ["config", "check"]):
+        done = cli(env, *args)
+        assert done.returncode == 1, (args, done.stderr)
+        assert "AUTH" in one_error(done)
+        assert "hunter2" not in done.stdout + done.stderr
+
+
+def test_no_server_is_a_network_error(env: dict[str, str]) -> None:
+    env = {**env, "SAKARI_API_URL": f"http://127.0.0.1:{free_port()}"}
+    done = cli(env, "contacts")
+    assert done.returncode == 1
+    assert one_error(done).startswith("Could not connect to 127.0.0.1")
+
+
+def test_a_server_that_is_not_sakari_is_a_bad_response(env: dict[str, str]) -> None:
+    class Html(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(b"<html>captive portal</html>")
+
+        do_GET = do_POST  # noqa: N815
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Html)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        done = cli({**env, "SAKARI_API_URL": f"http://127.0.0.1:{server.server_port}"}, "conversations")
+    finally:
+        server.shutdown()
+    assert done.returncode == 1
+    assert one_error(done).startswith("Unexpected response (HTTP 200): expected JSON")
+
+
+def test_malformed_config_exits_2_for_every_command(home: dict[str, str], tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text("[profiles.a\nclient_id = 1\n")
+    for args in (["send", "--to", "+14155550100", "--text", "x"], ["conversations"], ["config", "show"],
+                 ["config", "check"], ["serve"], ["webhooks", "list"]):  # fmt: skip
+        done = cli(home, *args, "--config", str(path))
+        assert done.returncode == 2, args
+        assert one_error(done).startswith(f"{path}, line 1: not valid TOML")
+
+
+def test_an_incomplete_profile_is_a_config_error(home: dict[str, str]) -> None:
+    done = cli(home, "conversations")
+    assert done.returncode == 2
+    assert "profile 'default' is incomplete" in one_error(done)
+
+
+# -- conversations ---------------------------------------------------------------------------
+
+
+def test_conversations_json_lines_match_the_sandbox(sandbox: Sandbox, env: dict[str, str]) -> None:
+    done = cli(env, "conversations", "--json", "--limit", "0")
+    assert done.returncode == 0, done.stderr
+    listed = json_lines(done.stdout)
+    expected = sandbox.conversations()
+    assert [c["id"] for c in listed] == [c["id"] for c in expected]
+    assert [c.get("unread", []) for c in listed] == [c["unread"] for c in expected]
+    assert listed[0]["contact"]["mobile"] == expected[0]["contact"]["mobile"]
+
+    first_two = json_lines(cli(env, "conversations", "--json", "--limit", "2").stdout)
+    assert [c["id"] for c in first_two] == [c["id"] for c in expected[:2]]
+
+
+def test_unread_follows_the_local_read_markers(sandbox: Sandbox, env: dict[str, str], tmp_path: Path) -> None:
+    conversations = sandbox.conversations()
+    unread = [c for c in conversations if c["unread"]]
+    read_ones = [c for c in conversations if not c["unread"]]
+    assert len(unread) >= 2 and read_ones
+    seen, marked = unread[0], read_ones[0]
+    store = Store.for_profile(tmp_path / "data" / "sakari-tui", "default")
+    store.mark_read(seen["id"], seen["unread"])
+    store.mark_unread(marked["id"])
+    store.close()
+
+    done = cli(env, "conversations", "--unread", "--json", "--limit", "0")
+    assert done.returncode == 0, done.stderr
+    ids = [c["id"] for c in json_lines(done.stdout)]
+    expected = [c["id"] for c in conversations if (c["unread"] and c is not seen) or c is marked]
+    assert ids == expected
+
+    table = cli(env, "conversations", "--unread", "--limit", "0")
+    assert table.returncode == 0
+    header, *rows = table.stdout.splitlines()
+    assert header.split()[:4] == ["ID", "NAME", "NUMBER", "UNREAD"]
+    assert [row.split()[0] for row in rows] == expected
+
+
+# -- contacts ---------------------------------------------------------------------------------
+
+
+def test_contacts_import_reports_rows_and_search_finds_them(sandbox: Sandbox, env: dict[str, str], tmp_path: Path) -> None:
+    surname = f"Quokka{uuid.uuid4().hex[:6]}"
+    good1, good2 = fresh_number(sandbox), fresh_number(sandbox)
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text(
+        "firstName,lastName,mobile,email,tags\n"
+        f"Ann,{surname},{format_number(good1)},ann@example.com,vip\n"
+        f"Bob,{surname},12,bob@example.com,\n"
+        f"Cid,{surname},{good2},,vip;trial\n"
+    )
+    done = cli(env, "contacts", "import", str(csv_file))
+    assert done.returncode == 1  # a row was refused
+    assert done.stdout.strip() == "submitted 3, inserted 2, updated 0, refused 1"
+    reason = one_error(done)
+    assert reason.startswith(f"{csv_file}, line 3 (Bob {surname}, 12): CONT-")
+
+    found = cli(env, "contacts", "--last-name", surname, "--json")
+    assert found.returncode == 0
+    listed = json_lines(found.stdout)
+    assert sorted(c["mobile"]["number"] for c in listed) == sorted([good1, good2])
+    in_sandbox = {c["id"]: c for c in sandbox.contacts()}
+    assert all(in_sandbox[c["id"]]["lastName"] == surname for c in listed)
+
+    tagged = json_lines(cli(env, "contacts", "--last-name", surname, "--tags", "trial", "--json").stdout)
+    assert [c["firstName"] for c in tagged] == ["Cid"]
+    table = cli(env, "contacts", "--last-name", surname, "--first-name", "ann")
+    assert table.returncode == 0 and format_number(good1) in table.stdout and "Cid" not in table.stdout
+
+    again = cli(env, "contacts", "import", str(csv_file), "--merge-strategy", "core")
+    assert again.stdout.strip() == "submitted 3, inserted 0, updated 2, refused 1"
+
+
+def test_contacts_import_of_a_missing_file_is_a_usage_error(env: dict[str, str], tmp_path: Path) -> None:
+    done = cli(env, "contacts", "import", str(tmp_path / "none.csv"))
+    assert done.returncode == 2 and "No such file" in one_error(done)
+
+
+# -- config ------------------------------------------------------------------------------------
+
+
+def test_config_init_show_check(home: dict[str, str], base_url: str, tmp_path: Path) -> None:
+    answers = f"work\n{base_url}\n{CLIENT_ID}\n{CLIENT_SECRET}\n{ACCOUNT}\ngb\n"
+    done = cli(home, "config", "init", stdin=answers)
+    assert done.returncode == 0, done.stderr
+    path = tmp_path / "config" / "sakari-tui" / "config.toml"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    text = path.read_text()
+    assert 'default_profile = "work"' in text and 'default_region = "GB"' in text
+    assert CLIENT_SECRET not in done.stdout + done.stderr
+
+    shown = cli(home, "config", "show")
+    assert shown.returncode == 0
+    assert "********" in shown.stdout and CLIENT_SECRET not in shown.stdout + shown.stderr
+    assert "work" in shown.stdout and base_url in shown.stdout
+
+    checked = cli(home, "config", "check")
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.startswith("OK: profile 'work'")
+
+    refused = cli(home, "config", "init", stdin=answers)
+    assert refused.returncode == 2 and "--force" in one_error(refused)
+    assert path.read_text() == text
+
+    # A second profile whose secret comes from a command: shown as the command, never its output.
+    secret_file = tmp_path / "secret.txt"
+    secret_file.write_text(CLIENT_SECRET)
+    more = f"cmd\n{base_url}\n{CLIENT_ID}\n\ncat {secret_file}\n{ACCOUNT}\n\n"
+    assert cli(home, "config", "init", "--force", stdin=more).returncode == 0
+    assert 'default_profile = "work"' in path.read_text()
+    shown = cli(home, "config", "show", "--profile", "cmd")
+    assert f"cat {secret_file}" in shown.stdout and CLIENT_SECRET not in shown.stdout
+    assert cli(home, "--profile", "cmd", "config", "check").returncode == 0
+
+    ended = cli(home, "config", "init", "--force", stdin="half\n")
+    assert ended.returncode == 2 and "input ended" in one_error(ended)
+
+
+def test_config_check_failing(home: dict[str, str], base_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(
+        f'[profiles.a]\napi_url = "{base_url}"\nclient_id = "{CLIENT_ID}"\nclient_secret = "nope-nope"\n'
+        f'account_id = "{ACCOUNT}"\n'
+        f'[profiles.b]\napi_url = "{base_url}"\nclient_id = "{CLIENT_ID}"\n'
+        f'client_secret_command = "{sys.executable} -c \\"print(1); raise SystemExit(4)\\""\naccount_id = "{ACCOUNT}"\n'
+    )
+    path.chmod(0o600)
+    wrong = cli(home, "config", "check", "--config", str(path), "--profile", "a")
+    assert wrong.returncode == 1
+    assert one_error(wrong).startswith(f"profile 'a' at {base_url}: AUTH-")
+    assert "nope-nope" not in wrong.stderr
+
+    command_fails = cli(home, "config", "check", "--config", str(path), "--profile", "b")
+    assert command_fails.returncode == 2
+    assert "client_secret_command exited 4" in one_error(command_fails)
+
+    unknown = cli(home, "config", "check", "--config", str(path), "--profile", "zzz")
+    assert unknown.returncode == 2 and "no profile 'zzz'" in one_error(unknown)
+
+
+# -- webhooks ----------------------------------------------------------------------------------
+
+
+def wait_for_port(port: int, process: subprocess.Popen[str], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the command exited early"
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError(f"nothing listens on {port}")
+
+
+def test_webhooks_listen_prints_each_event(home: dict[str, str]) -> None:
+    port = free_port()
+    process, out, err = start(home, "webhooks", "listen", "--port", str(port))
+    try:
+        wait_for_port(port, process)
+        event = {
+            "eventId": "e1", "accountId": ACCOUNT, "type": "message-received",
+            "data": {"id": "m1", "message": "Is the \x1b[31mbread ready?", "outgoing": False,
+                     "contact": {"firstName": "Ann", "lastName": "Lee", "mobile": {"number": "+14155550111"}}},
+        }  # fmt: skip
+        answer = httpx.post(f"http://127.0.0.1:{port}/hooks/sakari", json=event)
+        assert answer.status_code == 200
+        line = out.next()
+        date, clock, kind, summary = line.split(maxsplit=3)
+        assert time.strptime(f"{date} {clock}", "%Y-%m-%d %H:%M:%S")
+        assert kind == "message-received"
+        assert summary == "from +14155550111 (Ann Lee): Is the bread ready?"  # escape sequence gone
+
+        assert httpx.post(f"http://127.0.0.1:{port}/", content=b"not json").status_code == 400
+    finally:
+        code = stop(process, signal.SIGINT)
+    assert code == 130
+    stderr = "\n".join(err.rest())
+    assert f"http://127.0.0.1:{port}/" in stderr and "not a JSON event" in stderr
+    assert "Traceback" not in stderr
+
+
+def test_webhooks_listen_subscribed_to_the_sandbox_shows_live_events(sandbox: Sandbox, env: dict[str, str]) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    process, out, err = start(env, "webhooks", "listen", "--port", str(port), "--json", "--subscribe",
+                              "--events", "message-received")  # fmt: skip
+    try:
+        assert err.next(timeout=20) == f"listening for webhook events on {url} (Ctrl+C to stop)"
+        assert [w["url"] for w in sandbox.webhooks()] == [url]
+        number = fresh_number(sandbox)
+        sandbox.inject_inbound(number, "Do you have rye today?")
+        event = json.loads(out.next(timeout=10))
+        assert event["type"] == "message-received" and event["accountId"] == ACCOUNT
+        assert event["data"]["message"] == "Do you have rye today?"
+        assert event["data"]["contact"]["mobile"]["number"] == number
+    finally:
+        stop(process, signal.SIGTERM)
+    assert sandbox.webhooks() == []  # unsubscribed on the way out
+    stderr = "\n".join(err.rest())
+    assert f"unsubscribed {url}" in stderr and "Traceback" not in stderr
+
+
+def test_webhooks_subscribe_list_unsubscribe(sandbox: Sandbox, env: dict[str, str]) -> None:
+    url = "https://hooks.example.test/sakari"
+    done = cli(env, "webhooks", "subscribe", url, "--events", "message-received,contact-opt-out")
+    assert done.returncode == 0, done.stderr
+    [hook] = [w for w in sandbox.webhooks() if w["url"] == url]
+    assert hook["eventTypes"] == ["message-received", "contact-opt-out"]
+    listed = json_lines(cli(env, "webhooks", "list", "--json").stdout)
+    assert [w["url"] for w in listed] == [url]
+    assert cli(env, "webhooks", "unsubscribe", url).returncode == 0
+    assert sandbox.webhooks() == []
+    bad = cli(env, "webhooks", "subscribe", url, "--events", "message-teleported")
+    assert bad.returncode == 2 and "unknown event type" in one_error(bad)
+
+
+# -- serve -------------------------------------------------------------------------------------
+
+
+def test_serve_answers_the_index_page_and_warns_off_localhost(home: dict[str, str]) -> None:
+    port = free_port()
+    process, out, err = start(home, "serve", "--demo", "--host", "0.0.0.0", "--port", str(port))
+    try:
+        warning = err.next(timeout=20)
+        assert warning.startswith("sakari-tui: warning: serving on 0.0.0.0: anyone who can reach")
+        wait_for_port(port, process)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                page = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+        assert page.status_code == 200
+        assert "/ws" in page.text
+    finally:
+        stop(process)
+    assert "Traceback" not in "\n".join(err.rest())
+
+
+def test_serve_argument_errors(home: dict[str, str]) -> None:
+    for args, fragment in [
+        (["serve", "--port", "99999"], "not between 0 and 65535"),
+        (["serve", "--port", "0"], "--port 0"),
+        (["serve", "--demo", "--public-url", "ftp://x"], "must start with http"),
+    ]:
+        done = cli(home, *args)
+        assert done.returncode == 2, args
+        assert fragment in one_error(done)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        done = cli(home, "serve", "--demo", "--port", str(busy.getsockname()[1]))
+    assert done.returncode == 2 and "cannot listen on 127.0.0.1" in one_error(done)
+
+
+# -- the command line itself -------------------------------------------------------------------
+
+
+def test_ctrl_c_exits_130_quietly(env: dict[str, str]) -> None:
+    # Waiting for the message on stdin, then interrupted.
+    process = subprocess.Popen(command("send", "--to", "+14155550100", "--text", "-"), env=env,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)  # let it start and block on stdin
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=RUN_TIMEOUT)
+    assert process.returncode == 130
+    assert "Traceback" not in stderr
+
+
+def test_one_shot_commands_do_not_import_textual(env: dict[str, str]) -> None:
+    probe = (
+        "import sys\n"
+        "from sakari_tui.cli import main\n"
+        "code = main(sys.argv[1:])\n"
+        "assert 'textual' not in sys.modules, 'textual imported'\n"
+        "raise SystemExit(code)\n"
+    )
+    for args in (["--help"], ["conversations", "--json", "--limit", "1"], ["config", "show"]):
+        done = subprocess.run([sys.executable, "-c", probe, *args], env=env, capture_output=True, text=True,
+                              timeout=RUN_TIMEOUT, stdin=subprocess.DEVNULL)  # fmt: skip
+        assert done.returncode == 0, (args, done.stderr)
+    help_text = cli(env, "--help").stdout
+    for name in ("send", "conversations", "contacts", "webhooks", "config", "serve", "sandbox"):
+        assert f"    {name}" in help_text
