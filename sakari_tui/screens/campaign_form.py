@@ -51,7 +51,7 @@ class AttributeRow(Horizontal):
         self.rule = rule or AttributeRule("", "=", "")
 
     def compose(self) -> ComposeResult:
-        yield Input(self.rule.name, placeholder="attribute", classes="attribute-name", compact=True)
+        yield Input(self.rule.name, placeholder="attribute", classes="attribute-name", compact=True, select_on_focus=False)
         yield Select(
             [(c, c) for c in COMPARATORS],
             value=self.rule.comparator if self.rule.comparator in COMPARATORS else "=",
@@ -59,7 +59,7 @@ class AttributeRow(Horizontal):
             compact=True,
             classes="attribute-comparator",
         )
-        yield Input(self.rule.value, placeholder="value", classes="attribute-value", compact=True)
+        yield Input(self.rule.value, placeholder="value", classes="attribute-value", compact=True, select_on_focus=False)
         yield Button("✕", classes="remove-attribute", compact=True, tooltip="Remove this rule")
 
     def values(self) -> tuple[str, str, str]:
@@ -109,7 +109,7 @@ class CampaignForm(SakariModal[Campaign | None]):
             box.border_subtitle = "F2 saves · Esc cancels · F1 keys"
             with Horizontal(classes="field"):
                 yield Label("Name")
-                yield Input(campaign.name or "", placeholder="required", id="form-name", compact=True)
+                yield Input(campaign.name or "", placeholder="required", id="form-name", compact=True, select_on_focus=False)
             with Horizontal(classes="field"):
                 yield Label("Trigger")
                 yield Select(
@@ -128,12 +128,20 @@ class CampaignForm(SakariModal[Campaign | None]):
             with Horizontal(classes="field"):
                 yield Label("Tags")
                 yield Input(
-                    ", ".join(self.filters.tags), placeholder="any of these, comma-separated", id="form-tags", compact=True
+                    ", ".join(self.filters.tags),
+                    placeholder="any of these, comma-separated",
+                    id="form-tags",
+                    compact=True,
+                    select_on_focus=False,
                 )
             with Horizontal(classes="field"):
                 yield Label("Contacts")
                 yield Input(
-                    ", ".join(self.filters.contacts), placeholder="contact ids (F6 adds one)", id="form-contacts", compact=True
+                    ", ".join(self.filters.contacts),
+                    placeholder="contact ids (F6 adds one)",
+                    id="form-contacts",
+                    compact=True,
+                    select_on_focus=False,
                 )
             with Horizontal(classes="section"):
                 yield Label("Attributes: every rule must match")
@@ -155,6 +163,8 @@ class CampaignForm(SakariModal[Campaign | None]):
         self._initial = self.values()
         self.text_changed()
         self.show_error("")
+        text = self.query_one("#form-text", TextArea)
+        text.move_cursor(text.document.end)
         self.query_one("#form-name", Input).focus()
 
     # -- the values ----------------------------------------------------------

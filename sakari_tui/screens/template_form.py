@@ -79,7 +79,7 @@ class TemplateForm(SakariModal[Template | None]):
             box.border_subtitle = "F2 saves · Esc cancels"
             with Horizontal(classes="field"):
                 yield Label("Name")
-                yield Input(template.name or "", placeholder="required", id="form-name", compact=True)
+                yield Input(template.name or "", placeholder="required", id="form-name", compact=True, select_on_focus=False)
             with Horizontal(classes="field"):
                 yield Label("Type")
                 yield Select(
@@ -98,6 +98,8 @@ class TemplateForm(SakariModal[Template | None]):
         self._initial = self.values()
         self.text_changed()
         self.show_error("")
+        text = self.query_one("#form-text", TextArea)
+        text.move_cursor(text.document.end)
         self.query_one("#form-name", Input).focus()
 
     # -- the values ----------------------------------------------------------
