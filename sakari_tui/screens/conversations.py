@@ -27,6 +27,7 @@ from textual.widgets import Footer, Input, Static, TextArea
 from sakari_tui.api import Contact, Conversation, Message, RateLimited, SakariError
 from sakari_tui.api.phone import format_number
 from sakari_tui.core.store import OutboxItem, OutboxState
+from sakari_tui.screens.attach import Attachment
 from sakari_tui.core.sync import ListUpdate, ThreadUpdate, poll_delay
 from sakari_tui.core.text import one_line
 from sakari_tui.screens.base import SakariScreen
@@ -102,6 +103,7 @@ def outbox_bubble(item: OutboxItem) -> Bubble:
         status=str(item.state),
         error=error,
         local=True,
+        media=tuple((url.rsplit("/", 1)[-1] or "attachment", url) for url in item.media),
     )
 
 
@@ -117,6 +119,9 @@ class ConversationsScreen(SakariScreen[None]):
         Binding("o", "open_contact", "Contact", id="conversations.contact", show=False),
         Binding("ctrl+t", "insert_template", "Template", id="conversations.template"),
         Binding("ctrl+o", "edit_externally", "$EDITOR", id="conversations.editor", show=False),
+        Binding("ctrl+f,f2", "attach", "Attach", id="conversations.attach", show=False),
+        Binding("l", "copy_link", "Copy link", id="conversations.copy_link", show=False),
+        Binding("L", "open_link", "Open link", id="conversations.open_link", show=False),
         Binding("R", "retry_send", "Retry send", id="conversations.retry", show=False),
         Binding("D", "discard_send", "Discard", id="conversations.discard", show=False),
         Binding("ctrl+r,f5", "refresh", "Refresh", id="conversations.refresh", show=False),
@@ -138,6 +143,7 @@ class ConversationsScreen(SakariScreen[None]):
         self._outbox_poke = asyncio.Event()
         self._loading_older = False
         self._highlighted_id: str | None = None
+        self.attachment: Attachment | None = None  # uploaded, to go with the next reply as MMS
 
     # -- layout --------------------------------------------------------------
 
@@ -151,6 +157,7 @@ class ConversationsScreen(SakariScreen[None]):
                 yield Static("", id="offline-banner")
                 yield Static("", id="thread-header")
                 yield MessageThread(id="thread")
+                yield Static("", id="attachment-line")
                 yield SegmentMeter(id="segment-meter")
                 yield Composer(id="composer", placeholder="Reply… (Enter sends, ctrl+n newline)")
         yield StatusLine(id="status-line")
@@ -162,6 +169,7 @@ class ConversationsScreen(SakariScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#offline-banner").display = False
+        self.query_one("#attachment-line").display = False
         self.paint_from_cache()
         self.refresh_rows()
         self.refresh_header()
@@ -533,14 +541,16 @@ class ConversationsScreen(SakariScreen[None]):
             )
             return
         outbox = self.app_.outbox
+        media = [self.attachment.link] if self.attachment else None
         if self.new_conversation is not None:
             new = self.new_conversation
-            item = outbox.enqueue(text, contact_id=new.contact.id if new.contact else None, mobile=new.mobile)
+            item = outbox.enqueue(text, contact_id=new.contact.id if new.contact else None, mobile=new.mobile, media=media)
         elif self.open_id is not None:
-            item = outbox.enqueue(text, conversation_id=self.open_id)
+            item = outbox.enqueue(text, conversation_id=self.open_id, media=media)
         else:
             self.app.notify("Open a conversation first, or press n for a new one.", severity="warning")
             return
+        self.set_attachment(None)
         event.composer.load_text("")
         self.save_draft("")
         self.refresh_thread_view(jump_to_end=True)
@@ -723,6 +733,51 @@ class ConversationsScreen(SakariScreen[None]):
         composer.insert(render(text, contact_fields(self.open_contact())).text)
         composer.focus()
         return self.open_id is not None or self.new_conversation is not None
+
+    def action_attach(self) -> None:
+        from sakari_tui.screens.attach import AttachScreen
+
+        def attached(attachment: Attachment | None) -> None:
+            if attachment is None:
+                return
+            composer = self.query_one(Composer)
+            if attachment.as_mms:
+                self.set_attachment(attachment)
+            else:
+                composer.insert((" " if composer.text and not composer.text.endswith((" ", "\n")) else "") + attachment.link)
+            composer.focus()
+
+        self.app.push_screen(AttachScreen(), attached)
+
+    def set_attachment(self, attachment: Attachment | None) -> None:
+        from sakari_tui.screens.attach import human_size
+
+        self.attachment = attachment
+        line = self.query_one("#attachment-line", Static)
+        line.display = attachment is not None
+        if attachment is not None:
+            text = Text("📎 ", style="dim")
+            text.append(one_line(attachment.filename, 40), style="bold")
+            text.append(f" · {attachment.content_type} · {human_size(attachment.size)} · sent as MMS with the reply", style="dim")
+            line.update(text)
+
+    def _selected_media(self) -> tuple[str, str] | None:
+        bubble = self.query_one(MessageThread).selected
+        if bubble is None or not bubble.media:
+            self.app.notify("Select a message with an attachment first (tab to the thread).", severity="warning")
+            return None
+        return bubble.media[0]
+
+    def action_copy_link(self) -> None:
+        media = self._selected_media()
+        if media:
+            self.app.copy_to_clipboard(media[1])
+            self.app.notify(f"Link to {one_line(media[0], 40)} copied.", timeout=2, markup=False)
+
+    def action_open_link(self) -> None:
+        media = self._selected_media()
+        if media:
+            self.app.open_url(media[1])
 
     def action_edit_externally(self) -> None:
         composer = self.query_one(Composer)
