@@ -210,7 +210,7 @@ async def test_preview_fills_placeholders_for_a_chosen_contact_and_highlights_th
         screen = await open_templates(pilot)
         await highlight(pilot, screen, "Coupon")
         preview = screen.query_one("#template-preview", Static)
-        # No contact yet: every placeholder is shown as typed, highlighted.
+        # No contact yet: every placeholder is shown as typed.
         assert preview.content.plain == "Hi {{{firstName}}}, your {{ coupon }} code: {{{plan}}}"
         await pilot.press("p")
         picker = app.screen

@@ -85,6 +85,7 @@ class CampaignForm(SakariModal[Campaign | None]):
     BINDINGS = [
         Binding("f2,ctrl+s", "save", "Save", id="campaigns.form.save"),
         Binding("escape", "cancel", "Cancel", id="campaigns.form.cancel"),
+        Binding("f1", "app.help", "Keys", id="campaigns.form.help"),
         Binding("f3", "add_attribute", "Add rule", id="campaigns.form.add_attribute"),
         Binding("f4", "remove_attribute", "Remove rule", id="campaigns.form.remove_attribute"),
         Binding("f6", "add_contact", "Add contact", id="campaigns.form.add_contact"),

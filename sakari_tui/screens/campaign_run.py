@@ -99,6 +99,7 @@ class CampaignRunScreen(SakariModal[SendResult | None]):
         Binding("y", "send", "Send now", id="campaigns.run.send"),
         Binding("r", "preview", "Count again", id="campaigns.run.recount", show=False),
         Binding("escape,n,q", "close", "Close", id="campaigns.run.close"),
+        Binding("f1", "app.help", "Keys", id="campaigns.run.help"),
     ]
 
     def __init__(self, campaign: Campaign) -> None:

@@ -21,7 +21,7 @@ from textual.widgets import Static
 from sakari_tui.api import Campaign, Page, SendResult
 from sakari_tui.core.campaigns import MANUAL, CampaignFilters, trigger_label
 from sakari_tui.core.text import one_line, strip_control
-from sakari_tui.screens.catalog import CatalogScreen, catalog_bindings
+from sakari_tui.screens.catalog import CatalogScreen, catalog_bindings, placeholders_marked
 from sakari_tui.widgets.segment_meter import meter_text
 
 
@@ -119,13 +119,12 @@ class CampaignsScreen(CatalogScreen[Campaign]):
                 part.update("")
             return
         title = Text(one_line(item.name or "(unnamed)"), style="bold")
-        title.append(f"  {trigger_label(item.trigger.get('code'))}", style="reverse")
+        title.append("  ")
+        title.append(f" {trigger_label(item.trigger.get('code'))} ", style="reverse")
         if item.trigger.get("code") == MANUAL:
             title.append("  r runs it now", style="dim")
         heading.update(title)
-        from sakari_tui.screens.dialogs import preview_text
-
-        text = preview_text(item.template or "", None)
+        text = placeholders_marked(item.template or "")
         body.update(text if text.plain else Text("(no message text)", style="dim italic"))
         meter.update(meter_text(text.plain) if text.plain else "")
         fields.update(Group(campaign_table(item)))

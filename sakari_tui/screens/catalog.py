@@ -27,6 +27,18 @@ PAGE_SIZE = 50
 TYPING_PAUSE = 0.25  # seconds of no typing before the filter asks the server
 
 
+def placeholders_marked(template: str) -> Text:
+    """A template's text as typed, its placeholders marked: they are filled per recipient."""
+    from sakari_tui.core.templates import render
+    from sakari_tui.core.text import strip_control
+
+    rendered = render(strip_control(template), {})
+    text = Text(rendered.text)
+    for start, end, _ in rendered.spans:
+        text.stylize("bold cyan", start, end)
+    return text
+
+
 def catalog_bindings(prefix: str, noun: str) -> list[Binding]:
     """The keys every catalog screen has, with ids under ``prefix``."""
     return [
@@ -34,8 +46,8 @@ def catalog_bindings(prefix: str, noun: str) -> list[Binding]:
         Binding("e", "edit", "Edit", id=f"{prefix}.edit"),
         Binding("d,delete", "delete", "Delete", id=f"{prefix}.delete"),
         Binding("slash", "filter", "Filter", id=f"{prefix}.filter", show=False),
-        Binding("right_square_bracket,pagedown", "page(1)", "Next page", id=f"{prefix}.next_page", show=False),
-        Binding("left_square_bracket,pageup", "page(-1)", "Previous page", id=f"{prefix}.previous_page", show=False),
+        Binding("right_square_bracket", "page(1)", "Next page", id=f"{prefix}.next_page", show=False),
+        Binding("left_square_bracket", "page(-1)", "Previous page", id=f"{prefix}.previous_page", show=False),
         Binding("ctrl+r,f5", "reload", "Reload", id=f"{prefix}.reload", show=False),
         Binding("escape", "back", f"Back to the {noun}s", id=f"{prefix}.back", show=False),
     ]

@@ -60,6 +60,7 @@ class TemplateForm(SakariModal[Template | None]):
     BINDINGS = [
         Binding("f2,ctrl+s", "save", "Save", id="templates.form.save"),
         Binding("escape", "cancel", "Cancel", id="templates.form.cancel"),
+        Binding("f1", "app.help", "Keys", id="templates.form.help"),
     ]
 
     def __init__(self, template: Template | None = None) -> None:
@@ -76,7 +77,7 @@ class TemplateForm(SakariModal[Template | None]):
         kind = template.type if template.type in TEMPLATE_TYPES else "SMS"
         with VerticalScroll() as box:
             box.border_title = "New template" if self.is_new else "Edit template"
-            box.border_subtitle = "F2 saves · Esc cancels"
+            box.border_subtitle = "F2 saves · Esc cancels · F1 keys"
             with Horizontal(classes="field"):
                 yield Label("Name")
                 yield Input(template.name or "", placeholder="required", id="form-name", compact=True, select_on_focus=False)

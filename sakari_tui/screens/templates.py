@@ -19,7 +19,7 @@ from sakari_tui.api.phone import format_number
 from sakari_tui.core.template_library import brace_problems, template_page
 from sakari_tui.core.templates import contact_fields, placeholders, render
 from sakari_tui.core.text import one_line
-from sakari_tui.screens.catalog import CatalogScreen, catalog_bindings
+from sakari_tui.screens.catalog import CatalogScreen, catalog_bindings, placeholders_marked
 from sakari_tui.widgets.segment_meter import meter_text
 
 
@@ -66,7 +66,8 @@ class TemplatesScreen(CatalogScreen[Template]):
                 part.update("")
             return
         title = Text(one_line(item.name or "(unnamed)"), style="bold")
-        title.append(f"  {item.type or 'SMS'}", style="reverse")
+        title.append("  ")
+        title.append(f" {item.type or 'SMS'} ", style="reverse")
         heading.update(title)
 
         contact = self.preview_contact
@@ -86,7 +87,7 @@ class TemplatesScreen(CatalogScreen[Template]):
         text = item.template or ""
         from sakari_tui.screens.dialogs import preview_text
 
-        body = preview_text(text, contact)
+        body = preview_text(text, contact) if contact is not None else placeholders_marked(text)
         parts[1].update(body if body.plain else Text("(empty)", style="dim italic"))
         parts[2].update(meter_text(body.plain))
 
