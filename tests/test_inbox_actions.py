@@ -209,6 +209,7 @@ async def test_older_messages_load_at_the_top_keeping_the_place(app, sandbox) ->
         thread = app.screen.query_one(MessageThread)
         await wait_for(pilot, lambda: len(thread.bubbles) == 50 and thread.has_older, what="newest page")
         assert thread.bubbles[-1].text == "message number 79"
+        await wait_for(pilot, lambda: thread.max_scroll_y > 0 and thread.is_vertical_scroll_end, what="opened at the newest")
         thread.focus()
         await pilot.press("home")
         await wait_for(pilot, lambda: len(thread.bubbles) == 80, what="older messages")

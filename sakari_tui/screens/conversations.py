@@ -437,9 +437,8 @@ class ConversationsScreen(SakariScreen[None]):
 
     def refresh_thread_view(self, jump_to_end: bool = False) -> None:
         thread = self.query_one(MessageThread)
-        changed = thread.set_bubbles(self.current_bubbles(), has_older=self.has_older.get(self.open_id or "", False))
-        if jump_to_end and not changed:
-            thread.scroll_end(animate=False, immediate=True, x_axis=False)
+        has_older = self.has_older.get(self.open_id or "", False)
+        thread.set_bubbles(self.current_bubbles(), has_older=has_older, to_end=jump_to_end)
 
     def refresh_header(self) -> None:
         header = self.query_one("#thread-header", Static)
@@ -710,6 +709,30 @@ class ConversationsScreen(SakariScreen[None]):
             self.query_one(Composer).focus()
 
         self.app.push_screen(NewConversationScreen(self.app_.profile.default_region), chosen)
+
+    def start_conversation_with(self, contact: Contact) -> None:
+        """Open the open conversation with ``contact``'s number, or start a new one with them
+        (for other screens: the Contacts screen's "conversation" key)."""
+        mobile = contact.mobile.number if contact.mobile and contact.mobile.number else ""
+        if not mobile:
+            self.app.notify("This contact has no mobile number.", severity="warning")
+            return
+        existing = next(
+            (cid for cid in self.order
+             if conversation_number(self.conversations[cid]) == mobile and not self.conversations[cid].closed),
+            None,
+        )  # fmt: skip
+        if existing:
+            self.query_one(ConversationList).select_id(existing)
+            self.open_conversation(existing)
+        else:
+            self.save_draft()
+            self.open_id = None
+            self.new_conversation = NewConversation(contact, mobile)
+            self.query_one(Composer).load_text("")
+            self.refresh_header()
+            self.refresh_thread_view()
+        self.query_one(Composer).focus()
 
     def action_insert_template(self) -> None:
         from sakari_tui.screens.dialogs import TemplatePicker

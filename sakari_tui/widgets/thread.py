@@ -129,21 +129,26 @@ class MessageThread(ScrollView, can_focus=True):
         self.bubbles: list[Bubble] = []
         self._layout: _Layout | None = None
         self.has_older = False
+        # Laid-out lines per (bubble, width): a change lays out only the bubbles that are new.
+        self._strips: dict[tuple[Bubble, int], list[Strip]] = {}
 
     # -- data ----------------------------------------------------------------
 
-    def set_bubbles(self, bubbles: list[Bubble], *, has_older: bool | None = None) -> bool:
+    def set_bubbles(self, bubbles: list[Bubble], *, has_older: bool | None = None, to_end: bool = False) -> bool:
         """Show ``bubbles`` (oldest first). Returns False, and redraws nothing, when unchanged.
 
         Keeps the reader's place: at the bottom it follows new messages; when older
         messages arrive above, the visible ones stay where they are on screen.
+        ``to_end`` shows the newest message whatever the place was (another thread opened).
         """
         if has_older is not None:
             self.has_older = has_older
         if bubbles == self.bubbles:
+            if to_end and self._layout is not None:
+                self.scroll_to_line(len(self._layout.lines))
             return False
-        at_bottom = self.is_vertical_scroll_end or not self.bubbles
-        selected_key = self.selected.key if self.selected else None
+        at_bottom = to_end or self.is_vertical_scroll_end or not self.bubbles
+        selected_key = None if to_end else (self.selected.key if self.selected else None)
         old_first_key = self.bubbles[0].key if self.bubbles else None
         old_first_line = 0
         if self._layout and old_first_key:
@@ -157,15 +162,21 @@ class MessageThread(ScrollView, can_focus=True):
         elif self.cursor >= len(self.bubbles):
             self.cursor = len(self.bubbles) - 1
         if at_bottom:
-            self.scroll_end(animate=False, immediate=True, x_axis=False)
+            self.scroll_to_line(len(layout.lines))
         elif old_first_key is not None:
             # Older messages prepended: shift by the lines added above the old first bubble.
             index = next((i for i, b in enumerate(self.bubbles) if b.key == old_first_key), 0)
             added = layout.starts[index] if index < len(layout.starts) else 0
             if added:
-                self.scroll_to(y=old_first_line + added, animate=False, immediate=True)
+                self.scroll_to_line(int(old_first_line) + added)
         self.refresh()
         return True
+
+    def scroll_to_line(self, y: int) -> None:
+        """Scroll now and again after the next refresh: a new virtual size only takes
+        effect on layout, and until then the scroll would be clamped to the old one."""
+        self.scroll_to(y=y, animate=False, immediate=True)
+        self.call_after_refresh(self.scroll_to, y=y, animate=False, immediate=True)
 
     @property
     def selected(self) -> Bubble | None:
@@ -178,10 +189,16 @@ class MessageThread(ScrollView, can_focus=True):
     def _relayout(self) -> None:
         width = max(self.scrollable_content_region.width, 20)
         layout = _Layout(width=width)
+        cache: dict[tuple[Bubble, int], list[Strip]] = {}
+        blank = Strip.blank(0)
         for index, bubble in enumerate(self.bubbles):
+            key = (bubble, width)
+            strips = self._strips.get(key) or self._bubble_strips(bubble, width - 1)
+            cache[key] = strips
             layout.starts.append(len(layout.lines))
-            layout.lines.extend(_Line(strip, index) for strip in self._bubble_strips(bubble, width - 1))
-            layout.lines.append(_Line(Strip.blank(0), index))
+            layout.lines.extend(_Line(strip, index) for strip in strips)
+            layout.lines.append(_Line(blank, index))
+        self._strips = cache  # only the bubbles shown now: memory follows the thread
         self._layout = layout
         self.virtual_size = Size(width, len(layout.lines))
 
@@ -226,8 +243,8 @@ class MessageThread(ScrollView, can_focus=True):
         if self._layout is None or self._layout.width != max(self.scrollable_content_region.width, 20):
             at_bottom = self.is_vertical_scroll_end
             self._relayout()
-            if at_bottom:
-                self.scroll_end(animate=False, immediate=True, x_axis=False)
+            if at_bottom and self._layout is not None:
+                self.scroll_to_line(len(self._layout.lines))
 
     # -- rendering -----------------------------------------------------------
 
@@ -287,9 +304,9 @@ class MessageThread(ScrollView, can_focus=True):
                 self.post_message(self.ReachedTop(self))
 
     def action_cursor_last(self) -> None:
-        if self.bubbles:
+        if self.bubbles and self._layout is not None:
             self.cursor = len(self.bubbles) - 1
-            self.scroll_end(animate=False, immediate=True, x_axis=False)
+            self.scroll_to_line(len(self._layout.lines))
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
