@@ -25,7 +25,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -73,10 +73,21 @@ CREATE TABLE IF NOT EXISTS outbox (
     created REAL NOT NULL,
     updated REAL NOT NULL,
     not_before REAL NOT NULL DEFAULT 0,
-    message_id TEXT
+    message_id TEXT,
+    media TEXT NOT NULL DEFAULT '[]'     -- URLs sent as MMS media, JSON
 );
 CREATE INDEX IF NOT EXISTS outbox_by_state ON outbox(state);
+
+-- Server messages that outbox items were matched to. Kept after the item is removed, so
+-- a later reply with the same text is never taken for one of them.
+CREATE TABLE IF NOT EXISTS claimed (
+    message_id TEXT PRIMARY KEY,
+    at REAL NOT NULL
+);
 """
+
+# How long a claimed message id is remembered, in seconds.
+CLAIM_KEEP = 30 * 86400
 
 
 class OutboxState(StrEnum):
@@ -101,10 +112,11 @@ class OutboxItem:
     updated: float
     not_before: float
     message_id: str | None
+    media: tuple[str, ...] = ()
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> OutboxItem:
-        return cls(**{**dict(row), "state": OutboxState(row["state"])})
+        return cls(**{**dict(row), "state": OutboxState(row["state"]), "media": tuple(json.loads(row["media"]))})
 
 
 def _safe_name(profile: str) -> str:
@@ -127,7 +139,14 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        self._migrate()
         self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def _migrate(self) -> None:
+        """Bring a database written by an earlier version up to this schema."""
+        columns = {row["name"] for row in self._db.execute("PRAGMA table_info(outbox)")}
+        if "media" not in columns:
+            self._db.execute("ALTER TABLE outbox ADD COLUMN media TEXT NOT NULL DEFAULT '[]'")
 
     @classmethod
     def for_profile(cls, data_dir: Path, profile: str) -> Store:
@@ -218,10 +237,20 @@ class Store:
         return set(json.loads(row["read_ids"])) if row else set()
 
     def all_read_state(self) -> dict[str, tuple[set[str], bool]]:
-        return {
-            row["conversation_id"]: (set(json.loads(row["read_ids"])), bool(row["marked_unread"]))
-            for row in self._db.execute("SELECT * FROM read_state")
-        }
+        return self.read_state(None)
+
+    def read_state(self, conversation_ids: Iterable[str] | None) -> dict[str, tuple[set[str], bool]]:
+        """conversation id -> (message ids read, marked unread), for the given ids or all."""
+        if conversation_ids is None:
+            rows = self._db.execute("SELECT * FROM read_state")
+        else:
+            ids = list(conversation_ids)
+            rows = []
+            for start in range(0, len(ids), 500):  # SQLite caps the number of parameters
+                chunk = ids[start : start + 500]
+                placeholders = ", ".join("?" for _ in chunk)
+                rows.extend(self._db.execute(f"SELECT * FROM read_state WHERE conversation_id IN ({placeholders})", chunk))
+        return {row["conversation_id"]: (set(json.loads(row["read_ids"])), bool(row["marked_unread"])) for row in rows}
 
     def mark_read(self, conversation_id: str, message_ids: Iterable[str]) -> None:
         """The agent has read these messages; this also clears a "mark unread"."""
@@ -258,14 +287,20 @@ class Store:
     # -- outbox --------------------------------------------------------------
 
     def outbox_add(
-        self, text: str, *, conversation_id: str | None = None, contact_id: str | None = None, mobile: str | None = None
+        self,
+        text: str,
+        *,
+        conversation_id: str | None = None,
+        contact_id: str | None = None,
+        mobile: str | None = None,
+        media: Iterable[str] = (),
     ) -> OutboxItem:
         now = time.time()
         item_id = uuid.uuid4().hex
         self._write(
-            "INSERT INTO outbox(id, conversation_id, contact_id, mobile, text, state, created, updated) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (item_id, conversation_id, contact_id, mobile, text, OutboxState.PENDING, now, now),
+            "INSERT INTO outbox(id, conversation_id, contact_id, mobile, text, state, created, updated, media) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (item_id, conversation_id, contact_id, mobile, text, OutboxState.PENDING, now, now, json.dumps(list(media))),
         )
         item = self.outbox_get(item_id)
         assert item is not None
@@ -280,9 +315,13 @@ class Store:
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"cannot update outbox fields {sorted(unknown)}")
-        fields["updated"] = time.time()
+        now = fields["updated"] = time.time()
         assignments = ", ".join(f"{name} = ?" for name in fields)
-        self._write(f"UPDATE outbox SET {assignments} WHERE id = ?", (*fields.values(), item_id))
+        with self._transaction():
+            self._write(f"UPDATE outbox SET {assignments} WHERE id = ?", (*fields.values(), item_id))
+            if fields.get("message_id"):
+                self._write("INSERT OR IGNORE INTO claimed(message_id, at) VALUES (?, ?)", (fields["message_id"], now))
+                self._write("DELETE FROM claimed WHERE at < ?", (now - CLAIM_KEEP,))
         item = self.outbox_get(item_id)
         assert item is not None
         return item
@@ -300,6 +339,10 @@ class Store:
             sql += " WHERE " + " AND ".join(clauses)
         sql += " ORDER BY created"
         return [OutboxItem.from_row(row) for row in self._db.execute(sql, params)]
+
+    def claimed_message_ids(self) -> set[str]:
+        """Server messages already matched to an outbox item, removed items included."""
+        return {row["message_id"] for row in self._db.execute("SELECT message_id FROM claimed")}
 
     def outbox_remove(self, item_id: str) -> None:
         self._write("DELETE FROM outbox WHERE id = ?", (item_id,))

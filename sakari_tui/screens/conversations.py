@@ -9,6 +9,7 @@ thread behind it, and only what changed is redrawn.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 import os
 import shlex
 import subprocess
@@ -143,6 +144,7 @@ class ConversationsScreen(SakariScreen[None]):
         self._outbox_poke = asyncio.Event()
         self._loading_older = False
         self._highlighted_id: str | None = None
+        self._rows: dict[str, Row] = {}
         self.attachment: Attachment | None = None  # uploaded, to go with the next reply as MMS
 
     # -- layout --------------------------------------------------------------
@@ -197,51 +199,57 @@ class ConversationsScreen(SakariScreen[None]):
             if conversation.id:
                 self.conversations[conversation.id] = conversation
         fresh = [c.id for c in conversations if c.id]
+        seen = set(fresh)
         # Keep conversations older than the polled page below it.
-        self.order = fresh + [cid for cid in self.order if cid not in set(fresh)]
-        self.refresh_rows()
+        self.order = fresh + [cid for cid in self.order if cid not in seen]
+        self.refresh_rows(fresh)
 
-    def unread_count(self, conversation: Conversation, read_state: dict[str, tuple[set[str], bool]]) -> int:
-        read, marked = read_state.get(conversation.id or "", (set(), False))
+    def unread_count(self, conversation: Conversation, read: set[str], marked: bool) -> int:
         if marked:
             return max(len([mid for mid in conversation.unread if mid not in read]), 1)
         if conversation.id == self.open_id:
             return 0  # on screen: being read
         return len([mid for mid in conversation.unread if mid not in read])
 
-    def refresh_rows(self) -> None:
-        read_state = self.app_.store.all_read_state()
-        waiting: dict[str, int] = {}
-        for item in self.app_.outbox.waiting():
-            if item.conversation_id:
-                waiting[item.conversation_id] = waiting.get(item.conversation_id, 0) + 1
-        region = self.app_.profile.default_region
-        rows = []
-        total_unread = 0
-        for cid in self.order:
-            conversation = self.conversations[cid]
-            unread = self.unread_count(conversation, read_state)
-            total_unread += unread
-            if self.show is Show.OPEN and conversation.closed or self.show is Show.CLOSED and not conversation.closed:
-                continue
-            last = conversation.last_message
-            rows.append(
-                Row(
-                    id=cid,
-                    name=conversation_name(conversation, region),
-                    number=conversation_number(conversation),
-                    preview=(last.text or "") if last else "",
-                    when=last.created_at if last else None,
-                    unread=unread,
-                    closed=conversation.closed,
-                    blocked=bool((contact := self.full_contact(conversation.contact)) and contact.blocked),
-                    outgoing_last=bool(last and last.outgoing),
-                    waiting=waiting.get(cid, 0),
-                )
-            )
-        self.app_.unread_total = total_unread
+    def refresh_rows(self, only: Iterable[str] | None = None) -> None:
+        """Rebuild the rows of the conversations ``only`` (all when None), then show the list.
+
+        Rows are kept between calls, so a change to one conversation costs one row,
+        not the whole list.
+        """
+        ids = list(self.order) if only is None else [cid for cid in only if cid in self.conversations]
+        if ids:
+            read_state = self.app_.store.read_state(None if only is None else ids)
+            waiting: dict[str, int] = {}
+            for item in self.app_.outbox.waiting():
+                if item.conversation_id:
+                    waiting[item.conversation_id] = waiting.get(item.conversation_id, 0) + 1
+            for cid in ids:
+                read, marked = read_state.get(cid, (set(), False))
+                self._rows[cid] = self._build_row(self.conversations[cid], read, marked, waiting.get(cid, 0))
+        rows = [row for cid in self.order if self._shown(row := self._rows[cid])]
+        self.app_.unread_total = sum(row.unread for row in self._rows.values())
         self.query_one(ConversationList).set_rows(rows)
         self._update_caption(len(rows))
+
+    def _shown(self, row: Row) -> bool:
+        return self.show is Show.ALL or row.closed == (self.show is Show.CLOSED)
+
+    def _build_row(self, conversation: Conversation, read: set[str], marked: bool, waiting: int) -> Row:
+        last = conversation.last_message
+        contact = self.full_contact(conversation.contact)
+        return Row(
+            id=conversation.id or "",
+            name=conversation_name(conversation, self.app_.profile.default_region),
+            number=conversation_number(conversation),
+            preview=(last.text or "") if last else "",
+            when=last.created_at if last else None,
+            unread=self.unread_count(conversation, read, marked),
+            closed=conversation.closed,
+            blocked=bool(contact and contact.blocked),
+            outgoing_last=bool(last and last.outgoing),
+            waiting=waiting,
+        )
 
     def _update_caption(self, shown: int) -> None:
         caption = Text(f" {self.show.value} · {shown}", style="dim")
@@ -327,7 +335,7 @@ class ConversationsScreen(SakariScreen[None]):
                 touched = []
             if touched:
                 self.refresh_thread_view()
-                self.refresh_rows()
+                self.refresh_rows({item.conversation_id for item in touched if item.conversation_id})
                 if any(item.state is OutboxState.SENT for item in touched):
                     self._list_poke.set()
                     self._thread_poke.set()
@@ -366,8 +374,14 @@ class ConversationsScreen(SakariScreen[None]):
         row_id = event.row.id if event.row else None
         if row_id != self._highlighted_id:
             self._highlighted_id = row_id
-            if row_id is not None:
+            # While a filter is typed the top match changes with each key: open it when
+            # the typing is done, not at every key.
+            if row_id is not None and not self.query_one("#conversation-filter", Input).has_focus:
                 self.open_conversation(row_id)
+
+    def open_highlighted(self) -> None:
+        if self._highlighted_id and self._highlighted_id != self.open_id:
+            self.open_conversation(self._highlighted_id)
 
     @on(ConversationList.Opened)
     def opened(self, event: ConversationList.Opened) -> None:
@@ -376,7 +390,9 @@ class ConversationsScreen(SakariScreen[None]):
     def open_conversation(self, conversation_id: str) -> None:
         self.save_draft()
         self.new_conversation = None
-        self.open_id = conversation_id
+        previous, self.open_id = self.open_id, conversation_id
+        if previous and previous in self._rows:
+            self.refresh_rows([previous])  # no longer on screen: its unread count shows again
         if conversation_id not in self.messages:
             cached = [Message.from_json(body) for body in self.app_.store.messages(conversation_id, limit=200)]
             self.messages[conversation_id] = cached
@@ -398,7 +414,7 @@ class ConversationsScreen(SakariScreen[None]):
         conversation = self.conversations.get(conversation_id)
         if conversation is not None:
             self.app_.store.mark_read(conversation_id, conversation.unread)
-        self.refresh_rows()
+        self.refresh_rows([conversation_id])
 
     def apply_thread_update(self, update: ThreadUpdate) -> None:
         current = self.messages.get(update.conversation_id, [])
@@ -521,10 +537,12 @@ class ConversationsScreen(SakariScreen[None]):
             contact = await self.app_.client.contacts.fetch(contact_id)
         except SakariError:
             return  # the cached copy, if any, stays; the send itself is refused server-side
+        previous = self.contacts.get(contact_id)
         self.contacts[contact_id] = contact
         self.app_.store.save_contacts([contact.to_json()])
         self.refresh_header()
-        self.refresh_rows()
+        if previous is None or previous.blocked != contact.blocked:
+            self.refresh_rows([cid for cid, c in self.conversations.items() if c.contact and c.contact.id == contact_id])
 
     @on(Composer.Submitted)
     def send(self, event: Composer.Submitted) -> None:
@@ -596,6 +614,11 @@ class ConversationsScreen(SakariScreen[None]):
     @on(Input.Submitted, "#conversation-filter")
     def filter_done(self) -> None:
         self.query_one(ConversationList).focus()
+        self.open_highlighted()
+
+    @on(Input.Blurred, "#conversation-filter")
+    def filter_left(self) -> None:
+        self.open_highlighted()
 
     def action_back(self) -> None:
         filter_input = self.query_one("#conversation-filter", Input)
@@ -605,7 +628,7 @@ class ConversationsScreen(SakariScreen[None]):
 
     def action_toggle_show(self) -> None:
         self.show = self.show.next()
-        self.refresh_rows()
+        self.refresh_rows(())
         self.app.notify(f"Showing {self.show.value} conversations", timeout=2)
 
     def action_close_conversation(self) -> None:
@@ -629,7 +652,7 @@ class ConversationsScreen(SakariScreen[None]):
         if closed.id:
             self.conversations[closed.id] = closed if closed.contact else self.conversations[closed.id]
         self.app.notify("Conversation closed.")
-        self.refresh_rows()
+        self.refresh_rows([conversation_id])
         self.refresh_header()
         self._list_poke.set()
 
@@ -637,7 +660,7 @@ class ConversationsScreen(SakariScreen[None]):
         if self.open_id is None:
             return
         self.app_.store.mark_unread(self.open_id)
-        self.refresh_rows()
+        self.refresh_rows([self.open_id])
         self.query_one(ConversationList).focus()
         self.app.notify("Marked unread.", timeout=2)
 
@@ -673,7 +696,7 @@ class ConversationsScreen(SakariScreen[None]):
             return
         self.app_.outbox.discard(item.id)
         self.refresh_thread_view()
-        self.refresh_rows()
+        self.refresh_rows([item.conversation_id] if item.conversation_id else ())
 
     def action_open_contact(self) -> None:
         contact = self.open_contact()
