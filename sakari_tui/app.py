@@ -8,6 +8,7 @@ status line, and the one handler that turns a failed worker into a message.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import time
 from pathlib import Path
@@ -20,7 +21,6 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from sakari_tui.api import SakariClient, SakariError
 from sakari_tui.config import Config, ConfigError, Profile, default_config_path
 from sakari_tui.core.connection import ConnectionState, ConnectionTracker
 from sakari_tui.core.outbox import Outbox
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     import httpx
+
+    from sakari_tui.api import SakariClient
 
 # mode name -> (key, label, palette help, "module:Class"). Screens are imported when first
 # shown, which keeps start-up light.
@@ -57,7 +59,9 @@ def _screen_factory(target: str):
 
 class SakariApp(App[None]):
     TITLE = "Sakari"
-    CSS_PATH = [style("base"), style("conversations"), style("catalog")]
+    CSS_PATH = [style("base"), style("conversations"), style("catalog"), style("console")]
+    # The palette also calls any operation of the API console (its module loads on first use).
+    COMMANDS = App.COMMANDS | {lambda: importlib.import_module("sakari_tui.screens.console").ConsoleCommands}
     MODES = {name: _screen_factory(target) for name, (_, _, _, target) in SCREENS_BY_KEY.items()}
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
@@ -87,7 +91,9 @@ class SakariApp(App[None]):
         self._transport = transport
         # In demo mode the app owns an in-process sandbox and runs its simulation on this loop.
         self.sandbox = sandbox
-        self.client: SakariClient | None = None
+        self._client: SakariClient | None = None
+        # Set once the API client exists: the inbox paints from the cache before that.
+        self.connected = asyncio.Event()
         self.store: Store | None = None
         self.outbox: Outbox | None = None
         self.sync: InboxSync | None = None
@@ -116,36 +122,53 @@ class SakariApp(App[None]):
             self.profile = profile
             await self.start_session()
 
+    @property
+    def client(self) -> SakariClient:
+        if self._client is None:
+            from sakari_tui.api import SakariError
+
+            raise SakariError("Not connected yet: try again in a moment")
+        return self._client
+
     async def start_session(self) -> None:
+        """Open the local store and paint the inbox from it; connect to the API right
+        after the first frame, so nothing the network needs delays the first paint."""
         try:
             secret = self.profile.resolve_secret()
         except ConfigError as exc:
             self.exit(return_code=2, message=str(exc))
             return
-        self.client = SakariClient(
-            api_url=self.profile.api_url,
-            client_id=self.profile.client_id,
-            client_secret=secret,
-            account_id=self.profile.account_id,
-            transport=self._transport,
-        )
-        await self.client.__aenter__()
-        self.client.add_listener(self.tracker)
         self.store = Store.for_profile(self.data_dir, self.profile.name)
         recovered = self.store.recover_interrupted_sends()
-        self.outbox = Outbox(self.store, self.client)
-        self.sync = InboxSync(self.client, self.store)
+        self.outbox = Outbox(self.store, None)
+        self.sync = InboxSync(None, self.store)
         self.sub_title = f"{self.profile.name} · {self.profile.account_id}"
         await self.switch_mode("conversations")
+        self.call_after_refresh(self._connect, secret)
         if recovered:
             self.notify(
                 f"{recovered} message(s) were being sent when the app stopped; checking whether they arrived.",
                 markup=False,
             )
 
+    async def _connect(self, secret: str) -> None:
+        from sakari_tui.api import SakariClient
+
+        client = SakariClient(
+            api_url=self.profile.api_url,
+            client_id=self.profile.client_id,
+            client_secret=secret,
+            account_id=self.profile.account_id,
+            transport=self._transport,
+        )
+        await client.__aenter__()
+        client.add_listener(self.tracker)
+        self._client = self.outbox.client = self.sync.client = client
+        self.connected.set()
+
     async def on_unmount(self) -> None:
-        if self.client is not None:
-            await self.client.__aexit__(None, None, None)
+        if self._client is not None:
+            await self._client.__aexit__(None, None, None)
         if self.store is not None:
             self.store.close()
         if self.sandbox is not None:
@@ -207,6 +230,8 @@ class SakariApp(App[None]):
         if event.state is not WorkerState.ERROR:
             return
         error = event.worker.error
+        from sakari_tui.api import SakariError
+
         if isinstance(error, SakariError):
             self.notify(str(error), title="Sakari", severity="error", markup=False)
         else:

@@ -7,51 +7,102 @@ Textual, so it can be used (and tested) without the UI.
         page = await client.contacts.fetch_all(limit=20)
 """
 
-from .auth import Token
-from .client import DEFAULT_API_URL, SakariClient
-from .errors import (
-    ApiError,
-    AuthError,
-    BadResponse,
-    NetworkError,
-    RateLimited,
-    SakariError,
-)
-from .events import ConnectionEvent, RequestFailed, RequestSucceeded, RetryScheduled
-from .models import (
-    Actor,
-    Campaign,
-    Contact,
-    ContactList,
-    ContactUpload,
-    Conversation,
-    ErrorDetail,
-    MediaItem,
-    Message,
-    MessageStatus,
-    Mobile,
-    PhoneNumber,
-    RecipientFailure,
-    SendResult,
-    SharedFile,
-    Stamp,
-    Tag,
-    Template,
-    WEBHOOK_EVENT_TYPES,
-    Webhook,
-)
-from .pagination import Page, iterate_pages
-from .retry import RetryPolicy
+from __future__ import annotations
 
-__all__ = [
-    "DEFAULT_API_URL", "SakariClient", "RetryPolicy", "Page", "iterate_pages",
-    # models
-    "Actor", "Campaign", "Contact", "ContactList", "ContactUpload", "Conversation",
-    "ErrorDetail", "MediaItem", "Message", "MessageStatus", "Mobile", "PhoneNumber",
-    "RecipientFailure", "SendResult", "SharedFile", "Stamp", "Tag", "Template", "Token",
-    "Webhook", "WEBHOOK_EVENT_TYPES",
-    # errors
-    "SakariError", "ApiError", "AuthError", "RateLimited", "NetworkError", "BadResponse",
-    # connection events
-    "ConnectionEvent", "RequestSucceeded", "RetryScheduled", "RequestFailed",
-]  # fmt: skip
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# What this package exports, and the module each comes from. They are imported on first
+# use (PEP 562), so reading a model does not load httpx: the app paints from its cache
+# before the client exists.
+_EXPORTS = {
+    "Token": "auth",
+    "DEFAULT_API_URL": "client",
+    "SakariClient": "client",
+    "ApiError": "errors",
+    "AuthError": "errors",
+    "BadResponse": "errors",
+    "NetworkError": "errors",
+    "RateLimited": "errors",
+    "SakariError": "errors",
+    "ConnectionEvent": "events",
+    "RequestFailed": "events",
+    "RequestSucceeded": "events",
+    "RetryScheduled": "events",
+    "Actor": "models",
+    "Campaign": "models",
+    "Contact": "models",
+    "ContactList": "models",
+    "ContactUpload": "models",
+    "Conversation": "models",
+    "ErrorDetail": "models",
+    "MediaItem": "models",
+    "Message": "models",
+    "MessageStatus": "models",
+    "Mobile": "models",
+    "PhoneNumber": "models",
+    "RecipientFailure": "models",
+    "SendResult": "models",
+    "SharedFile": "models",
+    "Stamp": "models",
+    "Tag": "models",
+    "Template": "models",
+    "WEBHOOK_EVENT_TYPES": "models",
+    "Webhook": "models",
+    "Page": "pagination",
+    "iterate_pages": "pagination",
+    "RetryPolicy": "retry",
+}
+
+if TYPE_CHECKING:
+    from .auth import Token
+    from .client import DEFAULT_API_URL, SakariClient
+    from .errors import (
+        ApiError,
+        AuthError,
+        BadResponse,
+        NetworkError,
+        RateLimited,
+        SakariError,
+    )
+    from .events import ConnectionEvent, RequestFailed, RequestSucceeded, RetryScheduled
+    from .models import (
+        Actor,
+        Campaign,
+        Contact,
+        ContactList,
+        ContactUpload,
+        Conversation,
+        ErrorDetail,
+        MediaItem,
+        Message,
+        MessageStatus,
+        Mobile,
+        PhoneNumber,
+        RecipientFailure,
+        SendResult,
+        SharedFile,
+        Stamp,
+        Tag,
+        Template,
+        WEBHOOK_EVENT_TYPES,
+        Webhook,
+    )
+    from .pagination import Page, iterate_pages
+    from .retry import RetryPolicy
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
+
+__all__ = list(_EXPORTS)

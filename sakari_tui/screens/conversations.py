@@ -39,6 +39,11 @@ from sakari_tui.widgets.status_line import StatusLine
 from sakari_tui.widgets.thread import Bubble, MessageThread
 
 
+# Conversations read from the cache at start: the newest, and a screenful of them before the first frame.
+CACHED_CONVERSATIONS = 500
+FIRST_PAINT = 40
+
+
 class Show(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
@@ -145,6 +150,7 @@ class ConversationsScreen(SakariScreen[None]):
         self._loading_older = False
         self._highlighted_id: str | None = None
         self._rows: dict[str, Row] = {}
+        self._cached: list[Conversation] = []
         self.attachment: Attachment | None = None  # uploaded, to go with the next reply as MMS
 
     # -- layout --------------------------------------------------------------
@@ -188,11 +194,23 @@ class ConversationsScreen(SakariScreen[None]):
     # -- cache and list ------------------------------------------------------
 
     def paint_from_cache(self) -> None:
-        store = self.app_.store
-        cached = [Conversation.from_json(body) for body in store.conversations(limit=500)]
-        if cached:
-            self.app_.sync.seed_from_cache(cached)
-            self._set_conversations(cached)
+        """Show the cached inbox: a screenful first, the rest after the first frame."""
+        bodies = self.app_.store.conversations(limit=CACHED_CONVERSATIONS)
+        first = [Conversation.from_json(body) for body in bodies[:FIRST_PAINT]]
+        self._cached = first
+        if first:
+            self._set_conversations(first)
+        if len(bodies) > FIRST_PAINT:
+            self.call_after_refresh(self._paint_rest_from_cache, bodies[FIRST_PAINT:])
+
+    def _paint_rest_from_cache(self, bodies: list[dict]) -> None:
+        rest = [Conversation.from_json(body) for body in bodies]
+        self._cached.extend(rest)
+        for conversation in rest:
+            if conversation.id and conversation.id not in self.conversations:
+                self.conversations[conversation.id] = conversation
+                self.order.append(conversation.id)
+        self.refresh_rows([c.id for c in rest if c.id])
 
     def _set_conversations(self, conversations: list[Conversation]) -> None:
         for conversation in conversations:
@@ -290,6 +308,9 @@ class ConversationsScreen(SakariScreen[None]):
     @work(group="poll-list", exclusive=True, exit_on_error=False)
     async def poll_list(self) -> None:
         profile = self.app_.profile
+        await self.app_.connected.wait()
+        # Know the cached list, so the first poll reports only what changed since.
+        self.app_.sync.seed_from_cache(self._cached)
         while True:
             retry_after = None
             try:
@@ -308,6 +329,7 @@ class ConversationsScreen(SakariScreen[None]):
     @work(group="poll-thread", exclusive=True, exit_on_error=False)
     async def poll_thread(self) -> None:
         profile = self.app_.profile
+        await self.app_.connected.wait()
         while True:
             retry_after = None
             conversation_id = self.open_id
@@ -328,6 +350,7 @@ class ConversationsScreen(SakariScreen[None]):
 
     @work(group="outbox", exclusive=True, exit_on_error=False)
     async def run_outbox(self) -> None:
+        await self.app_.connected.wait()
         while True:
             try:
                 touched = await self.app_.outbox.flush()
@@ -533,6 +556,7 @@ class ConversationsScreen(SakariScreen[None]):
     @work(group="contact", exclusive=True, exit_on_error=False)
     async def load_contact(self, contact_id: str) -> None:
         """The conversation's contact carries no opt-out state: fetch the contact itself."""
+        await self.app_.connected.wait()
         try:
             contact = await self.app_.client.contacts.fetch(contact_id)
         except SakariError:
