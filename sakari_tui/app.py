@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import time
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +56,10 @@ def _screen_factory(target: str):
         return getattr(module, class_name)()
 
     return make
+
+
+# Seconds between showing the cached inbox and connecting to the API.
+CONNECT_DELAY = 0.1
 
 
 class SakariApp(App[None]):
@@ -144,7 +149,9 @@ class SakariApp(App[None]):
         self.sync = InboxSync(None, self.store)
         self.sub_title = f"{self.profile.name} · {self.profile.account_id}"
         await self.switch_mode("conversations")
-        self.call_after_refresh(self._connect, secret)
+        # A moment after the first frame: importing httpx and building its SSL context take
+        # longer than painting the cached inbox does.
+        self.set_timer(CONNECT_DELAY, partial(self._connect, secret))
         if recovered:
             self.notify(
                 f"{recovered} message(s) were being sent when the app stopped; checking whether they arrived.",

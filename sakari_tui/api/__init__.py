@@ -7,6 +7,9 @@ Textual, so it can be used (and tested) without the UI.
         page = await client.contacts.fetch_all(limit=20)
 """
 
+# The TYPE_CHECKING imports below are the exports' types, not unused imports.
+# ruff: noqa: F401
+
 from __future__ import annotations
 
 import importlib
@@ -67,6 +70,7 @@ if TYPE_CHECKING:
     )
     from .events import ConnectionEvent, RequestFailed, RequestSucceeded, RetryScheduled
     from .models import (
+        WEBHOOK_EVENT_TYPES,
         Actor,
         Campaign,
         Contact,
@@ -85,7 +89,6 @@ if TYPE_CHECKING:
         Stamp,
         Tag,
         Template,
-        WEBHOOK_EVENT_TYPES,
         Webhook,
     )
     from .pagination import Page, iterate_pages

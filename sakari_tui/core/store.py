@@ -186,13 +186,11 @@ class Store:
             rows,
         )
 
-    def conversations(self, limit: int | None = None) -> list[dict[str, Any]]:
-        sql = "SELECT body FROM conversations ORDER BY sort_key DESC"
-        params: tuple[Any, ...] = ()
-        if limit is not None:
-            sql += " LIMIT ?"
-            params = (limit,)
-        return [json.loads(row["body"]) for row in self._db.execute(sql, params)]
+    def conversations(self, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+        """Cached conversations, newest first."""
+        sql = "SELECT body FROM conversations ORDER BY sort_key DESC LIMIT ? OFFSET ?"
+        rows = self._db.execute(sql, (-1 if limit is None else limit, offset))
+        return [json.loads(row["body"]) for row in rows]
 
     def save_messages(self, messages: Iterable[dict[str, Any]]) -> None:
         rows = []

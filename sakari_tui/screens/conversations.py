@@ -9,14 +9,15 @@ thread behind it, and only what changed is redrawn.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
 import os
 import shlex
 import subprocess
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -28,7 +29,6 @@ from textual.widgets import Footer, Input, Static, TextArea
 from sakari_tui.api import Contact, Conversation, Message, RateLimited, SakariError
 from sakari_tui.api.phone import format_number
 from sakari_tui.core.store import OutboxItem, OutboxState
-from sakari_tui.screens.attach import Attachment
 from sakari_tui.core.sync import ListUpdate, ThreadUpdate, poll_delay
 from sakari_tui.core.text import one_line
 from sakari_tui.screens.base import SakariScreen
@@ -37,6 +37,9 @@ from sakari_tui.widgets.conversation_list import ConversationList, Row
 from sakari_tui.widgets.segment_meter import SegmentMeter
 from sakari_tui.widgets.status_line import StatusLine
 from sakari_tui.widgets.thread import Bubble, MessageThread
+
+if TYPE_CHECKING:
+    from sakari_tui.screens.attach import Attachment
 
 
 # Conversations read from the cache at start: the newest, and a screenful of them before the first frame.
@@ -195,15 +198,15 @@ class ConversationsScreen(SakariScreen[None]):
 
     def paint_from_cache(self) -> None:
         """Show the cached inbox: a screenful first, the rest after the first frame."""
-        bodies = self.app_.store.conversations(limit=CACHED_CONVERSATIONS)
-        first = [Conversation.from_json(body) for body in bodies[:FIRST_PAINT]]
+        first = [Conversation.from_json(body) for body in self.app_.store.conversations(limit=FIRST_PAINT)]
         self._cached = first
         if first:
             self._set_conversations(first)
-        if len(bodies) > FIRST_PAINT:
-            self.call_after_refresh(self._paint_rest_from_cache, bodies[FIRST_PAINT:])
+        if len(first) == FIRST_PAINT:
+            self.set_timer(0.05, self._paint_rest_from_cache)
 
-    def _paint_rest_from_cache(self, bodies: list[dict]) -> None:
+    def _paint_rest_from_cache(self) -> None:
+        bodies = self.app_.store.conversations(limit=CACHED_CONVERSATIONS - FIRST_PAINT, offset=FIRST_PAINT)
         rest = [Conversation.from_json(body) for body in bodies]
         self._cached.extend(rest)
         for conversation in rest:
