@@ -1,0 +1,527 @@
+"""Import contacts from a CSV file: choose, preview, choose how to merge, upload, report.
+
+The file is read and parsed in a thread, so a 50,000-row file does not stop the screen.
+The preview shows the first rows and how each column maps: the columns Sakari knows
+(firstName, lastName, email, mobile or phone, country, tags) by name, ignoring case,
+spaces and underscores, and every other column as a custom attribute.
+
+The upload is ``contacts.create`` with a ``text/csv`` body and the chosen
+``mergeStrategy`` (append, core or remove: what happens to a contact that already has the
+row's mobile number). The file goes in chunks of ``CHUNK_ROWS`` rows, each with the header:
+the answer lists every imported contact, and parsing one answer for 50,000 rows would hold
+the screen for seconds, where a chunk's takes a frame or two; the progress bar moves per
+chunk, and an interrupted import says which rows went in. (The sandbox takes up to 50 MiB
+of CSV, MAX_CSV_BODY in sakari_tui/sandbox/routes/contacts.py, so size alone would not
+force a split: a chunk is also kept under ``CHUNK_BYTES``.) Importing the same rows again
+is safe: rows merge by mobile number, so a chunk that failed on throttling, a server error
+or a dropped connection is tried again.
+
+The report: submitted, inserted, updated, and each failing row (its number in the file)
+with the server's reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.suggester import Suggester
+from textual.widgets import Button, Input, Label, ProgressBar, RadioButton, RadioSet, Static
+
+from sakari_tui.api import ApiError, ContactUpload, NetworkError, RateLimited, SakariError
+from sakari_tui.core.text import one_line
+from sakari_tui.screens.base import SakariModal
+from sakari_tui.screens.contact_form import client_of, short_error
+
+CHUNK_ROWS = 2_000
+CHUNK_BYTES = 4 * 1024 * 1024
+CHUNK_ATTEMPTS = 3  # tries per chunk on throttling, server errors and dropped connections
+PREVIEW_ROWS = 5
+SHOWN_FAILURES = 500  # failing rows listed on screen; the count says how many in all
+
+# Column header (lower case, without spaces, underscores and dashes) -> contact field.
+KNOWN_COLUMNS = {
+    "firstname": "firstName", "first": "firstName",
+    "lastname": "lastName", "last": "lastName", "surname": "lastName",
+    "email": "email", "emailaddress": "email",
+    "mobile": "mobile", "mobilenumber": "mobile", "phone": "mobile", "phonenumber": "mobile",
+    "country": "country",
+    "tags": "tags",
+}  # fmt: skip
+
+MERGE_STRATEGIES = {
+    "append": "fill in and add: given fields replace, tags and attributes are added",
+    "core": "names and email only: tags and attributes stay as they are",
+    "remove": "replace: the contact becomes exactly the row",
+}
+
+
+def column_field(header: str) -> str | None:
+    return KNOWN_COLUMNS.get(re.sub(r"[\s_\-]", "", header).lower())
+
+
+class PathSuggester(Suggester):
+    """Completes the last part of a path from the directory's entries (Tab or → accepts)."""
+
+    def __init__(self) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        if not value:
+            return None
+        folder, prefix = os.path.split(os.path.expanduser(value))
+        try:
+            names = sorted(os.listdir(folder or "."))
+        except OSError:
+            return None
+        for name in names:
+            if name.startswith(prefix) and name != prefix and (prefix.startswith(".") or not name.startswith(".")):
+                suggestion = value[: len(value) - len(prefix)] + name
+                if os.path.isdir(os.path.join(folder or ".", name)):
+                    suggestion += os.sep
+                return suggestion
+        return None
+
+
+class PathInput(Input):
+    """An input for a file path: completes from the filesystem as you type; Tab (or →) takes
+    the completion, and with none Tab moves on as usual."""
+
+    BINDINGS = [Binding("tab", "complete", "Complete the path", id="contacts.import.complete", show=False)]
+
+    def __init__(self, value: str = "", **kwargs: Any) -> None:
+        super().__init__(value, suggester=PathSuggester(), **kwargs)
+
+    def action_complete(self) -> None:
+        suggestion = self._suggestion
+        if suggestion and len(suggestion) > len(self.value):
+            self.value = suggestion
+            self.cursor_position = len(suggestion)
+        else:
+            self.screen.focus_next()
+
+
+@dataclass
+class Chunk:
+    rows: list[int]  # row numbers (1 = the first row after the header) in this chunk
+    body: str  # CSV text: the header and those rows
+
+
+@dataclass
+class CsvFile:
+    path: Path
+    size: int
+    header: list[str]
+    rows: list[list[str]]  # every row but blank ones...
+    numbers: list[int]  # ...and its row number in the file
+    chunks: list[Chunk] = field(default_factory=list)
+
+    @property
+    def has_mobile(self) -> bool:
+        return any(column_field(h) == "mobile" for h in self.header)
+
+
+class CsvProblem(Exception):
+    pass
+
+
+def read_csv(path: Path, chunk_rows: int = CHUNK_ROWS, chunk_bytes: int = CHUNK_BYTES) -> CsvFile:
+    """Read and parse the file, and cut it in chunks ready to upload. Runs in a thread."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise CsvProblem(f"There is no file {path}") from None
+    except IsADirectoryError:
+        raise CsvProblem(f"{path} is a folder: choose a file in it") from None
+    except OSError as exc:
+        raise CsvProblem(f"Could not read {path}: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CsvProblem(f"{path.name} is not UTF-8 text (byte {exc.start}): save it as CSV UTF-8") from None
+    try:
+        records = list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:
+        raise CsvProblem(f"{path.name} is not valid CSV: {exc}") from None
+    if not records or not any(cell.strip() for cell in records[0]):
+        raise CsvProblem(f"{path.name} is empty: a header row is needed (firstName, lastName, mobile, …)")
+    header = [cell.strip() for cell in records[0]]
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    for number, row in enumerate(records[1:], start=1):
+        if any(cell.strip() for cell in row):
+            rows.append(row)
+            numbers.append(number)
+    found = CsvFile(path=path, size=len(raw), header=header, rows=rows, numbers=numbers)
+    found.chunks = make_chunks(header, rows, numbers, chunk_rows, chunk_bytes)
+    return found
+
+
+def make_chunks(header: list[str], rows: list[list[str]], numbers: list[int], chunk_rows: int, chunk_bytes: int) -> list[Chunk]:
+    def encode(row: list[str]) -> str:
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerow(row)
+        return out.getvalue()
+
+    head = encode(header)
+    chunks: list[Chunk] = []
+    lines: list[str] = []
+    members: list[int] = []
+    size = len(head)
+    for row, number in zip(rows, numbers):
+        line = encode(row)
+        if members and (len(members) >= chunk_rows or size + len(line) > chunk_bytes):
+            chunks.append(Chunk(members, head + "".join(lines)))
+            lines, members, size = [], [], len(head)
+        lines.append(line)
+        members.append(number)
+        size += len(line)
+    if members:
+        chunks.append(Chunk(members, head + "".join(lines)))
+    return chunks
+
+
+@dataclass
+class Failure:
+    row: int | None  # row number in the file, when it could be matched
+    name: str
+    mobile: str
+    reason: str
+
+
+@dataclass
+class Report:
+    submitted: int = 0
+    inserted: int = 0
+    updated: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    imported_rows: int = 0  # rows in chunks the server answered
+    stopped: str | None = None  # why the import stopped early
+
+
+def match_failures(upload: ContactUpload, chunk: Chunk, data: CsvFile, index_of: dict[int, int]) -> list[Failure]:
+    """The chunk's failing rows, by row number: the answer lists them in row order without
+    numbers, so each is matched to the next row of the chunk with its mobile cell."""
+    mobile_column = next((i for i, h in enumerate(data.header) if column_field(h) == "mobile"), None)
+    first_column = next((i for i, h in enumerate(data.header) if column_field(h) == "firstName"), None)
+    failures: list[Failure] = []
+    position = 0
+    for error in upload.errors:
+        number = (error.mobile.number if error.mobile else None) or ""
+        first = error.first_name or ""
+        row_no = None
+        for j in range(position, len(chunk.rows)):
+            row = data.rows[index_of[chunk.rows[j]]]
+            cell = row[mobile_column].strip() if mobile_column is not None and mobile_column < len(row) else ""
+            name = row[first_column].strip() if first_column is not None and first_column < len(row) else ""
+            if cell == number and (not first or name == first):
+                row_no, position = chunk.rows[j], j + 1
+                break
+        reason = str(error.error) if error.error is not None else "refused"
+        full = " ".join(p for p in (error.first_name, error.last_name) if p)
+        failures.append(Failure(row_no, one_line(full), one_line(number), one_line(reason)))
+    return failures
+
+
+def report_view(report: Report) -> Group:
+    head = Text()
+    head.append(f"Submitted {report.submitted:,}", style="bold")
+    head.append(f" · inserted {report.inserted:,}", style="green")
+    head.append(f" · updated {report.updated:,}")
+    head.append(f" · failed {len(report.failures):,}", style="bold red" if report.failures else "")
+    parts: list[Any] = [head]
+    if report.stopped:
+        parts.append(Text(report.stopped, style="bold red"))
+    if report.failures:
+        table = Table(box=None, show_header=True, header_style="bold", expand=True, pad_edge=False)
+        table.add_column("Row", justify="right", no_wrap=True)
+        table.add_column("Name", ratio=2, no_wrap=True, overflow="ellipsis")
+        table.add_column("Mobile", ratio=2, no_wrap=True, overflow="ellipsis")
+        table.add_column("Reason", ratio=4)
+        for failure in report.failures[:SHOWN_FAILURES]:
+            table.add_row(str(failure.row) if failure.row else "?", Text(failure.name), Text(failure.mobile),
+                          Text(failure.reason, style="red"))  # fmt: skip
+        parts.append(table)
+        more = len(report.failures) - SHOWN_FAILURES
+        if more > 0:
+            parts.append(Text(f"… and {more:,} more failing rows", style="dim"))
+    return Group(*parts)
+
+
+def retry_delay(error: SakariError, attempt: int) -> float | None:
+    """Seconds before trying a chunk again, or None when it should not be tried again."""
+    if attempt >= CHUNK_ATTEMPTS:
+        return None
+    if isinstance(error, RateLimited):
+        return min(error.retry_after if error.retry_after is not None else 1.0 * attempt, 10.0)
+    if isinstance(error, NetworkError) or (isinstance(error, ApiError) and error.status >= 500):
+        return 0.5 * attempt
+    return None
+
+
+class CsvImportScreen(SakariModal[bool]):
+    """Dismissed with True when anything was imported (the list reloads)."""
+
+    DEFAULT_CSS = """
+    CsvImportScreen { align: center middle; }
+    CsvImportScreen > VerticalScroll {
+        width: 96; max-width: 100%; height: auto; max-height: 100%;
+        border: round $primary; background: $surface; padding: 0 1;
+    }
+    CsvImportScreen Static { height: auto; }
+    CsvImportScreen #csv-path { width: 1fr; }
+    CsvImportScreen .row { height: auto; }
+    CsvImportScreen .row > Label { width: 8; color: $text-muted; }
+    CsvImportScreen #csv-error { color: $error; }
+    CsvImportScreen #csv-preview { margin-top: 1; }
+    CsvImportScreen #csv-merge { height: auto; border: none; padding: 0; width: auto; }
+    CsvImportScreen #csv-merge:focus-within { background: $boost; }
+    CsvImportScreen #csv-merge RadioButton { width: auto; margin-right: 2; }
+    CsvImportScreen #csv-merge-line { height: auto; margin-top: 1; }
+    CsvImportScreen #csv-merge-help { color: $text-muted; }
+    CsvImportScreen #csv-progress-line { height: auto; margin-top: 1; }
+    CsvImportScreen #csv-report { margin-top: 1; }
+    CsvImportScreen .buttons { height: auto; align-horizontal: right; margin-top: 1; }
+    CsvImportScreen .buttons Button { margin-left: 1; }
+    """
+    BINDINGS = [
+        Binding("f2", "upload", "Import", id="contacts.import.upload"),
+        Binding("escape", "close", "Close", id="contacts.import.close"),
+    ]
+
+    def __init__(self, path: str = "") -> None:
+        super().__init__()
+        self.initial_path = path
+        self.data: CsvFile | None = None
+        self.state = "choose"  # then "ready", "uploading", "done"
+        self.imported_any = False
+        self.report: Report | None = None
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="csv-box") as box:
+            box.border_title = "Import contacts from a CSV file"
+            box.border_subtitle = "Enter reads · F2 imports · Esc closes"
+            with Horizontal(classes="row"):
+                yield Label("File")
+                yield PathInput(self.initial_path, placeholder="path to a .csv file (Tab completes)", id="csv-path",
+                                compact=True)  # fmt: skip
+            yield Static("", id="csv-error")
+            yield Static("", id="csv-summary")
+            yield Static("", id="csv-preview")
+            with Horizontal(id="csv-merge-line"):
+                yield Label("Merge: ")
+                with RadioSet(id="csv-merge", compact=True):
+                    for index, name in enumerate(MERGE_STRATEGIES):
+                        yield RadioButton(name, value=index == 0, id=f"merge-{name}", compact=True)
+            yield Static(Text(MERGE_STRATEGIES["append"]), id="csv-merge-help")
+            with Horizontal(id="csv-progress-line"):
+                yield ProgressBar(id="csv-progress", show_eta=False)
+            yield Static("", id="csv-status")
+            yield Static("", id="csv-report")
+            with Horizontal(classes="buttons"):
+                yield Button("Close (Esc)", id="close", compact=True)
+                yield Button("Import (F2)", id="upload", variant="primary", compact=True)
+
+    def on_mount(self) -> None:
+        self.set_state("choose")
+        self.query_one("#csv-path", Input).focus()
+
+    def set_state(self, state: str) -> None:
+        self.state = state
+        ready = state in ("ready", "uploading", "done")
+        for name in ("#csv-merge-line", "#csv-merge-help"):
+            self.query_one(name).display = ready
+        self.query_one("#csv-progress-line").display = state in ("uploading", "done")
+        self.query_one("#csv-status").display = state in ("uploading", "done")
+        self.query_one("#csv-report").display = state == "done"
+        self.query_one("#upload", Button).display = state == "ready"
+        self.query_one("#csv-path", Input).disabled = state == "uploading"
+        self.query_one("#csv-merge", RadioSet).disabled = state != "ready"
+
+    def show_error(self, message: str | None) -> None:
+        error = self.query_one("#csv-error", Static)
+        error.update(Text(message or ""))
+        error.display = bool(message)
+
+    # -- choose and preview ----------------------------------------------------
+
+    @on(Input.Submitted, "#csv-path")
+    def path_entered(self, event: Input.Submitted) -> None:
+        value = event.value.strip()
+        if not value:
+            self.show_error("Type the path of a CSV file.")
+            return
+        self.show_error(None)
+        self.query_one("#csv-summary", Static).update(Text("Reading…", style="dim"))
+        self.read_file(Path(os.path.expanduser(value)))
+
+    @on(Input.Changed, "#csv-path")
+    def path_changed(self) -> None:
+        if self.state == "ready" or self.state == "done":
+            self.data = None
+            self.set_state("choose")
+            self.query_one("#csv-summary", Static).update("")
+            self.query_one("#csv-preview", Static).update("")
+
+    @work(thread=True, exclusive=True, group="csv-read", exit_on_error=False)
+    def read_file(self, path: Path) -> None:
+        try:
+            data = read_csv(path)
+        except CsvProblem as exc:
+            self.app.call_from_thread(self.read_failed, str(exc))
+            return
+        self.app.call_from_thread(self.show_file, data)
+
+    def read_failed(self, message: str) -> None:
+        self.query_one("#csv-summary", Static).update("")
+        self.show_error(message)
+        self.query_one("#csv-path", Input).focus()
+
+    def show_file(self, data: CsvFile) -> None:
+        self.data = data
+        summary = Text()
+        summary.append(one_line(data.path.name), style="bold")
+        summary.append(f" · {len(data.rows):,} rows · {data.size / 1024:,.0f} KB")
+        if len(data.chunks) > 1:
+            summary.append(f" · sent in {len(data.chunks)} parts of up to {CHUNK_ROWS:,} rows", style="dim")
+        self.query_one("#csv-summary", Static).update(summary)
+        self.query_one("#csv-preview", Static).update(self.preview(data))
+        if not data.has_mobile:
+            self.show_error("No column is the mobile number: name one “mobile” or “phone”.")
+            self.set_state("choose")
+            return
+        if not data.rows:
+            self.show_error("The file has a header but no rows.")
+            self.set_state("choose")
+            return
+        self.set_state("ready")
+        self.query_one("#upload", Button).focus()
+
+    def preview(self, data: CsvFile) -> Group:
+        mapping = Text("Columns: ", style="bold")
+        for index, header in enumerate(data.header):
+            if index:
+                mapping.append("  ")
+            target = column_field(header)
+            mapping.append(one_line(header) or "(blank)")
+            mapping.append(" → ", style="dim")
+            if target:
+                mapping.append(target, style="green")
+            elif header:
+                mapping.append("attribute", style="cyan")
+            else:
+                mapping.append("ignored", style="dim")
+        table = Table(show_header=True, header_style="bold", expand=True, pad_edge=False, box=None)
+        table.add_column("#", justify="right", style="dim", no_wrap=True)
+        for header in data.header:
+            table.add_column(Text(one_line(header, 20)), no_wrap=True, overflow="ellipsis")
+        for row, number in list(zip(data.rows, data.numbers))[:PREVIEW_ROWS]:
+            cells = [Text(one_line(cell, 40)) for cell in row[: len(data.header)]]
+            cells += [Text("")] * (len(data.header) - len(cells))
+            table.add_row(str(number), *cells)
+        more = len(data.rows) - PREVIEW_ROWS
+        parts: list[Any] = [mapping, table]
+        if more > 0:
+            parts.append(Text(f"… and {more:,} more rows", style="dim"))
+        return Group(*parts)
+
+    @property
+    def strategy(self) -> str:
+        pressed = self.query_one("#csv-merge", RadioSet).pressed_button
+        return (pressed.id or "merge-append").removeprefix("merge-") if pressed else "append"
+
+    @on(RadioSet.Changed, "#csv-merge")
+    def merge_changed(self) -> None:
+        self.query_one("#csv-merge-help", Static).update(Text(MERGE_STRATEGIES[self.strategy]))
+
+    # -- upload ----------------------------------------------------------------
+
+    @on(Button.Pressed, "#upload")
+    def action_upload(self) -> None:
+        if self.state != "ready" or self.data is None:
+            if self.state == "choose":
+                self.show_error("Choose a file first: type its path and press Enter.")
+            return
+        self.upload(self.data, self.strategy)
+
+    @work(exclusive=True, group="csv-upload")
+    async def upload(self, data: CsvFile, strategy: str) -> None:
+        bar = self.query_one("#csv-progress", ProgressBar)
+        status = self.query_one("#csv-status", Static)
+        self.set_state("uploading")
+        total = len(data.rows)
+        bar.update(total=total, progress=0)
+        report = Report()
+        index_of = {number: i for i, number in enumerate(data.numbers)}
+        for index, chunk in enumerate(data.chunks):
+            status.update(Text(f"Importing rows: {report.imported_rows:,} of {total:,} done", style="dim"))
+            attempt = 0
+            while True:
+                attempt += 1
+                try:
+                    client = await client_of(self.app)
+                    answer = await client.contacts.create(csv=chunk.body, merge_strategy=strategy)
+                except SakariError as exc:
+                    delay = retry_delay(exc, attempt)
+                    if delay is None:
+                        report.stopped = self.stopped_text(exc, chunk, report, total, index)
+                        answer = None
+                        break
+                    status.update(Text(f"{short_error(exc)}: trying again in {delay:g} s", style="yellow"))
+                    await asyncio.sleep(delay)
+                    continue
+                break
+            if answer is None:
+                break
+            self.imported_any = True
+            if isinstance(answer, ContactUpload):
+                report.submitted += answer.submitted if answer.submitted is not None else len(chunk.rows)
+                report.inserted += answer.inserted or 0
+                report.updated += answer.updated or 0
+                report.failures.extend(match_failures(answer, chunk, data, index_of))
+            else:  # a server that answers with the contacts alone
+                report.submitted += len(chunk.rows)
+                report.inserted += len(answer)
+            report.imported_rows += len(chunk.rows)
+            bar.update(progress=report.imported_rows)
+            await asyncio.sleep(0)  # let the screen paint between chunks
+        status.update(Text(f"Imported {report.imported_rows:,} of {total:,} rows.", style="dim"))
+        self.set_state("done")
+        view = self.query_one("#csv-report", Static)
+        view.update(report_view(report))
+        self.report = report
+        self.query_one("#close", Button).focus()
+        view.scroll_visible()
+
+    def stopped_text(self, error: SakariError, chunk: Chunk, report: Report, total: int, index: int) -> str:
+        first = chunk.rows[0]
+        done = report.imported_rows
+        text = f"Stopped at row {first:,}: {short_error(error)}. "
+        if done:
+            text += f"Rows before it ({done:,}) are imported; "
+        else:
+            text += "Nothing was imported; "
+        text += "importing the same file again is safe: rows merge by mobile number."
+        if isinstance(error, NetworkError) and error.may_have_been_sent:
+            text += f" Rows {first:,}–{chunk.rows[-1]:,} may or may not have gone in."
+        return text
+
+    @on(Button.Pressed, "#close")
+    def action_close(self) -> None:
+        if self.state == "uploading":
+            self.notify("Importing: wait for it to finish.", severity="warning", timeout=2)
+            return
+        self.dismiss(self.imported_any)

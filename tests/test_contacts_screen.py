@@ -1,0 +1,601 @@
+"""The Contacts screen, driven by keys against the sandbox: paging, filters, the form, CSV
+import, selection and bulk send."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from conftest import make_app, make_sandbox, wait_for
+from rich.console import Console
+from textual.widgets import Input, Static, TextArea
+
+import sakari_tui.api.client as client_module
+from sakari_tui.api import RetryPolicy
+from sakari_tui.screens.bulk_send import BulkSendScreen, Plan, Recipients, send_tags
+from sakari_tui.screens.contact_form import ContactForm
+from sakari_tui.screens.contacts import ContactsScreen
+from sakari_tui.screens.conversations import ConversationsScreen
+from sakari_tui.screens.csv_import import CsvImportScreen, PathSuggester, read_csv
+from sakari_tui.screens.dialogs import ConfirmScreen
+from sakari_tui.screens.help import HelpScreen
+from sakari_tui.widgets.paged_list import MAX_PAGES, PagedList
+from sakari_tui.widgets.tag_editor import TagChips
+
+FAST_RETRY = RetryPolicy(max_attempts=3, base_delay=0.001, max_delay=2.0, max_total=1.0)
+# The inbox, which stays alive behind this screen, polls slowly: these tests are not about it.
+QUIET = {"poll_conversations": 30, "poll_thread": 30}
+
+
+@pytest.fixture(autouse=True)
+def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(client_module, "RetryPolicy", lambda: FAST_RETRY)
+
+
+@pytest.fixture
+def app(tmp_path: Path, sandbox):
+    return make_app(tmp_path / "data", sandbox, **QUIET)
+
+
+def shown(widget: Static) -> str:
+    """What a Static shows, as plain text (its content may be a Rich table or group)."""
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(widget.content)
+    return console.export_text()
+
+
+async def type_text(pilot, text: str) -> None:
+    for ch in text:
+        await pilot.press(ch)
+
+
+async def open_contacts(pilot) -> ContactsScreen:
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, ConversationsScreen), what="the inbox")
+    await pilot.press("2")
+    screen = app.screen
+    assert isinstance(screen, ContactsScreen)
+    listing = screen.listing
+    await wait_for(pilot, lambda: listing.total is not None and listing.highlighted is not None, what="the first page")
+    return screen
+
+
+def contact_by_mobile(sandbox, number: str) -> dict | None:
+    return next((c for c in sandbox.contacts() if c["mobile"]["number"] == number), None)
+
+
+def tag_names(contact: dict) -> list[str]:
+    return [t["tag"] for t in contact.get("tags", [])]
+
+
+# -- the list ---------------------------------------------------------------------------
+
+
+async def test_scrolling_loads_more_pages_and_the_total_is_shown(tmp_path: Path) -> None:
+    sandbox = make_sandbox(contacts=1_000)
+    app = make_app(tmp_path / "data", sandbox, **QUIET)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_contacts(pilot)
+        listing = screen.listing
+        assert "1,000" in shown(screen.query_one("#contacts-caption", Static))
+        assert listing.cached_pages == [0]
+        ids = list(sandbox.store.contacts)
+        for _ in range(6):  # 6 screens of 18 rows: past row 100
+            await pilot.press("pagedown")
+        await wait_for(pilot, lambda: 1 in listing.cached_pages, what="the second page")
+        assert listing.cursor > 100
+        assert listing.highlighted.id == ids[listing.cursor]
+        await pilot.press("end")
+        await wait_for(pilot, lambda: listing.highlighted is not None and listing.cursor == 999, what="the last row")
+        assert listing.highlighted.id == ids[-1]
+        assert 9 in listing.cached_pages and 5 not in listing.cached_pages  # pages in between are never fetched
+        await pilot.press("f1")  # and the help lists this screen's keys, by id
+        assert isinstance(app.screen, HelpScreen)
+        text = shown(app.screen.query_one("VerticalScroll Static"))
+        for binding_id in ("contacts.new", "contacts.edit", "contacts.delete", "contacts.select",
+                           "contacts.select_all", "contacts.send", "contacts.import", "contacts.filter"):  # fmt: skip
+            assert binding_id in text
+
+
+async def test_a_hundred_thousand_contacts_page_on_demand_with_bounded_memory(tmp_path: Path) -> None:
+    sandbox = make_sandbox(contacts=100_000)
+    app = make_app(tmp_path / "data", sandbox, **QUIET)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_contacts(pilot)
+        listing: PagedList = screen.listing
+        assert listing.total == 100_000
+        assert "100,000" in shown(screen.query_one("#contacts-caption", Static))
+        assert not listing.children  # rows are lines, not widgets
+        ids = list(sandbox.store.contacts)
+        for row in (20_000, 60_000, 99_999):
+            listing.select_index(row)
+            await wait_for(pilot, lambda r=row: listing.highlighted is not None and listing.cursor == r, what=f"row {row}")
+            assert listing.highlighted.id == ids[row]
+        for _ in range(MAX_PAGES + 3):  # walk back page by page: the cache stays bounded
+            listing.select_index(listing.cursor - 100)
+            await wait_for(pilot, lambda: listing.highlighted is not None, what="a page")
+        assert len(listing.cached_pages) <= MAX_PAGES
+        assert listing.requests <= 1 + 3 * 2 + (MAX_PAGES + 3)  # each jump: its page, perhaps a neighbour
+
+
+FILTERS = [
+    ("filter-first", "an", lambda c, v: v in c.get("firstName", "").lower()),
+    ("filter-last", "son", lambda c, v: v in c.get("lastName", "").lower()),
+    ("filter-mobile", "(312) 555", lambda c, v: "312555" in c["mobile"]["number"]),
+    ("filter-email", "mail.ex", lambda c, v: v in c.get("email", "").lower()),
+    ("filter-tags", "vip", lambda c, v: any(v in t for t in tag_names(c))),
+]
+
+
+async def test_filter_by_each_filter(app, sandbox) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_contacts(pilot)
+        listing = screen.listing
+        everyone = len(sandbox.contacts())
+        await pilot.press("slash")
+        assert app.focused is screen.query_one("#filter-first", Input)
+        for input_id, value, matches in FILTERS:
+            expected = [c["id"] for c in sandbox.contacts() if matches(c, value)]
+            assert 0 < len(expected) < everyone
+            screen.query_one(f"#{input_id}", Input).focus()
+            await type_text(pilot, value)
+            await pilot.press("enter")
+            assert app.focused is listing
+            await wait_for(pilot, lambda: listing.total == len(expected), what=f"{len(expected)} matches for {input_id}")
+            await wait_for(pilot, lambda: len(list(listing.loaded_items())) == len(expected), what="the matching rows")
+            assert [c.id for c in listing.loaded_items()] == expected
+            assert f"{len(expected)} matching" in shown(screen.query_one("#contacts-caption", Static))
+            await pilot.press("ctrl+u")  # clears the filters
+            await wait_for(pilot, lambda: listing.total == everyone, what="everyone again")
+
+
+# -- create, edit, delete ---------------------------------------------------------------
+
+
+async def new_contact_form(pilot, first: str, last: str, mobile: str, email: str) -> ContactForm:
+    """Open the form and fill it: the names and email set, the number typed."""
+    await pilot.press("n")
+    form = pilot.app.screen
+    assert isinstance(form, ContactForm)
+    assert pilot.app.focused is form.query_one("#first-name", Input)
+    form.query_one("#first-name", Input).value = first
+    form.query_one("#last-name", Input).value = last
+    form.query_one("#email", Input).value = email
+    await pilot.press("tab", "tab")
+    assert pilot.app.focused is form.query_one("#mobile", Input)
+    await type_text(pilot, mobile)
+    return form
+
+
+async def test_create_a_contact_with_tags_and_attributes(app, sandbox) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_contacts(pilot)
+        before = len(sandbox.contacts())
+        form = await new_contact_form(pilot, "Ada", "Lovelace", "3125550199", "ada@example.com")
+        form.query_one("#tag-input", Input).focus()
+        await type_text(pilot, "vip")
+        await pilot.press("enter")
+        await type_text(pilot, "ops,")  # a comma adds too
+        await type_text(pilot, "x")
+        await pilot.press("enter")
+        await pilot.press("backspace")  # in the empty input: takes the last tag (x) off
+        assert form.query_one(TagChips).tags == ["vip", "ops"]
+        form.query_one(".attribute-key", Input).focus()
+        await type_text(pilot, "city")
+        await pilot.press("tab")
+        await type_text(pilot, "Rome")
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ContactForm), what="the form closed")
+        created = contact_by_mobile(sandbox, "+13125550199")
+        assert created is not None and len(sandbox.contacts()) == before + 1
+        assert (created["firstName"], created["lastName"], created["email"]) == ("Ada", "Lovelace", "ada@example.com")
+        assert tag_names(created) == ["vip", "ops"]
+        assert created["attributes"] == {"city": "Rome"}
+        await wait_for(pilot, lambda: screen.listing.total == before + 1, what="the list reloaded")
+
+
+async def test_bad_mobile_email_and_duplicate_are_said_next_to_the_field_and_the_form_kept(app, sandbox) -> None:
+    taken = sandbox.contacts()[3]
+    owner = f"{taken['firstName']} {taken['lastName']}"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_contacts(pilot)
+        before = sandbox.contacts()
+        form = await new_contact_form(pilot, "Bo", "Short", "12345", "bo at example")
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: form.field_message("mobile"), what="the mobile's error")
+        assert "not a phone number" in form.field_message("mobile") and "short" in form.field_message("mobile")
+        assert "email" in form.field_message("email")
+        assert app.screen is form and app.focused is form.query_one("#mobile", Input)
+        assert form.value("first-name") == "Bo" and form.value("email") == "bo at example"
+        # The number of another contact: create would merge into it, so the form says whose it is.
+        form.query_one("#email", Input).value = "bo@example.com"
+        form.query_one("#mobile", Input).value = ""
+        await type_text(pilot, taken["mobile"]["number"])
+        assert not form.field_message("mobile") and not form.field_message("email")
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: form.field_message("mobile"), what="the duplicate's error")
+        assert "already belongs to" in form.field_message("mobile") and owner in form.field_message("mobile")
+        assert app.screen is form and form.value("last-name") == "Short"
+        assert sandbox.contacts() == before  # nothing created, nothing merged
+        form.query_one("#mobile", Input).value = ""
+        await type_text(pilot, "3125550142")
+        await pilot.press("enter")  # Enter in a field saves too
+        await wait_for(pilot, lambda: contact_by_mobile(sandbox, "+13125550142"), what="the contact created")
+        assert contact_by_mobile(sandbox, "+13125550142")["lastName"] == "Short"
+
+
+async def test_edit_a_contact(app, sandbox) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_contacts(pilot)
+        await pilot.press("down")
+        contact = screen.current
+        original = next(c for c in sandbox.contacts() if c["id"] == contact.id)
+        assert tag_names(original) and "city" in original["attributes"]
+        await pilot.press("e")
+        form = app.screen
+        assert isinstance(form, ContactForm)
+        assert form.value("first-name") == original["firstName"]
+        await pilot.press("tab")  # last name, its text selected: typing replaces it
+        await type_text(pilot, "Renamed")
+        form.query_one(TagChips).focus()
+        await pilot.press("delete")  # the first tag goes
+        form.query_one(".attribute-value", Input).focus()
+        await type_text(pilot, "Lisbon")
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ContactForm), what="the form closed")
+        saved = next(c for c in sandbox.contacts() if c["id"] == contact.id)
+        assert saved["lastName"] == "Renamed" and saved["firstName"] == original["firstName"]
+        assert tag_names(saved) == tag_names(original)[1:]
+        first_key = next(iter(original["attributes"]))
+        assert saved["attributes"] == {**original["attributes"], first_key: "Lisbon"}
+        assert screen.current.last_name == "Renamed"  # the row shows the edit
+        # Another contact's number: the server's CONT-004, said next to the mobile.
+        other = sandbox.contacts()[5]["mobile"]["number"]
+        await pilot.press("e")
+        form = app.screen
+        form.query_one("#mobile", Input).value = other
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: form.field_message("mobile"), what="CONT-004 by the mobile")
+        assert "CONT-004" in form.field_message("mobile") and app.screen is form
+        assert next(c for c in sandbox.contacts() if c["id"] == contact.id)["mobile"]["number"] != other
+
+
+async def test_delete_asks_first(app, sandbox) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_contacts(pilot)
+        await pilot.press("down", "down")
+        contact_id = screen.current.id
+        total = screen.listing.total
+        await pilot.press("d")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        assert any(c["id"] == contact_id for c in sandbox.contacts())
+        await pilot.press("d")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: not any(c["id"] == contact_id for c in sandbox.contacts()), what="deleted")
+        await wait_for(pilot, lambda: screen.listing.total == total - 1, what="the list reloaded")
+        assert screen.current.id != contact_id
+
+
+FAULTS = {
+    "429": {"rate_429": 1.0, "retry_after": 0},
+    "5xx": {"rate_5xx": 1.0},
+    "down": {"down": True},
+}
+SAID = {"429": "busy", "5xx": "server failed", "down": "Could not reach", "404": "CONT-003"}
+
+
+def set_fault(sandbox, fault: str | None) -> None:
+    faults = sandbox.faults
+    faults.rate_429, faults.rate_5xx, faults.down = 0.0, 0.0, False
+    for name, value in FAULTS.get(fault or "", {}).items():
+        setattr(faults, name, value)
+
+
+async def form_error(pilot, form: ContactForm) -> str:
+    error = form.query_one("#form-error", Static)
+    await wait_for(pilot, lambda: error.display and not form.saving, what="the error under the form")
+    message = shown(error).replace("\n", " ")
+    form.set_error(None, None)
+    return message
+
+
+async def test_create_under_429_5xx_and_no_network_keeps_the_form_then_saves(app, sandbox) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_contacts(pilot)
+        form = await new_contact_form(pilot, "Flo", "Fault", "3125550177", "flo@example.com")
+        for fault in FAULTS:
+            set_fault(sandbox, fault)
+            await pilot.press("f2")
+            message = await form_error(pilot, form)
+            assert SAID[fault] in message and "nothing you typed is lost" in message, message
+            assert app.screen is form and form.value("first-name") == "Flo" and form.value("email") == "flo@example.com"
+            assert not contact_by_mobile(sandbox, "+13125550177")
+        set_fault(sandbox, None)
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: contact_by_mobile(sandbox, "+13125550177"), what="saved once the fault is gone")
+        assert not isinstance(app.screen, ContactForm)
+
+
+async def test_edit_under_429_5xx_and_404_keeps_the_form(app, sandbox) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_contacts(pilot)
+        await pilot.press("down")
+        contact = screen.current
+        await pilot.press("e")
+        form = app.screen
+        await pilot.press("tab")
+        await type_text(pilot, "Changed")
+        for fault in ("429", "5xx", "404"):
+            set_fault(sandbox, fault)
+            if fault == "404":  # someone else deleted it meanwhile
+                await app.client.contacts.remove(contact.id)
+            await pilot.press("f2")
+            message = await form_error(pilot, form)
+            assert SAID[fault] in message, message
+            assert app.screen is form and form.value("last-name") == "Changed"
+            if fault != "404":
+                assert next(c for c in sandbox.contacts() if c["id"] == contact.id).get("lastName") != "Changed"
+
+
+async def test_delete_under_429_5xx_and_404_says_so_and_keeps_the_contact(app, sandbox) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_contacts(pilot)
+        contact = screen.current
+        for fault, expected in (("429", "RATE-001"), ("5xx", "HTTP 50"), ("404", "CONT-003")):
+            set_fault(sandbox, fault)
+            if fault == "404":
+                await app.client.contacts.remove(contact.id)
+            app.clear_notifications()
+            await pilot.press("d", "y")
+            await wait_for(pilot, lambda: any(n.title == "Not deleted" for n in app._notifications), what="the message")
+            note = next(n for n in app._notifications if n.title == "Not deleted")
+            assert expected in note.message or (fault == "5xx" and "SRV-503" in note.message), note.message
+            if fault != "404":
+                assert any(c["id"] == contact.id for c in sandbox.contacts())
+                assert screen.current.id == contact.id
+
+
+# -- detail and conversation ------------------------------------------------------------
+
+
+async def test_the_detail_shows_fields_attributes_state_and_recent_messages(app, sandbox) -> None:
+    talker = sandbox.conversations()[0]["contact"]
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_contacts(pilot)
+        await pilot.press("slash")
+        screen.query_one("#filter-first", Input).value = talker["firstName"]
+        screen.query_one("#filter-last", Input).value = talker["lastName"]
+        await pilot.press("enter")
+        listing = screen.listing
+        await wait_for(pilot, lambda: listing.highlighted is not None and listing.highlighted.id == talker["id"], what="the contact")
+        detail = screen.detail
+        messages = detail.query_one("#detail-messages", Static)
+        await wait_for(pilot, lambda: "→" in shown(messages) or "←" in shown(messages), what="recent messages")
+        last = sandbox.messages(contact_id=talker["id"])[0]["message"]
+        assert last.split()[0] in shown(messages)
+        fields = shown(detail.query_one("#detail-fields", Static))
+        for words in ("Mobile", "Status", "Can receive messages", "Created", "Updated", talker["id"]):
+            assert words in fields
+        full = next(c for c in sandbox.contacts() if c["id"] == talker["id"])
+        attributes = shown(detail.query_one("#detail-attributes", Static))
+        assert all(str(v) in attributes for v in full["attributes"].values())
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConversationsScreen), what="the inbox")
+        inbox = app.screen
+        await wait_for(pilot, lambda: inbox.open_id is not None
+                       and inbox.conversations[inbox.open_id].contact.id == talker["id"], what="their conversation")  # fmt: skip
+
+
+async def test_a_contact_without_a_conversation_starts_one(app, sandbox) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_contacts(pilot)
+        talkers = {c["contact"]["id"] for c in sandbox.conversations()}
+        while screen.current.id in talkers or screen.current.blocked:
+            await pilot.press("down")
+        contact = screen.current
+        await pilot.press("enter")  # below 100 columns the detail replaces the list
+        assert screen.has_class("-detail") and screen.detail.display
+        await pilot.press("escape")
+        assert not screen.has_class("-detail")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConversationsScreen), what="the inbox")
+        inbox = app.screen
+        await wait_for(pilot, lambda: inbox.new_conversation is not None, what="a new conversation")
+        assert inbox.new_conversation.mobile == contact.mobile.number
+
+
+# -- CSV import -------------------------------------------------------------------------
+
+CSV_ROWS = """firstName,lastName,mobile,email,city,tags
+Ada,Lovelace,(312) 555-0191,ada@example.com,London,vip;engine
+Bad,Number,12345,bad@example.com,Nowhere,
+Cai,Wen,(312) 555-0192,,Shanghai,
+
+Eve,Mail,(312) 555-0193,not-an-email,Paris,
+Gus,Good,+44 7700 900123,gus@example.co.uk,Leeds,newsletter
+"""
+
+
+async def test_csv_import_reports_each_failing_row_and_keeps_the_good_ones(app, sandbox, tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text(CSV_ROWS, encoding="utf-8")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_contacts(pilot)
+        before = len(sandbox.contacts())
+        await pilot.press("i")
+        dialog = app.screen
+        assert isinstance(dialog, CsvImportScreen)
+        field = dialog.query_one("#csv-path", Input)
+        field.value = str(tmp_path) + "/peo"
+        await wait_for(pilot, lambda: field._suggestion.endswith("people.csv"), what="the path completed")
+        await pilot.press("tab")
+        assert field.value == str(path)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: dialog.state == "ready", what="the file read")
+        preview = shown(dialog.query_one("#csv-preview", Static))
+        assert "mobile → mobile" in preview and "city → attribute" in preview and "Lovelace" in preview
+        assert "5 rows" in shown(dialog.query_one("#csv-summary", Static))
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: dialog.state == "done", what="the report")
+        report = dialog.report
+        assert (report.submitted, report.inserted, report.updated) == (5, 3, 0)
+        assert [(f.row, f.reason.split(":")[0]) for f in report.failures] == [(2, "CONT-001"), (5, "CONT-002")]
+        text = shown(dialog.query_one("#csv-report", Static))
+        assert "Submitted 5" in text and "inserted 3" in text and "failed 2" in text
+        assert "Invalid mobile number" in text and "Invalid email address" in text
+        assert len(sandbox.contacts()) == before + 3
+        ada = contact_by_mobile(sandbox, "+13125550191")
+        assert ada["attributes"] == {"city": "London"} and tag_names(ada) == ["vip", "engine"]
+        assert contact_by_mobile(sandbox, "+447700900123")["lastName"] == "Good"
+        await pilot.press("escape")
+        assert isinstance(app.screen, ContactsScreen)
+
+
+async def test_csv_import_says_what_is_wrong_with_the_file(app, sandbox, tmp_path: Path) -> None:
+    (tmp_path / "nomobile.csv").write_text("firstName,lastName\nAda,Lovelace\n", encoding="utf-8")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_contacts(pilot)
+        await pilot.press("i")
+        dialog = app.screen
+        error = dialog.query_one("#csv-error", Static)
+        dialog.query_one("#csv-path", Input).value = str(tmp_path / "missing.csv")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "There is no file" in shown(error), what="no such file")
+        dialog.query_one("#csv-path", Input).value = str(tmp_path / "nomobile.csv")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "mobile" in shown(error) and dialog.data is not None, what="no mobile column")
+        assert dialog.state == "choose"
+
+
+async def test_a_large_csv_is_cut_in_chunks_read_in_a_thread(tmp_path: Path) -> None:
+    path = tmp_path / "big.csv"
+    lines = ["firstName,mobile"] + [f"P{i},+1312{5550000 + i:07d}" for i in range(5_001)]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    data = read_csv(path)
+    assert len(data.rows) == 5_001 and [len(c.rows) for c in data.chunks] == [2_000, 2_000, 1_001]
+    assert all(c.body.startswith("firstName,mobile\n") for c in data.chunks)
+    assert await PathSuggester().get_suggestion(str(tmp_path / "bi")) == str(path)
+
+
+# -- selection and bulk send ------------------------------------------------------------
+
+
+async def test_bulk_send_reaches_the_selected_except_the_opted_out_who_are_reported(app, sandbox) -> None:
+    everyone = sandbox.contacts()
+    assert "blocked" in everyone[0] and "blocked" not in everyone[1] and "blocked" not in everyone[2]
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await open_contacts(pilot)
+        await pilot.press("space", "space", "space")  # rows 0, 1, 2 (space moves down)
+        assert "3 selected" in shown(screen.query_one("#contacts-caption", Static))
+        sandbox.inject_inbound(everyone[2]["mobile"]["number"], "STOP")  # opts out after being listed
+        before = len(sandbox.messages())
+        await pilot.press("s")
+        dialog = app.screen
+        assert isinstance(dialog, BulkSendScreen)
+        dialog.query_one(TextArea).insert("Hi {{firstName}}, fresh bread")
+        await type_text(pilot, " today")
+        preview = shown(dialog.query_one("#send-preview", Static))
+        assert f"Hi {everyone[1]['firstName']}, fresh bread today" in preview
+        cost = dialog.query_one("#send-cost", Static)
+        await wait_for(pilot, lambda: "about" in shown(cost), what="the estimated cost")
+        assert "3 messages × 1 segment = 3 segments" in shown(cost)
+        await pilot.press("f2")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: dialog.state == "done", what="the result")
+        sent = [m for m in sandbox.messages()[: len(sandbox.messages()) - before] if m["outgoing"]]
+        assert [m["contact"]["id"] for m in sent] == [everyone[1]["id"]]
+        assert sent[0]["message"] == f"Hi {everyone[1]['firstName']}, fresh bread today"
+        result = shown(dialog.query_one("#send-result", Static))
+        assert "Queued 1" in result and "invalid 1" in result and "left out 1" in result
+        assert everyone[0]["firstName"] in result and "opted out" in result
+        assert everyone[2]["firstName"] in result and "CONT-010" in result
+        await pilot.press("escape")
+        assert screen.draft == ""
+
+
+async def test_all_matching_a_tag_goes_as_one_request_by_tag(app, sandbox) -> None:
+    tagged = [c for c in sandbox.contacts() if "wholesale" in tag_names(c)]
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await open_contacts(pilot)
+        screen.query_one("#filter-tags", Input).value = "wholesale"
+        screen.query_one("#filter-tags", Input).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.listing.total == len(tagged), what="the tag filter")
+        await wait_for(pilot, lambda: len(list(screen.listing.loaded_items())) == len(tagged), what="rows")
+        await pilot.press("a")
+        assert f"all {len(tagged)} selected" in shown(screen.query_one("#contacts-caption", Static))
+        await pilot.press("s")
+        dialog = app.screen
+        assert "Sent by tag" in shown(dialog.query_one("#send-to", Static))
+        dialog.query_one(TextArea).insert("Wholesale price list is out")
+        sends_before = sandbox.requests.count(("POST", "/v1/accounts/demo-account/messages"))
+        await pilot.press("f2", "y")
+        await wait_for(pilot, lambda: dialog.state == "done", what="the result")
+        assert sandbox.requests.count(("POST", "/v1/accounts/demo-account/messages")) == sends_before + 1
+        reached = {m["contact"]["id"] for m in sandbox.messages() if m["message"] == "Wholesale price list is out"}
+        assert reached == {c["id"] for c in tagged if "blocked" not in c}
+
+
+async def test_all_matching_a_name_filter_is_sent_by_id_less_the_ones_left_out(app, sandbox) -> None:
+    matching = [c for c in sandbox.contacts() if "a" in c.get("lastName", "").lower()]
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await open_contacts(pilot)
+        screen.query_one("#filter-last", Input).focus()
+        await type_text(pilot, "a")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.listing.total == len(matching), what="the filter")
+        await pilot.press("a")
+        await wait_for(pilot, lambda: screen.listing.highlighted is not None, what="a row")
+        left_out = screen.current.id
+        await pilot.press("space")  # leave the first one out
+        assert f"all {len(matching) - 1} selected" in shown(screen.query_one("#contacts-caption", Static))
+        await pilot.press("s")
+        dialog = app.screen
+        dialog.query_one(TextArea).insert("Closed Monday")
+        await pilot.press("f2", "y")
+        await wait_for(pilot, lambda: dialog.state == "done", what="the result")
+        reached = {m["contact"]["id"] for m in sandbox.messages() if m["message"] == "Closed Monday"}
+        assert reached == {c["id"] for c in matching if "blocked" not in c and c["id"] != left_out}
+
+
+async def test_a_failed_send_keeps_the_message_and_sends_nothing(app, sandbox) -> None:
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await open_contacts(pilot)
+        await pilot.press("down", "space")
+        await pilot.press("s")
+        dialog = app.screen
+        await type_text(pilot, "Try")
+        dialog.query_one(TextArea).insert(" again")
+        sandbox.faults.rate_5xx = 1.0
+        await pilot.press("f2", "y")
+        error = dialog.query_one("#send-error", Static)
+        await wait_for(pilot, lambda: error.display, what="the error")
+        assert "Nothing was sent" in shown(error) and dialog.state == "compose" and dialog.text == "Try again"
+        sandbox.faults.rate_5xx = 0.0
+        await pilot.press("escape")
+        assert screen.draft == "Try again"  # kept for next time
+        assert not any(m["message"] == "Try again" for m in sandbox.messages())
+
+
+def test_batches_split_only_past_the_limit() -> None:
+    ids = [f"{i:024x}" for i in range(250_000)]
+    assert [len(b) for b in Plan(ids=ids[:100_000]).batches] == [100_000]
+    assert [len(b) for b in Plan(ids=ids).batches] == [100_000, 100_000, 50_000]
+    long_ids = ["x" * 100 for _ in range(50_000)]
+    assert all(len(b) * 110 < 4.5 * 1024 * 1024 for b in Plan(ids=long_ids).batches)
+    assert len(Plan(ids=long_ids).batches) > 1
+
+
+def test_a_tag_filter_is_sent_by_tag_only_when_it_names_whole_tags() -> None:
+    from sakari_tui.api import Contact
+
+    vip = Contact.from_json({"id": "1", "tags": [{"tag": "VIP"}]})
+    gold = Contact.from_json({"id": "2", "tags": [{"tag": "vip-gold"}]})
+    base = {"count": 2, "all_matching": True, "filters": {"tags": ["vip"]}}
+    assert send_tags(Recipients(**base, loaded=[vip])) == ["vip"]
+    assert send_tags(Recipients(**base, loaded=[vip, gold])) is None  # "vip" also finds vip-gold
+    assert send_tags(Recipients(**base, loaded=[vip], excluded=frozenset({"1"}))) is None
+    assert send_tags(Recipients(**{**base, "filters": {"tags": ["vip"], "first_name": "a"}}, loaded=[vip])) is None
