@@ -738,35 +738,21 @@ class ConversationsScreen(SakariScreen[None]):
         from sakari_tui.screens.dialogs import NewConversationScreen
 
         def chosen(result: tuple[Contact | None, str] | None) -> None:
-            if result is None:
-                return
-            contact, mobile = result
-            existing = next(
-                (cid for cid in self.order
-                 if conversation_number(self.conversations[cid]) == mobile and not self.conversations[cid].closed),
-                None,
-            )  # fmt: skip
-            if existing:
-                self.query_one(ConversationList).select_id(existing)
-                self.open_conversation(existing)
-            else:
-                self.save_draft()
-                self.open_id = None
-                self.new_conversation = NewConversation(contact, mobile)
-                self.query_one(Composer).load_text("")
-                self.refresh_header()
-                self.refresh_thread_view()
-            self.query_one(Composer).focus()
+            if result is not None:
+                self.converse_with(*result)
 
         self.app.push_screen(NewConversationScreen(self.app_.profile.default_region), chosen)
 
     def start_conversation_with(self, contact: Contact) -> None:
-        """Open the open conversation with ``contact``'s number, or start a new one with them
-        (for other screens: the Contacts screen's "conversation" key)."""
+        """For other screens (the Contacts screen's "conversation" key)."""
         mobile = contact.mobile.number if contact.mobile and contact.mobile.number else ""
         if not mobile:
             self.app.notify("This contact has no mobile number.", severity="warning")
             return
+        self.converse_with(contact, mobile)
+
+    def converse_with(self, contact: Contact | None, mobile: str) -> None:
+        """Open the open conversation with ``mobile``, or start a new one, ready to type."""
         existing = next(
             (cid for cid in self.order
              if conversation_number(self.conversations[cid]) == mobile and not self.conversations[cid].closed),
