@@ -234,7 +234,9 @@ def test_outbox_items_filter_by_state_and_conversation_in_creation_order(store: 
     store.outbox_update(c.id, state=OutboxState.SENT, message_id="srv-1")
     store.outbox_update(e.id, state=OutboxState.UNKNOWN)
 
-    ids = lambda items: [i.id for i in items]  # noqa: E731
+    def ids(items: list) -> list[str]:
+        return [i.id for i in items]
+
     assert ids(store.outbox_items()) == [a.id, b.id, c.id, d.id, e.id]
     assert ids(store.outbox_items(OutboxState.PENDING)) == [a.id, d.id]
     assert ids(store.outbox_items(OutboxState.PENDING, OutboxState.UNKNOWN)) == [a.id, d.id, e.id]
@@ -292,3 +294,21 @@ def test_memory_store_works(tmp_path: Path) -> None:
     store.save_draft("c", "x")
     assert store.draft("c") == "x"
     assert not (Path.cwd() / ":memory:").exists()
+
+
+def test_claimed_message_ids_outlive_their_outbox_items(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    a = store.outbox_add("ok", conversation_id="c1")
+    b = store.outbox_add("ok", conversation_id="c1")
+    store.outbox_update(a.id, state=OutboxState.SENT, message_id="srv-1")
+    store.outbox_update(b.id, state=OutboxState.FAILED, error="no")  # no message: no claim
+    assert store.claimed_message_ids() == {"srv-1"}
+    store.outbox_remove(a.id)  # the thread shows the server's copy now
+    assert store.claimed_message_ids() == {"srv-1"}
+
+    # Old claims are forgotten after a month, when the next one is made.
+    import sakari_tui.core.store as store_module
+
+    later = time.time() + store_module.CLAIM_KEEP + 60
+    monkeypatch.setattr(store_module.time, "time", lambda: later)
+    store.outbox_update(b.id, state=OutboxState.SENT, message_id="srv-2")
+    assert store.claimed_message_ids() == {"srv-2"}

@@ -69,13 +69,16 @@ class ConnectionTracker:
         error = event.error if isinstance(event, RetryScheduled | RequestFailed) else None
         if isinstance(error, RateLimited):
             delay = event.delay if isinstance(event, RetryScheduled) else (error.retry_after or 0)
-            return ConnectionState(Link.RATE_LIMITED, now, self._clock() + delay, str(error))
+            since = current.since if current.link is Link.RATE_LIMITED else now
+            return ConnectionState(Link.RATE_LIMITED, since, self._clock() + delay, str(error))
         if isinstance(error, NetworkError):
             if current.link is Link.OFFLINE:
                 return current  # keep "since" at the first failure
             return ConnectionState(Link.OFFLINE, now, detail=str(error))
         if isinstance(error, AuthError):
-            return ConnectionState(Link.AUTH_FAILED, now, detail=str(error))
+            # A repeated refusal is no change: "since" stays at the first one.
+            since = current.since if current.link is Link.AUTH_FAILED else now
+            return ConnectionState(Link.AUTH_FAILED, since, detail=str(error))
         # Any other answer from the server means it is reachable.
         return current if current.link is Link.ONLINE else ConnectionState(Link.ONLINE, now)
 

@@ -77,9 +77,11 @@ class Outbox:
 
     async def deliver(self, item: OutboxItem) -> OutboxItem:
         """One attempt at sending ``item``; the state is saved before the request goes out."""
-        if item.state not in (OutboxState.PENDING,):
-            return item
-        item = self.store.outbox_update(item.id, state=OutboxState.SENDING, attempts=item.attempts + 1)
+        # ``item`` may be stale: discarded, or taken by another pass, while this one waited.
+        current = self.store.outbox_get(item.id)
+        if current is None or current.state is not OutboxState.PENDING:
+            return current or item
+        item = self.store.outbox_update(item.id, state=OutboxState.SENDING, attempts=current.attempts + 1)
         try:
             result = await self.client.messages.send(item.text, **self._recipient(item))
         except RateLimited as exc:
@@ -97,6 +99,10 @@ class Outbox:
             return self.store.outbox_update(item.id, state=OutboxState.FAILED, error=str(exc))
         except BadResponse as exc:
             return self.store.outbox_update(item.id, state=OutboxState.UNKNOWN, error=str(exc))
+        except BaseException:
+            # Cancelled or broken mid-request: it may have gone out, as after a crash.
+            self.store.outbox_update(item.id, state=OutboxState.UNKNOWN)
+            raise
 
         accepted = [m for m in result.messages if m.id and m.error is None]
         if accepted:
@@ -112,7 +118,10 @@ class Outbox:
         except (NetworkError, ApiError, BadResponse) as exc:
             # Still unknown; try again on the next pass.
             return self.store.outbox_update(item.id, error=str(exc))
-        claimed = {other.message_id for other in self.store.outbox_items(OutboxState.SENT) if other.message_id}
+        current = self.store.outbox_get(item.id)
+        if current is None or current.state is not OutboxState.UNKNOWN:
+            return current or item  # settled by another pass, or discarded, meanwhile
+        claimed = self.store.claimed_message_ids()
         match = next((m for m in page.items if self._is_ours(m, item) and m.id not in claimed), None)
         if match is not None:
             return self.store.outbox_update(item.id, state=OutboxState.SENT, message_id=match.id, error=None)
