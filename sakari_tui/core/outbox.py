@@ -44,11 +44,20 @@ class Outbox:
         self.clock = clock
 
     def enqueue(
-        self, text: str, *, conversation_id: str | None = None, contact_id: str | None = None, mobile: str | None = None
+        self,
+        text: str,
+        *,
+        conversation_id: str | None = None,
+        contact_id: str | None = None,
+        mobile: str | None = None,
+        media: list[str] | None = None,
     ) -> OutboxItem:
+        """Write a reply to the outbox; ``media`` URLs (from tools.shareFile) make it an MMS."""
         if not (conversation_id or contact_id or mobile):
             raise ValueError("a message needs a conversation, a contact or a mobile number")
-        return self.store.outbox_add(text, conversation_id=conversation_id, contact_id=contact_id, mobile=mobile)
+        return self.store.outbox_add(
+            text, conversation_id=conversation_id, contact_id=contact_id, mobile=mobile, media=media or ()
+        )
 
     def retry(self, item_id: str) -> OutboxItem:
         """The agent asks to try a failed message again."""
@@ -83,7 +92,7 @@ class Outbox:
             return current or item
         item = self.store.outbox_update(item.id, state=OutboxState.SENDING, attempts=current.attempts + 1)
         try:
-            result = await self.client.messages.send(item.text, **self._recipient(item))
+            result = await self.client.messages.send(item.text, **self._recipient(item), **self._media(item))
         except RateLimited as exc:
             return self._later(item, exc, exc.retry_after)
         except AuthError as exc:
@@ -141,6 +150,12 @@ class Outbox:
         if item.contact_id:
             return {"contacts": [{"id": item.contact_id}]}
         return {"contacts": [{"mobile": {"number": item.mobile}}]}
+
+    @staticmethod
+    def _media(item: OutboxItem) -> dict[str, Any]:
+        if not item.media:
+            return {}
+        return {"media": [{"url": url} for url in item.media], "type": "MMS"}
 
     @staticmethod
     def _lookup(item: OutboxItem) -> dict[str, Any]:
