@@ -13,7 +13,7 @@ from textual.widgets import Input, Static, TextArea
 
 import sakari_tui.api.client as client_module
 from sakari_tui.api import RetryPolicy
-from sakari_tui.screens.bulk_send import BulkSendScreen, Plan, Recipients, send_tags
+from sakari_tui.screens.bulk_send import SEND_BATCH, SEND_BODY_LIMIT, BulkSendScreen, Plan, Recipients, send_tags
 from sakari_tui.screens.contact_form import ContactForm
 from sakari_tui.screens.contacts import ContactsScreen
 from sakari_tui.screens.conversations import ConversationsScreen
@@ -473,7 +473,7 @@ async def test_a_large_csv_is_cut_in_chunks_read_in_a_thread(tmp_path: Path) -> 
     path = tmp_path / "big.csv"
     lines = ["firstName,mobile"] + [f"P{i},+1312{5550000 + i:07d}" for i in range(5_001)]
     path.write_text("\n".join(lines), encoding="utf-8")
-    data = read_csv(path)
+    data = read_csv(path, chunk_rows=2_000)
     assert len(data.rows) == 5_001 and [len(c.rows) for c in data.chunks] == [2_000, 2_000, 1_001]
     assert all(c.body.startswith("firstName,mobile\n") for c in data.chunks)
     assert await PathSuggester().get_suggestion(str(tmp_path / "bi")) == str(path)
@@ -581,12 +581,12 @@ async def test_a_failed_send_keeps_the_message_and_sends_nothing(app, sandbox) -
 
 
 def test_batches_split_only_past_the_limit() -> None:
-    ids = [f"{i:024x}" for i in range(250_000)]
-    assert [len(b) for b in Plan(ids=ids[:100_000]).batches] == [100_000]
-    assert [len(b) for b in Plan(ids=ids).batches] == [100_000, 100_000, 50_000]
-    long_ids = ["x" * 100 for _ in range(50_000)]
-    assert all(len(b) * 110 < 4.5 * 1024 * 1024 for b in Plan(ids=long_ids).batches)
-    assert len(Plan(ids=long_ids).batches) > 1
+    ids = [f"{i:024x}" for i in range(25_000)]
+    assert [len(b) for b in Plan(ids=ids[:SEND_BATCH]).batches] == [SEND_BATCH]
+    assert [len(b) for b in Plan(ids=ids).batches] == [10_000, 10_000, 5_000]
+    long_ids = ["x" * 1_000 for _ in range(SEND_BATCH)]  # 10 MB of ids: split by the body limit
+    batches = Plan(ids=long_ids).batches
+    assert len(batches) > 1 and all(len(b) * 1_010 < SEND_BODY_LIMIT for b in batches)
 
 
 def test_a_tag_filter_is_sent_by_tag_only_when_it_names_whole_tags() -> None:

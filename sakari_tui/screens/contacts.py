@@ -43,7 +43,7 @@ WIDE = 100  # from this many columns the detail pane sits beside the list
 
 # (input id, placeholder, fetch_all keyword)
 FILTERS = (
-    ("filter-first", "first name", "first_name"),
+    ("filter-first", "/ first name", "first_name"),
     ("filter-last", "last name", "last_name"),
     ("filter-mobile", "mobile", "mobile"),
     ("filter-email", "email", "email"),
@@ -79,13 +79,13 @@ class ContactsScreen(SakariScreen[None]):
     BINDINGS = [
         Binding("n", "new", "New", id="contacts.new"),
         Binding("e", "edit", "Edit", id="contacts.edit"),
-        Binding("d,delete", "delete", "Delete", id="contacts.delete"),
+        Binding("d,delete", "delete", "Delete", id="contacts.delete", show=False),
         Binding("space", "toggle_select", "Select", id="contacts.select"),
-        Binding("a", "select_all", "All matching", id="contacts.select_all"),
+        Binding("a", "select_all", "Select all", id="contacts.select_all"),
         Binding("s", "bulk_send", "Send", id="contacts.send"),
         Binding("i", "import_csv", "Import", id="contacts.import"),
-        Binding("c", "conversation", "Chat", id="contacts.conversation"),
-        Binding("slash", "filter", "Filter", id="contacts.filter"),
+        Binding("c", "conversation", "Conversation", id="contacts.conversation", show=False),
+        Binding("slash", "filter", "Filter", id="contacts.filter", show=False),  # the inputs show it
         Binding("x", "clear_selection", "Clear selection", id="contacts.clear_selection", show=False),
         Binding("ctrl+u", "clear_filters", "Clear filters", id="contacts.clear_filters", show=False),
         Binding("ctrl+r,f5", "reload", "Reload", id="contacts.reload", show=False),
@@ -112,7 +112,8 @@ class ContactsScreen(SakariScreen[None]):
         with Horizontal(id="contacts-body"):
             with Vertical(id="contacts-list-pane"):
                 yield Static("", id="contacts-header")
-                yield PagedList(self.row_text, key_of=lambda c: c.id or "", id="contacts-list", placeholder="loading…")
+                yield PagedList(self.row_text, key_of=lambda c: c.id or "", id="contacts-list", placeholder="loading…",
+                                empty="No contacts match the filters. ctrl+u clears them.")  # fmt: skip
             yield ContactDetail(self.phone_region, id="contact-detail")
         yield StatusLine()
         yield Footer()

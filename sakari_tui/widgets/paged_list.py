@@ -101,6 +101,7 @@ class PagedList(ScrollView, Generic[T], can_focus=True):
     PagedList {
         height: 1fr;
         scrollbar-size-vertical: 1;
+        scrollbar-gutter: stable;
         overflow-x: hidden;
     }
     PagedList > .paged-list--cursor {
@@ -181,6 +182,7 @@ class PagedList(ScrollView, Generic[T], can_focus=True):
         page_size: int = PAGE_SIZE,
         max_pages: int = MAX_PAGES,
         placeholder: str = "…",
+        empty: str = "Nothing here.",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -189,6 +191,7 @@ class PagedList(ScrollView, Generic[T], can_focus=True):
         self.page_size = page_size
         self.max_pages = max(max_pages, 2)
         self.placeholder = placeholder
+        self.empty = empty
         self.selection: Selection[T] = Selection()
         self._fetch: Fetch | None = None
         self._generation = 0
@@ -405,6 +408,8 @@ class PagedList(ScrollView, Generic[T], can_focus=True):
                 text = Text(f"  {failed}" if failed else f"  {self.placeholder}")
                 return self._strip(text, width, base, self.get_component_rich_style("paged-list--placeholder"))
             return _blank(width, base)
+        if self._total == 0 and y == 0:
+            return self._strip(Text(f"  {self.empty}"), width, base, self.get_component_rich_style("paged-list--placeholder"))
         if index >= self._total:
             return _blank(width, base)
         item = self.item_at(index)
