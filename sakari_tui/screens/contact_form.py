@@ -152,6 +152,11 @@ class ContactForm(SakariModal[Contact | None]):
         self.query_one("#form-error").display = False
         self.query_one("#form-status").display = False
         self.query_one("#first-name", Input).focus()
+        self._initial = self.snapshot()
+
+    def snapshot(self) -> tuple:
+        """Everything typed, to tell whether closing would lose something."""
+        return (tuple(i.value for i in self.query(Input)), tuple(self.query_one(TagChips).tags))
 
     # -- errors --------------------------------------------------------------
 
@@ -285,7 +290,16 @@ class ContactForm(SakariModal[Contact | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if self.snapshot() == getattr(self, "_initial", None):
+            self.dismiss(None)
+            return
+        from sakari_tui.screens.dialogs import ConfirmScreen
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen("Close the form and lose what you typed?", confirm="Discard"), answered)
 
     @on(TagChips.Changed)
     def tags_changed(self) -> None:

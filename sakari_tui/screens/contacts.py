@@ -144,6 +144,12 @@ class ContactsScreen(SakariScreen[None]):
     def on_resize(self) -> None:
         self._layout_for(self.size.width)
 
+    def on_screen_resume(self) -> None:
+        # Back from another screen or a dialog: fetch the rows in view again (others may have
+        # changed them meanwhile); the rows shown stay until the fresh ones arrive.
+        if self.listing.total is not None:
+            self.listing.reset(keep_position=True)
+
     def _layout_for(self, width: int) -> None:
         self.set_class(width < WIDE, "-narrow")
         self.update_header()

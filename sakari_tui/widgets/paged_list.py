@@ -352,8 +352,10 @@ class PagedList(ScrollView, Generic[T], can_focus=True):
                     page = await self._fetch(page_no * self.page_size, self.page_size)
                 except SakariError as error:
                     if generation == self._generation:
-                        self._failed[page_no] = str(error)
-                        self._stale.pop(page_no, None)
+                        if page_no in self._stale:  # a refresh failed: keep showing what was there
+                            self._pages[page_no] = self._stale.pop(page_no)
+                        else:
+                            self._failed[page_no] = str(error)
                         self.refresh()
                         self.post_message(self.LoadFailed(self, error))
                     return
