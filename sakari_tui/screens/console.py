@@ -12,7 +12,6 @@ from __future__ import annotations
 import weakref
 from typing import TYPE_CHECKING, Any
 
-from rich.syntax import Syntax
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -20,6 +19,7 @@ from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.highlight import highlight
 from textual.markup import escape
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, OptionList, Select, Static, TextArea
@@ -72,7 +72,7 @@ def method_text(method: str) -> Text:
     return Text(method, style=METHOD_STYLE.get(method, "bold"))
 
 
-def answer_renderable(answer: Answer) -> Syntax | Text:
+def answer_renderable(answer: Answer) -> Content | Text:
     """The answer's body as highlighted JSON (or plain text); never parsed as markup."""
     shown = answer.pretty()
     if not shown:
@@ -81,7 +81,7 @@ def answer_renderable(answer: Answer) -> Syntax | Text:
     if truncated:
         shown = shown[:ANSWER_LIMIT] + "\n… (cut here; F4 copies the whole answer)"
     if answer.is_json():
-        return Syntax(shown, "json", theme="ansi_dark", word_wrap=True, background_color="default")
+        return highlight(shown, language="json")  # from plain text: markup in it stays text
     return Text(shown)
 
 
@@ -101,8 +101,6 @@ def answer_headline(answer: Answer) -> Text:
         text.append(one_line(answer.error), style=style)
     text.append("  ")
     text.append(one_line(answer.request), style="dim")
-    text.no_wrap = True
-    text.overflow = "ellipsis"
     return text
 
 
@@ -160,7 +158,6 @@ class ConsoleScreen(SakariScreen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#answer-scroll").border_title = "Answer"
         self.refresh_operations()
         self.query_one("#operations", OptionList).focus()
         self.load_sources()
