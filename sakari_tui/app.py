@@ -30,7 +30,7 @@ from sakari_tui.core.sync import InboxSync
 from sakari_tui.styles import style
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     import httpx
 
@@ -97,6 +97,7 @@ class SakariApp(App[None]):
         # In demo mode the app owns an in-process sandbox and runs its simulation on this loop.
         self.sandbox = sandbox
         self._client: SakariClient | None = None
+        self._make_client: Callable[[], SakariClient] | None = None
         # Set once the API client exists: the inbox paints from the cache before that.
         self.connected = asyncio.Event()
         self.store: Store | None = None
@@ -129,14 +130,17 @@ class SakariApp(App[None]):
 
     @property
     def client(self) -> SakariClient:
+        """The API client, made on first use (or a moment after the first frame)."""
         if self._client is None:
-            from sakari_tui.api import SakariError
+            if self._make_client is None:
+                from sakari_tui.api import SakariError
 
-            raise SakariError("Not connected yet: try again in a moment")
+                raise SakariError("Not connected: the profile is not set up yet")
+            self._client = self._make_client()
         return self._client
 
     async def start_session(self) -> None:
-        """Open the local store and paint the inbox from it; connect to the API right
+        """Open the local store and paint the inbox from it; make the API client right
         after the first frame, so nothing the network needs delays the first paint."""
         try:
             secret = self.profile.resolve_secret()
@@ -147,18 +151,19 @@ class SakariApp(App[None]):
         recovered = self.store.recover_interrupted_sends()
         self.outbox = Outbox(self.store, None)
         self.sync = InboxSync(None, self.store)
+        self._make_client = partial(self._connect, secret)
         self.sub_title = f"{self.profile.name} · {self.profile.account_id}"
         await self.switch_mode("conversations")
         # A moment after the first frame: importing httpx and building its SSL context take
         # longer than painting the cached inbox does.
-        self.set_timer(CONNECT_DELAY, partial(self._connect, secret))
+        self.set_timer(CONNECT_DELAY, lambda: self.client)
         if recovered:
             self.notify(
                 f"{recovered} message(s) were being sent when the app stopped; checking whether they arrived.",
                 markup=False,
             )
 
-    async def _connect(self, secret: str) -> None:
+    def _connect(self, secret: str) -> SakariClient:
         from sakari_tui.api import SakariClient
 
         client = SakariClient(
@@ -168,14 +173,14 @@ class SakariApp(App[None]):
             account_id=self.profile.account_id,
             transport=self._transport,
         )
-        await client.__aenter__()
         client.add_listener(self.tracker)
-        self._client = self.outbox.client = self.sync.client = client
+        self.outbox.client = self.sync.client = client
         self.connected.set()
+        return client
 
     async def on_unmount(self) -> None:
         if self._client is not None:
-            await self._client.__aexit__(None, None, None)
+            await self._client.aclose()
         if self.store is not None:
             self.store.close()
         if self.sandbox is not None:
