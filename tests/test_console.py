@@ -515,3 +515,22 @@ async def test_broken_specs_are_refused_with_where_the_problem_is(app, tmp_path:
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is screen, what="the dialog closed")
         assert len(screen.sources) == 0
+
+
+async def test_running_down_the_list_fast_leaves_each_form_its_own(app, sandbox) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_console(pilot)
+        await choose(pilot, screen, "auth.token")
+        # Through contacts.create (whose body-type choice reports itself late) to contacts.fetch.
+        screen.query_one("#operations", OptionList).focus()
+        await pilot.press("down", "down", "down")
+        await wait_for(pilot, lambda: screen.operation.name == "contacts.fetch" and screen.query(FieldInput),
+                       what="contacts.fetch")  # fmt: skip
+        await pilot.pause(0.2)
+        assert app.is_running
+        create = next(op for op in SAKARI_OPERATIONS if op.name == "contacts.create")
+        fetch = screen.operation
+        assert screen.draft(fetch)["media"] == "" and screen.draft(fetch)["bodies"] == {}
+        assert screen.draft(create)["media"] == "application/json"
+        assert [w.operation_key for w in screen.query(FieldInput)] == [fetch.key]
+        assert not screen.query("#body-editor")

@@ -105,20 +105,28 @@ def answer_headline(answer: Answer) -> Text:
 
 
 class FieldInput(Input):
-    """An input of the form, knowing which field it fills."""
+    """An input of the form, knowing which operation and field it fills."""
 
-    def __init__(self, field: Field, value: str) -> None:
+    def __init__(self, operation_key: str, field: Field, value: str) -> None:
         placeholder = field.description or ("" if field.kind == "string" else field.kind)
         super().__init__(value, placeholder=one_line(placeholder), compact=True, classes="field-input")
+        self.operation_key = operation_key
         self.field = field
 
 
 class FieldSelect(Select[str]):
-    def __init__(self, field: Field, value: str) -> None:
+    def __init__(self, operation_key: str, field: Field, value: str) -> None:
         options = [(choice, choice) for choice in field.choices]
         super().__init__(options, prompt="(none)", allow_blank=not field.required, compact=True,
                          value=value if value in field.choices else Select.NULL, classes="field-input")  # fmt: skip
+        self.operation_key = operation_key
         self.field = field
+
+
+def _for(widget: Widget, operation_key: str) -> Widget:
+    """Tag a form widget with its operation: its events may arrive after the form changed."""
+    widget.operation_key = operation_key  # type: ignore[attr-defined]
+    return widget
 
 
 class ConsoleScreen(SakariScreen[None]):
@@ -278,7 +286,8 @@ class ConsoleScreen(SakariScreen[None]):
                 label.append("*", style="bold red")
             label.append(f" {spec.location[0]}" if spec.location != "query" else "", style="dim")
             value = draft["fields"].get(spec.name, "")
-            field: Widget = FieldSelect(spec, value) if spec.choices else FieldInput(spec, value)
+            key = operation.key
+            field: Widget = FieldSelect(key, spec, value) if spec.choices else FieldInput(key, spec, value)
             widgets.append(Horizontal(Label(label, classes="field-label"), field, classes="field-row"))
         body = self.chosen_body(operation)
         if body is not None:
@@ -286,57 +295,69 @@ class ConsoleScreen(SakariScreen[None]):
                 kinds = [(b.media_type, b.media_type) for b in operation.bodies]
                 widgets.append(Horizontal(
                     Label(Text("body as"), classes="field-label"),
-                    Select(kinds, value=body.media_type, allow_blank=False, compact=True, id="body-type"),
+                    _for(Select(kinds, value=body.media_type, allow_blank=False, compact=True, id="body-type"),
+                         operation.key),
                     classes="field-row",
                 ))  # fmt: skip
-            widgets.append(self.body_widget(body, draft["bodies"].get(body.media_type, "")))
+            widgets.append(self.body_widget(operation.key, body, draft["bodies"].get(body.media_type, "")))
         await form.remove_children()
         await form.mount_all(widgets)
         form.scroll_home(animate=False)
         self.show_form_error(None)
 
-    def body_widget(self, body: Body, text: str) -> Widget:
+    def body_widget(self, operation_key: str, body: Body, text: str) -> Widget:
         if body.kind == "file":
             field = Input(text, placeholder="path of the file to upload", compact=True, classes="body-input")
-            return Horizontal(Label(Text("file"), classes="field-label"), field, classes="field-row")
+            return Horizontal(Label(Text("file"), classes="field-label"), _for(field, operation_key), classes="field-row")
         editor = TextArea(text, soft_wrap=False, tab_behavior="indent", classes="body-input", id="body-editor")
         editor.border_title = f"body · {one_line(body.media_type)}"
-        return editor
+        return _for(editor, operation_key)
+
+    def draft_for(self, widget: Widget) -> tuple[ConsoleOperation, dict[str, Any]] | None:
+        """The operation a form widget belongs to and its draft; None for a form gone by."""
+        key = getattr(widget, "operation_key", None)
+        operation = self.operation
+        if operation is None or key != operation.key:
+            return None
+        return operation, self.draft(operation)
 
     @on(Input.Changed, "#console-form .field-input")
     def field_changed(self, event: Input.Changed) -> None:
-        if self.operation is not None and isinstance(event.input, FieldInput):
-            self.draft(self.operation)["fields"][event.input.field.name] = event.value
+        found = self.draft_for(event.input)
+        if found is not None and isinstance(event.input, FieldInput):
+            found[1]["fields"][event.input.field.name] = event.value
 
     @on(Select.Changed, "#console-form .field-input")
     def choice_changed(self, event: Select.Changed) -> None:
-        if self.operation is not None and isinstance(event.select, FieldSelect):
-            value = "" if event.value is Select.NULL else str(event.value)
-            self.draft(self.operation)["fields"][event.select.field.name] = value
+        found = self.draft_for(event.select)
+        if found is not None and isinstance(event.select, FieldSelect):
+            found[1]["fields"][event.select.field.name] = "" if event.value is Select.NULL else str(event.value)
 
     @on(Input.Changed, "#console-form .body-input")
     @on(TextArea.Changed, "#console-form .body-input")
     def body_changed(self, event: Input.Changed | TextArea.Changed) -> None:
-        if self.operation is None:
-            return
-        draft = self.draft(self.operation)
-        text = event.value if isinstance(event, Input.Changed) else event.text_area.text
-        draft["bodies"][draft["media"]] = text
+        widget = event.input if isinstance(event, Input.Changed) else event.text_area
+        found = self.draft_for(widget)
+        if found is not None:
+            draft = found[1]
+            draft["bodies"][draft["media"]] = event.value if isinstance(event, Input.Changed) else event.text_area.text
 
     @on(Select.Changed, "#body-type")
     async def body_type_changed(self, event: Select.Changed) -> None:
-        if self.operation is None or event.value is Select.NULL:
+        found = self.draft_for(event.select)
+        if found is None or event.value is Select.NULL:
             return
-        draft = self.draft(self.operation)
-        if draft["media"] == event.value:
+        operation, draft = found
+        if draft["media"] == event.value or event.value not in {b.media_type for b in operation.bodies}:
             return
         draft["media"] = str(event.value)
-        body = self.chosen_body(self.operation)
-        assert body is not None
-        old = self.query("#console-form .body-input")
-        for widget in old:
+        body = self.chosen_body(operation)
+        if body is None:
+            return
+        for widget in self.query("#console-form .body-input"):
             await (widget.parent if isinstance(widget, Input) else widget).remove()
-        await self.query_one("#console-form", VerticalScroll).mount(self.body_widget(body, draft["bodies"].get(body.media_type, "")))
+        editor = self.body_widget(operation.key, body, draft["bodies"].get(body.media_type, ""))
+        await self.query_one("#console-form", VerticalScroll).mount(editor)
 
     @on(Input.Submitted, "#console-form Input")
     def submitted(self) -> None:
