@@ -534,3 +534,38 @@ async def test_running_down_the_list_fast_leaves_each_form_its_own(app, sandbox)
         assert screen.draft(create)["media"] == "application/json"
         assert [w.operation_key for w in screen.query(FieldInput)] == [fetch.key]
         assert not screen.query("#body-editor")
+
+
+HOSTILE_SPEC = """\
+openapi: 3.0.0
+info: {title: "[bold red]Loud[/] API", version: "1"}
+servers: [{url: "https://loud.example.test"}]
+paths:
+  /x:
+    get:
+      operationId: "x[i]y[/i]"
+      summary: "[link=https://evil.test]click[/link] \\e]52;c;aGk=\\a"
+      parameters: [{name: "[b]q[/b]", in: query, schema: {type: string}}]
+"""
+
+
+async def test_names_from_an_added_spec_show_literally(app, tmp_path: Path) -> None:
+    spec = tmp_path / "loud.yaml"
+    spec.write_text(HOSTILE_SPEC, encoding="utf-8")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_console(pilot)
+        await add_spec(pilot, str(spec))
+        text = screen_text(app)
+        assert "[bold red]Loud[/] API" in text and "x[i]y[/i]" in text and "[link=https://evil.test]click[/link]" in text
+        assert "\x1b" not in text
+        await pilot.click("#add")
+        await wait_for(pilot, lambda: app.screen is screen and screen.operation.group, what="added")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "x[i]y[/i]" in text and "[b]q[/b]" in text and "[link=https://evil.test]click[/link]" in text
+        await pilot.press("ctrl+p")
+        for ch in "x[i]y":
+            await pilot.press(ch)
+        await pilot.pause(0.3)
+        text = screen_text(app)
+        assert "Call bold-red-loud-api: x[i]y[/i]" in text and "[link=https://evil.test]click[/link]" in text

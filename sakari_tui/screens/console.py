@@ -281,10 +281,11 @@ class ConsoleScreen(SakariScreen[None]):
             about.append(f" · {one_line(operation.note)}", style="dim italic")
         widgets.append(Static(about, classes="op-about"))
         for spec in operation.fields:
-            label = Text(one_line(spec.name, 15))
+            label = Text(one_line(spec.name, 16 if spec.location != "header" else 9))
             if spec.required:
                 label.append("*", style="bold red")
-            label.append(f" {spec.location[0]}" if spec.location != "query" else "", style="dim")
+            if spec.location == "header":
+                label.append(" header", style="dim")
             value = draft["fields"].get(spec.name, "")
             key = operation.key
             field: Widget = FieldSelect(key, spec, value) if spec.choices else FieldInput(key, spec, value)
