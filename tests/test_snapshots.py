@@ -119,3 +119,21 @@ def test_setup_on_first_run(snap_compare, tmp_path: Path) -> None:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=form_shown)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_webhooks_screen_and_subscribe_form(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:
+    sandbox = make_sandbox()
+    app = make_app(tmp_path / "data", sandbox, **QUIET)
+
+    async def subscribed(pilot) -> None:
+        await inbox_loaded(pilot)
+        await pilot.app.client.webhooks.subscribe("https://hooks.example.com/sakari", ["message-received", "message-status"])
+        await pilot.press("5")
+        title = pilot.app.screen.query_one(".list-title")
+        await wait_for(pilot, lambda: "1 subscription" in str(title.render()), what="the list")
+        await pilot.press("a")
+        still_cursors(pilot.app)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=subscribed)

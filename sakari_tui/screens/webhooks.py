@@ -32,7 +32,7 @@ class SubscribeScreen(SakariModal[Webhook | None]):
     """A URL and the event types to send to it; the subscription is made here."""
 
     DEFAULT_CSS = MODAL_CSS.format(name="SubscribeScreen") + """
-    SubscribeScreen SelectionList { height: auto; max-height: 14; }
+    SubscribeScreen SelectionList { height: auto; max-height: 8; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="subscribe.cancel")]
 
