@@ -89,6 +89,37 @@ async def setup_shown(pilot: Pilot) -> None:
     await pilot.pause()
 
 
+def on_screen(key: str, ready: Callable[[SakariApp], Any]) -> Callable[[Pilot], Awaitable[None]]:
+    """Go to another screen (by its number key) and wait until ``ready(app)`` holds."""
+
+    async def prepare(pilot: Pilot) -> None:
+        await inbox_loaded(pilot)
+        await pilot.press(key)
+        await wait_for(pilot, lambda: ready(pilot.app), f"screen {key} loaded")
+        await pilot.pause(0.3)
+        still_cursors(pilot.app)
+        await pilot.pause()
+
+    return prepare
+
+
+def listed(app: SakariApp) -> bool:
+    """A screen's list has rows (a DataTable or the contacts' virtual list)."""
+    from textual.widgets import DataTable
+
+    from sakari_tui.widgets.paged_list import PagedList
+
+    screen = app.screen
+    for paged in screen.query(PagedList):
+        return bool(paged.total)
+    from textual.widgets import OptionList
+
+    for options in screen.query(OptionList):
+        return options.option_count > 0
+    tables = list(screen.query(DataTable))
+    return bool(tables) and tables[0].row_count > 0
+
+
 def inbox_app(data_dir: Path) -> SakariApp:
     sandbox = demo_sandbox(seed=7, live=False, base_time=BASE_TIME, error_share=0.0)
     return demo_app(data_dir=data_dir, sandbox=sandbox, poll_conversations=60, poll_thread=60)
@@ -105,6 +136,10 @@ SHOTS: list[tuple[str, Callable[[Path], SakariApp], tuple[int, int], Callable[[P
     ("composer-ucs2", inbox_app, (120, 40), composing),
     ("help", inbox_app, (120, 40), help_shown),
     ("setup", setup_app, (100, 30), setup_shown),
+    ("contacts", inbox_app, (120, 40), on_screen("2", listed)),
+    ("campaigns", inbox_app, (120, 40), on_screen("3", listed)),
+    ("templates", inbox_app, (120, 40), on_screen("4", listed)),
+    ("console", inbox_app, (120, 40), on_screen("6", listed)),
 ]
 
 
