@@ -84,7 +84,11 @@ async def test_create_with_tags_and_attribute_rules(app, sandbox) -> None:
         await type_text(pilot, "Hi ")
         app.focused.insert("{{{firstName}}}")
         form.query_one("#form-tags", Input).focus()
-        await type_text(pilot, "vip,new")
+        await type_text(pilot, "vip,")
+        app.focused.insert_text_at_cursor("new")
+        hint = form.query_one("#form-known-tags", Static)
+        await wait_for(pilot, lambda: "On no contact: new" in shown(hint), what="the tags hint")
+        assert "In use: catering, churn-risk, newsletter" in shown(hint)
         await pilot.press("f3")  # a rule row, its name focused
         await type_text(pilot, "city")
         row = form.query_one(AttributeRow)

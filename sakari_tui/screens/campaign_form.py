@@ -29,6 +29,8 @@ from sakari_tui.screens.base import SakariModal
 from sakari_tui.screens.template_form import FORM_CSS, save_failed
 from sakari_tui.widgets.segment_meter import meter_text
 
+KNOWN_TAGS_FROM = 1000  # contacts read for the hint of tags in use
+
 
 def split_list(value: str) -> list[str]:
     """``"a, b,,a"`` -> ``["a", "b"]``: comma-separated, trimmed, each once."""
@@ -80,6 +82,8 @@ class CampaignForm(SakariModal[Campaign | None]):
     CampaignForm .section { height: 1; }
     CampaignForm .section Label { width: 1fr; color: $text-muted; }
     CampaignForm .section Button { margin-left: 1; }
+    CampaignForm .field.tight { margin-bottom: 0; }
+    CampaignForm #form-known-tags { padding-left: 10; margin-bottom: 1; }
     """
     )
     BINDINGS = [
@@ -97,6 +101,7 @@ class CampaignForm(SakariModal[Campaign | None]):
         self.campaign = campaign
         self.filters = CampaignFilters.from_json(campaign.filters if campaign else None)
         self.saving = False
+        self.known_tags: set[str] | None = None
 
     @property
     def is_new(self) -> bool:
@@ -126,7 +131,7 @@ class CampaignForm(SakariModal[Campaign | None]):
             yield TextArea(campaign.template or "", id="form-text", soft_wrap=True, tab_behavior="focus")
             yield Static("", id="form-meter", classes="hint")
             yield Static("", id="form-braces", classes="warning")
-            with Horizontal(classes="field"):
+            with Horizontal(classes="field tight"):
                 yield Label("Tags")
                 yield Input(
                     ", ".join(self.filters.tags),
@@ -135,6 +140,7 @@ class CampaignForm(SakariModal[Campaign | None]):
                     compact=True,
                     select_on_focus=False,
                 )
+            yield Static("", id="form-known-tags", classes="hint")
             with Horizontal(classes="field"):
                 yield Label("Contacts")
                 yield Input(
@@ -167,6 +173,7 @@ class CampaignForm(SakariModal[Campaign | None]):
         text = self.query_one("#form-text", TextArea)
         text.move_cursor(text.document.end)
         self.query_one("#form-name", Input).focus()
+        self.load_known_tags()
 
     # -- the values ----------------------------------------------------------
 
@@ -193,6 +200,39 @@ class CampaignForm(SakariModal[Campaign | None]):
         braces = self.query_one("#form-braces", Static)
         braces.update(Text("Unbalanced braces at " + "; ".join(map(str, problems[:3]))) if problems else "")
         braces.display = bool(problems)
+
+    @work(exclusive=True, group="known-tags", exit_on_error=False)
+    async def load_known_tags(self) -> None:
+        """The tags the contacts carry, as a hint: the API has no list of tags of its own."""
+        tags: set[str] = set()
+        try:
+            seen = 0
+            async for contact in self.app.client.contacts.iterate():
+                tags.update(tag.name for tag in contact.tags if tag.name)
+                seen += 1
+                if seen >= KNOWN_TAGS_FROM:
+                    break
+        except SakariError:
+            return  # only a hint: without it the form works the same
+        self.known_tags = tags
+        self.tags_changed()
+
+    @on(Input.Changed, "#form-tags")
+    def tags_changed(self) -> None:
+        hint = self.query_one("#form-known-tags", Static)
+        if self.known_tags is None:
+            return
+        known = {tag.lower() for tag in self.known_tags}
+        typed = split_list(self.query_one("#form-tags", Input).value)
+        text = Text()
+        unknown = [tag for tag in typed if tag.lower() not in known]
+        if unknown:
+            text.append("On no contact: " + ", ".join(unknown) + "\n", style="yellow")
+        if self.known_tags:
+            text.append("In use: " + ", ".join(sorted(self.known_tags, key=str.lower)))
+        else:
+            text.append("No contact has a tag yet.")
+        hint.update(text)
 
     def show_error(self, message: str | Text) -> None:
         box = self.query_one("#form-error", Static)

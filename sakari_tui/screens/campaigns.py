@@ -21,7 +21,11 @@ from textual.widgets import Static
 from sakari_tui.api import Campaign, Page, SendResult
 from sakari_tui.core.campaigns import MANUAL, CampaignFilters, trigger_label
 from sakari_tui.core.text import one_line, strip_control
-from sakari_tui.screens.catalog import CatalogScreen, catalog_bindings, placeholders_marked
+from sakari_tui.screens.catalog import (
+    CatalogScreen,
+    catalog_bindings,
+    placeholders_marked,
+)
 from sakari_tui.widgets.segment_meter import meter_text
 
 

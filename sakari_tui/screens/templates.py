@@ -19,7 +19,11 @@ from sakari_tui.api.phone import format_number
 from sakari_tui.core.template_library import brace_problems, template_page
 from sakari_tui.core.templates import contact_fields, placeholders, render
 from sakari_tui.core.text import one_line
-from sakari_tui.screens.catalog import CatalogScreen, catalog_bindings, placeholders_marked
+from sakari_tui.screens.catalog import (
+    CatalogScreen,
+    catalog_bindings,
+    placeholders_marked,
+)
 from sakari_tui.widgets.segment_meter import meter_text
 
 
