@@ -82,6 +82,7 @@ class SourceDialog(SakariModal["tuple[SourceEntry, ApiDocument] | None"]):
     SourceDialog > Vertical { width: 100; height: 90%; }
     SourceDialog #spec-preview-scroll { height: 1fr; margin-top: 1; }
     SourceDialog .field-row { height: 1; margin-top: 1; }
+    SourceDialog .field-label { width: 12; }
     SourceDialog .field-row Input { width: 1fr; }
     SourceDialog .hint { color: $text-muted; height: auto; }
     SourceDialog #spec-error { height: auto; }
