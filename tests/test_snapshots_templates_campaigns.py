@@ -105,7 +105,9 @@ def test_campaign_form(snap_compare, tmp_path: Path, size) -> None:
     async def shown(pilot) -> None:
         await catalog(pilot, "3", highlight="Subscription check-in")
         await pilot.press("e")
-        assert isinstance(pilot.app.screen, CampaignForm)
+        form = pilot.app.screen
+        assert isinstance(form, CampaignForm)
+        await wait_for(pilot, lambda: form.known_tags is not None, what="the tags in use")
         await settle(pilot)
 
     assert snap_compare(app_for(tmp_path), terminal_size=size, run_before=shown)

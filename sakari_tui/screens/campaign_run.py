@@ -121,7 +121,7 @@ class CampaignRunScreen(SakariModal[SendResult | None]):
             yield Static("", id="run-result")
             with Horizontal(classes="buttons"):
                 yield Button("Close (Esc)", id="close", compact=True)
-                yield Button("Send (y)", id="send", variant="error", compact=True, disabled=True)
+                yield Button("Send now (y)", id="send", variant="error", compact=True, disabled=True)
 
     def on_mount(self) -> None:
         self.action_preview()
@@ -173,7 +173,6 @@ class CampaignRunScreen(SakariModal[SendResult | None]):
         self.query_one("#run-message", Static).update(Group(who, message, meter_text(message.plain)))
         button = self.query_one("#send", Button)
         button.disabled = problem is not None
-        button.label = f"Send to {sendable} (y)"
         if not button.disabled:
             button.focus()
 
