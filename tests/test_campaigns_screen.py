@@ -7,6 +7,8 @@ import io
 import pytest
 from conftest import wait_for
 from rich.console import Console
+from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.widgets import Input, Select, Static, TextArea
 
 from sakari_tui.api import Contact, RetryPolicy
@@ -272,7 +274,7 @@ async def test_attribute_rules_and_listed_contacts_preview_what_the_server_sends
     async with app.run_test(size=(120, 40)) as pilot:
         lucas = next(c for c in sandbox.contacts() if c["firstName"] == "Lucas")
         fields = {
-            "name": "Bread people outside Denver",
+            "name": "Bread [b]people[/b] outside Denver",
             "template": "Hi {{{firstName}}}, fresh rye on Friday.",
             "trigger": {"code": "M"},
             "filters": {
@@ -287,7 +289,7 @@ async def test_attribute_rules_and_listed_contacts_preview_what_the_server_sends
         }
         await app.client.campaigns.create(fields)
         screen = await open_campaigns(pilot)
-        await highlight(pilot, screen, "Bread people outside Denver")
+        await highlight(pilot, screen, "Bread [b]people[/b] outside Denver")
         detail = shown(screen.query_one("#campaign-fields", Static))
         assert "plan = weekly bread" in detail and "customerSince >= 2025-01-01" in detail
         sendable, blocked = selected_by_server_rules(sandbox, CampaignFilters.from_json(fields["filters"]))
@@ -296,6 +298,10 @@ async def test_attribute_rules_and_listed_contacts_preview_what_the_server_sends
         run = app.screen
         await wait_for(pilot, lambda: run.audience is not None, what="the recipients counted")
         assert {c.id for c in run.audience.sendable} == sendable
+        # A name from the server is shown as typed, never read as markup.
+        title = Content.from_markup(run.query_one(VerticalScroll).border_title)
+        assert "[b]people[/b]" in title.plain
+        assert "[b]people[/b]" in shown(screen.query_one("#campaign-heading", Static))
         await pilot.press("y")
         await wait_for(pilot, lambda: run.result is not None, what="the send")
         new = [m for m in sandbox.messages() if m["id"] not in sent_before]

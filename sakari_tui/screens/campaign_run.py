@@ -113,7 +113,7 @@ class CampaignRunScreen(SakariModal[SendResult | None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll() as box:
-            box.border_title = Text(f"Run “{one_line(self.campaign.name or '(unnamed)', 40)}” now").plain
+            box.border_title = Text(f"Run “{one_line(self.campaign.name or '(unnamed)', 40)}” now")
             box.border_subtitle = "y sends · Esc closes"
             yield Static("", id="run-summary")
             yield Static("", id="run-recipients")
