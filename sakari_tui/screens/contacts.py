@@ -15,6 +15,7 @@ or ``a`` for every contact matching the filter, counted by the server) for one b
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from typing import Any
 
@@ -270,6 +271,8 @@ class ContactsScreen(SakariScreen[None]):
                 tags = [t.strip() for t in value.split(",") if t.strip()]
                 if tags:
                     filters[keyword] = tags
+            elif keyword == "mobile":  # numbers are stored as E.164: "(312) 555" looks for 312555
+                filters[keyword] = re.sub(r"\D", "", value) or value
             else:
                 filters[keyword] = value
         return filters

@@ -435,10 +435,12 @@ class CsvImportScreen(SakariModal[bool]):
             else:
                 mapping.append("ignored", style="dim")
         table = Table(show_header=True, header_style="bold", expand=True, pad_edge=False, box=None)
-        table.add_column("#", justify="right", style="dim", no_wrap=True)
+        shown = list(zip(data.rows, data.numbers))[:PREVIEW_ROWS]
+        table.add_column("#", justify="right", style="dim", no_wrap=True,
+                         min_width=max((len(str(n)) for _, n in shown), default=1))  # fmt: skip
         for header in data.header:
             table.add_column(Text(one_line(header, 20)), no_wrap=True, overflow="ellipsis")
-        for row, number in list(zip(data.rows, data.numbers))[:PREVIEW_ROWS]:
+        for row, number in shown:
             cells = [Text(one_line(cell, 40)) for cell in row[: len(data.header)]]
             cells += [Text("")] * (len(data.header) - len(cells))
             table.add_row(str(number), *cells)
