@@ -64,7 +64,8 @@ CONNECT_DELAY = 0.1
 
 class SakariApp(App[None]):
     TITLE = "Sakari"
-    CSS_PATH = [style("base"), style("conversations"), style("catalog"), style("console")]
+    # The home screen's styles; other screens bring their own when first shown.
+    CSS_PATH = [style("base"), style("conversations"), style("catalog")]
     # The palette also calls any operation of the API console (its module loads on first use).
     COMMANDS = App.COMMANDS | {lambda: importlib.import_module("sakari_tui.screens.console").ConsoleCommands}
     MODES = {name: _screen_factory(target) for name, (_, _, _, target) in SCREENS_BY_KEY.items()}

@@ -26,6 +26,7 @@ from textual.widgets import Button, Footer, Input, Label, OptionList, Select, St
 from textual.widgets.option_list import Option
 
 from sakari_tui.config import ConfigError, save_config
+from sakari_tui.styles import style
 from sakari_tui.core.console import (
     ANSWER_LIMIT,
     SAKARI_OPERATIONS,
@@ -130,6 +131,7 @@ def _for(widget: Widget, operation_key: str) -> Widget:
 
 
 class ConsoleScreen(SakariScreen[None]):
+    CSS_PATH = style("console")  # read when the console is first shown, not at start-up
     BINDINGS = [
         Binding("f5,ctrl+r", "send", "Send", id="console.send"),
         Binding("f2", "add_source", "Add spec", id="console.add_source"),
