@@ -17,7 +17,8 @@ from sakari_tui.screens.bulk_send import SEND_BATCH, SEND_BODY_LIMIT, BulkSendSc
 from sakari_tui.screens.contact_form import ContactForm
 from sakari_tui.screens.contacts import ContactsScreen
 from sakari_tui.screens.conversations import ConversationsScreen
-from sakari_tui.screens.csv_import import CsvImportScreen, PathSuggester, read_csv
+from sakari_tui.screens.csv_import import CsvImportScreen, read_csv
+from sakari_tui.widgets.path_input import PathSuggester
 from sakari_tui.screens.dialogs import ConfirmScreen
 from sakari_tui.screens.help import HelpScreen
 from sakari_tui.widgets.paged_list import MAX_PAGES, PagedList

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import gc
 import io
 import os
 import re
@@ -39,13 +40,27 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.suggester import Suggester
-from textual.widgets import Button, Input, Label, ProgressBar, RadioButton, RadioSet, Static
+from textual.widgets import (
+    Button,
+    Input,
+    Label,
+    ProgressBar,
+    RadioButton,
+    RadioSet,
+    Static,
+)
 
-from sakari_tui.api import ApiError, ContactUpload, NetworkError, RateLimited, SakariError
+from sakari_tui.api import (
+    ApiError,
+    ContactUpload,
+    NetworkError,
+    RateLimited,
+    SakariError,
+)
 from sakari_tui.core.text import one_line
 from sakari_tui.screens.base import SakariModal
 from sakari_tui.screens.contact_form import client_of, short_error
+from sakari_tui.widgets.path_input import PathInput
 
 CHUNK_ROWS = 1_000
 CHUNK_BYTES = 4 * 1024 * 1024
@@ -81,47 +96,6 @@ def human_size(size: int) -> str:
 
 def column_field(header: str) -> str | None:
     return KNOWN_COLUMNS.get(re.sub(r"[\s_\-]", "", header).lower())
-
-
-class PathSuggester(Suggester):
-    """Completes the last part of a path from the directory's entries (Tab or → accepts)."""
-
-    def __init__(self) -> None:
-        super().__init__(use_cache=False, case_sensitive=True)
-
-    async def get_suggestion(self, value: str) -> str | None:
-        if not value:
-            return None
-        folder, prefix = os.path.split(os.path.expanduser(value))
-        try:
-            names = sorted(os.listdir(folder or "."))
-        except OSError:
-            return None
-        for name in names:
-            if name.startswith(prefix) and name != prefix and (prefix.startswith(".") or not name.startswith(".")):
-                suggestion = value[: len(value) - len(prefix)] + name
-                if os.path.isdir(os.path.join(folder or ".", name)):
-                    suggestion += os.sep
-                return suggestion
-        return None
-
-
-class PathInput(Input):
-    """An input for a file path: completes from the filesystem as you type; Tab (or →) takes
-    the completion, and with none Tab moves on as usual."""
-
-    BINDINGS = [Binding("tab", "complete", "Complete the path", id="contacts.import.complete", show=False)]
-
-    def __init__(self, value: str = "", **kwargs: Any) -> None:
-        super().__init__(value, suggester=PathSuggester(), **kwargs)
-
-    def action_complete(self) -> None:
-        suggestion = self._suggestion
-        if suggestion and len(suggestion) > len(self.value):
-            self.value = suggestion
-            self.cursor_position = len(suggestion)
-        else:
-            self.screen.focus_next()
 
 
 @dataclass
@@ -478,6 +452,18 @@ class CsvImportScreen(SakariModal[bool]):
         bar.update(total=total, progress=0)
         report = Report()
         index_of = {number: i for i, number in enumerate(data.numbers)}
+        # The parsed file is tens of thousands of long-lived objects: kept out of the
+        # collector's full passes while the import runs, those stay short (frames keep coming).
+        gc.freeze()
+        try:
+            await self._upload_chunks(data, strategy, report, index_of, bar, status)
+        finally:
+            gc.unfreeze()
+        self._show_report(report)
+
+    async def _upload_chunks(self, data: CsvFile, strategy: str, report: Report, index_of: dict[int, int],
+                             bar: ProgressBar, status: Static) -> None:  # fmt: skip
+        total = len(data.rows)
         for index, chunk in enumerate(data.chunks):
             status.update(Text(f"Importing rows: {report.imported_rows:,} of {total:,} done", style="dim"))
             attempt = 0
@@ -510,7 +496,12 @@ class CsvImportScreen(SakariModal[bool]):
             report.imported_rows += len(chunk.rows)
             bar.update(progress=report.imported_rows)
             await asyncio.sleep(FRAME)  # a frame for the screen between chunks
-        status.update(Text(f"Imported {report.imported_rows:,} of {total:,} rows.", style="dim"))
+
+    def _show_report(self, report: Report) -> None:
+        total = len(self.data.rows) if self.data else report.imported_rows
+        self.query_one("#csv-status", Static).update(
+            Text(f"Imported {report.imported_rows:,} of {total:,} rows.", style="dim")
+        )
         self.set_state("done")
         view = self.query_one("#csv-report", Static)
         view.update(report_view(report))
