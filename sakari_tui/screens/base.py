@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Generic, TypeVar
 
+from textual import on
 from textual.screen import ModalScreen, Screen
+from textual.widgets import Button
 from textual.worker import Worker
 
 ResultType = TypeVar("ResultType")
@@ -24,3 +26,37 @@ class SakariScreen(_ReportsWorkerErrors, Screen[ResultType], Generic[ResultType]
 
 class SakariModal(_ReportsWorkerErrors, ModalScreen[ResultType], Generic[ResultType]):
     pass
+
+
+class EditForm(SakariModal[ResultType], Generic[ResultType]):
+    """A modal form with #save and #cancel buttons that asks before dropping what was typed.
+
+    Subclasses say whether anything was typed (``dirty``) and how to save (``action_save``).
+    """
+
+    @property
+    def dirty(self) -> bool:
+        return False
+
+    def action_save(self) -> None:
+        raise NotImplementedError
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    def action_cancel(self) -> None:
+        if not self.dirty:
+            self.dismiss(None)
+            return
+        from sakari_tui.screens.dialogs import ConfirmScreen
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen("Close the form and lose what you typed?", confirm="Discard"), answered)

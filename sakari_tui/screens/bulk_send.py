@@ -37,7 +37,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Label, ProgressBar, Static, TextArea
 
-from sakari_tui.api import Contact, NetworkError, RecipientFailure, SakariError, SendResult
+from sakari_tui.api import (
+    Contact,
+    NetworkError,
+    RecipientFailure,
+    SakariError,
+    SendResult,
+)
 from sakari_tui.api.phone import format_number
 from sakari_tui.core.sms import count_segments
 from sakari_tui.core.text import one_line

@@ -25,7 +25,7 @@ from sakari_tui.core.campaigns import (
     campaign_fields,
 )
 from sakari_tui.core.template_library import brace_problems
-from sakari_tui.screens.base import SakariModal
+from sakari_tui.screens.base import EditForm
 from sakari_tui.screens.template_form import FORM_CSS, save_failed
 from sakari_tui.widgets.segment_meter import meter_text
 
@@ -73,7 +73,7 @@ class AttributeRow(Horizontal):
         )
 
 
-class CampaignForm(SakariModal[Campaign | None]):
+class CampaignForm(EditForm[Campaign | None]):
     DEFAULT_CSS = (
         FORM_CSS.format(name="CampaignForm")
         + """
@@ -353,23 +353,3 @@ class CampaignForm(SakariModal[Campaign | None]):
             self.saving = False
             button.disabled = False
         self.dismiss(saved)
-
-    @on(Button.Pressed, "#save")
-    def save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def cancel_pressed(self) -> None:
-        self.action_cancel()
-
-    def action_cancel(self) -> None:
-        if not self.dirty:
-            self.dismiss(None)
-            return
-        from sakari_tui.screens.dialogs import ConfirmScreen
-
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(None)
-
-        self.app.push_screen(ConfirmScreen("Discard what you typed?", confirm="Discard"), answered)

@@ -22,11 +22,19 @@ from textual.content import Content
 from textual.highlight import highlight
 from textual.markup import escape
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets import (
+    Button,
+    Footer,
+    Input,
+    Label,
+    OptionList,
+    Select,
+    Static,
+    TextArea,
+)
 from textual.widgets.option_list import Option
 
 from sakari_tui.config import ConfigError, save_config
-from sakari_tui.styles import style
 from sakari_tui.core.console import (
     ANSWER_LIMIT,
     SAKARI_OPERATIONS,
@@ -40,6 +48,7 @@ from sakari_tui.core.console import (
 from sakari_tui.core.sources import Sources, entries_from_config, store_entries
 from sakari_tui.core.text import one_line
 from sakari_tui.screens.base import SakariScreen
+from sakari_tui.styles import style
 from sakari_tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:

@@ -23,10 +23,17 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, Static
 
-from sakari_tui.api import ApiError, BadResponse, Contact, NetworkError, RateLimited, SakariError
+from sakari_tui.api import (
+    ApiError,
+    BadResponse,
+    Contact,
+    NetworkError,
+    RateLimited,
+    SakariError,
+)
 from sakari_tui.api.phone import InvalidNumber, format_number, normalize_number
 from sakari_tui.core.text import one_line
-from sakari_tui.screens.base import SakariModal
+from sakari_tui.screens.base import EditForm
 from sakari_tui.widgets.attribute_editor import AttributeEditor
 from sakari_tui.widgets.tag_editor import TagChips, TagEditor
 
@@ -86,7 +93,7 @@ def error_text(error: SakariError) -> str:
     return f"Not saved: {short_error(error)}. Nothing you typed is lost."
 
 
-class ContactForm(SakariModal[Contact | None]):
+class ContactForm(EditForm[Contact | None]):
     DEFAULT_CSS = """
     ContactForm { align: center middle; }
     ContactForm > VerticalScroll {
@@ -233,7 +240,6 @@ class ContactForm(SakariModal[Contact | None]):
             fields = {k: v for k, v in fields.items() if v not in ("", [], {})}
         return fields
 
-    @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         if self.saving:
             return
@@ -288,18 +294,9 @@ class ContactForm(SakariModal[Contact | None]):
     def submitted(self) -> None:
         self.action_save()
 
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        if self.snapshot() == getattr(self, "_initial", None):
-            self.dismiss(None)
-            return
-        from sakari_tui.screens.dialogs import ConfirmScreen
-
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(None)
-
-        self.app.push_screen(ConfirmScreen("Close the form and lose what you typed?", confirm="Discard"), answered)
+    @property
+    def dirty(self) -> bool:
+        return self.snapshot() != getattr(self, "_initial", None)
 
     @on(TagChips.Changed)
     def tags_changed(self) -> None:

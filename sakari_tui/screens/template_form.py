@@ -18,7 +18,7 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 from sakari_tui.api import NetworkError, SakariError, Template
 from sakari_tui.core.template_library import TEMPLATE_TYPES, brace_problems
 from sakari_tui.core.templates import placeholders
-from sakari_tui.screens.base import SakariModal
+from sakari_tui.screens.base import EditForm
 from sakari_tui.widgets.segment_meter import meter_text
 
 FORM_CSS = """
@@ -50,7 +50,7 @@ def save_failed(exc: SakariError, what: str) -> Text:
     return Text(f"Not saved: {exc}.{tail}")
 
 
-class TemplateForm(SakariModal[Template | None]):
+class TemplateForm(EditForm[Template | None]):
     DEFAULT_CSS = (
         FORM_CSS.format(name="TemplateForm")
         + """
@@ -189,23 +189,3 @@ class TemplateForm(SakariModal[Template | None]):
             self.saving = False
             button.disabled = False
         self.dismiss(saved)
-
-    @on(Button.Pressed, "#save")
-    def save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def cancel_pressed(self) -> None:
-        self.action_cancel()
-
-    def action_cancel(self) -> None:
-        if not self.dirty:
-            self.dismiss(None)
-            return
-        from sakari_tui.screens.dialogs import ConfirmScreen
-
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(None)
-
-        self.app.push_screen(ConfirmScreen("Discard what you typed?", confirm="Discard"), answered)
