@@ -117,3 +117,12 @@ async def test_a_refused_file_is_explained_and_nothing_uploaded(app, sandbox, tm
         await pilot.press("enter")
         assert "cannot be sent" in str(modal.query_one("#attach-error").render())
         assert not any(path.endswith("/sharefile") for _, path in sandbox.requests[before:])
+
+
+def test_incoming_media_is_labelled_with_name_and_type() -> None:
+    from sakari_tui.api import MediaItem
+    from sakari_tui.screens.conversations import media_label
+
+    assert media_label(MediaItem(url="https://x.example/f/9/cake.png", type="image/png")) == "cake.png (image/png)"
+    assert media_label(MediaItem(filename="menu.pdf", url="https://x.example/s/abc")) == "menu.pdf"
+    assert media_label(MediaItem()) == "attachment"

@@ -26,7 +26,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Input, Static, TextArea
 
-from sakari_tui.api import Contact, Conversation, Message, RateLimited, SakariError
+from sakari_tui.api import Contact, Conversation, MediaItem, Message, RateLimited, SakariError
 from sakari_tui.api.phone import format_number
 from sakari_tui.core.store import OutboxItem, OutboxState
 from sakari_tui.core.sync import ListUpdate, ThreadUpdate, poll_delay
@@ -78,8 +78,14 @@ def conversation_number(conversation: Conversation) -> str:
     return (contact.mobile.number if contact and contact.mobile else None) or ""
 
 
+def media_label(media: MediaItem) -> str:
+    """'photo.jpg (image/jpeg)': the file's name and its type, as far as the API gives them."""
+    name = media.filename or media.name or (media.url or "").rsplit("/", 1)[-1] or "attachment"
+    return f"{name} ({media.type})" if media.type else name
+
+
 def message_bubble(message: Message, contact_name: str) -> Bubble:
-    media = tuple((m.filename or m.name or m.type or "attachment", m.url or "") for m in message.media)
+    media = tuple((media_label(m), m.url or "") for m in message.media)
     status = (message.status.value if message.status.value != "Unknown" else (message.status_text or "")).lower()
     return Bubble(
         key=f"m:{message.id}",
