@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -49,3 +51,40 @@ def sandbox() -> Sandbox:
 def app(tmp_path: Path, sandbox: Sandbox) -> SakariApp:
     return make_app(tmp_path / "data", sandbox)
 
+
+# -- for SVG snapshots ----------------------------------------------------------------------
+
+# Slow polling: after the first load nothing is fetched again while a snapshot is taken.
+QUIET = {"poll_conversations": 60, "poll_thread": 60}
+
+
+@pytest.fixture
+def frozen_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[datetime]:
+    """"Now" is the sandbox's seeding base time, and local time is UTC."""
+    from sakari_tui.core import clock
+
+    base_time = make_sandbox().config.base_time
+    assert base_time is not None
+    frozen = datetime.fromtimestamp(base_time, timezone.utc)
+    monkeypatch.setattr(clock, "now", lambda: frozen)
+    old_tz = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    try:
+        yield frozen
+    finally:
+        if old_tz is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = old_tz
+        time.tzset()
+
+
+def still_cursors(app: Any) -> None:
+    """A blinking cursor would be caught on or off at random."""
+    from textual.widgets import Input, TextArea
+
+    for widget in app.screen.query(Input):
+        widget.cursor_blink = False
+    for widget in app.screen.query(TextArea):
+        widget.cursor_blink = False

@@ -13,15 +13,22 @@ from textual.widgets import Input, Static, TextArea
 
 import sakari_tui.api.client as client_module
 from sakari_tui.api import RetryPolicy
-from sakari_tui.screens.bulk_send import SEND_BATCH, SEND_BODY_LIMIT, BulkSendScreen, Plan, Recipients, send_tags
+from sakari_tui.screens.bulk_send import (
+    SEND_BATCH,
+    SEND_BODY_LIMIT,
+    BulkSendScreen,
+    Plan,
+    Recipients,
+    send_tags,
+)
 from sakari_tui.screens.contact_form import ContactForm
 from sakari_tui.screens.contacts import ContactsScreen
 from sakari_tui.screens.conversations import ConversationsScreen
 from sakari_tui.screens.csv_import import CsvImportScreen, read_csv
-from sakari_tui.widgets.path_input import PathSuggester
 from sakari_tui.screens.dialogs import ConfirmScreen
 from sakari_tui.screens.help import HelpScreen
 from sakari_tui.widgets.paged_list import MAX_PAGES, PagedList
+from sakari_tui.widgets.path_input import PathSuggester
 from sakari_tui.widgets.tag_editor import TagChips
 
 FAST_RETRY = RetryPolicy(max_attempts=3, base_delay=0.001, max_delay=2.0, max_total=1.0)

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
+from conftest import make_sandbox
 
 from sakari_tui.api import (
     ApiError,
@@ -21,7 +22,6 @@ from sakari_tui.api import (
 )
 from sakari_tui.core import connection
 from sakari_tui.core.connection import ConnectionState, ConnectionTracker, Link
-from conftest import make_sandbox
 
 START = datetime(2026, 11, 27, 8, 5, 30, tzinfo=timezone.utc)
 

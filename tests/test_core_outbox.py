@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
+from conftest import make_sandbox
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -35,7 +36,6 @@ from sakari_tui.api import (
 from sakari_tui.core.outbox import RETRY_BASE, Outbox
 from sakari_tui.core.store import OutboxItem, OutboxState, Store
 from sakari_tui.sandbox import Sandbox
-from conftest import make_sandbox
 
 FAST_RETRY = RetryPolicy(max_attempts=3, base_delay=0.001, max_delay=0.01, max_total=1.0)
 SEND_PATH = "/v1/accounts/demo-account/messages"

@@ -8,8 +8,17 @@ from datetime import datetime, timezone
 
 import httpx
 import pytest
+from conftest import make_sandbox
 
-from sakari_tui.api import Conversation, Message, MessageStatus, RateLimited, RetryPolicy, SakariClient, Stamp
+from sakari_tui.api import (
+    Conversation,
+    Message,
+    MessageStatus,
+    RateLimited,
+    RetryPolicy,
+    SakariClient,
+    Stamp,
+)
 from sakari_tui.core.store import Store
 from sakari_tui.core.sync import (
     IDLE_AFTER,
@@ -24,7 +33,6 @@ from sakari_tui.core.sync import (
     retry_after_of,
 )
 from sakari_tui.sandbox import Sandbox
-from conftest import make_sandbox
 
 FAST_RETRY = RetryPolicy(max_attempts=3, base_delay=0.001, max_delay=0.01, max_total=1.0)
 ACCOUNT_PATH = "/v1/accounts/demo-account"

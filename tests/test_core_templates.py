@@ -7,7 +7,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sakari_tui.api import Contact
-from sakari_tui.core.templates import PLACEHOLDER, contact_fields, placeholders, render, unbalanced_braces
+from sakari_tui.core.templates import (
+    PLACEHOLDER,
+    contact_fields,
+    placeholders,
+    render,
+    unbalanced_braces,
+)
 
 
 def span_texts(rendered) -> list[tuple[str, bool]]:

@@ -6,19 +6,13 @@ and review the SVGs in ``tests/__snapshots__/`` before committing them.
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import Iterator
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from conftest import make_app, make_sandbox, wait_for
-from textual.widgets import Input, TextArea
+from conftest import QUIET, make_app, make_sandbox, still_cursors, wait_for
 
 from sakari_tui.app import SakariApp
 from sakari_tui.config import Config, Profile
-from sakari_tui.core import clock
 from sakari_tui.core.connection import Link
 from sakari_tui.screens.conversations import ConversationsScreen
 from sakari_tui.screens.help import HelpScreen
@@ -27,38 +21,10 @@ from sakari_tui.widgets.composer import Composer
 from sakari_tui.widgets.conversation_list import ConversationList
 from sakari_tui.widgets.thread import MessageThread
 
-# Slow polling: after the first load nothing is fetched again while the screenshot is taken.
-QUIET = {"poll_conversations": 60, "poll_thread": 60}
 # Shown in the setup form; never written, as the form is not submitted.
 SETUP_CONFIG_PATH = Path("~/.config/sakari-tui/config.toml")
 
-
-@pytest.fixture(autouse=True)
-def frozen_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[datetime]:
-    """"Now" is the sandbox's seeding base time, and local time is UTC."""
-    base_time = make_sandbox().config.base_time
-    assert base_time is not None
-    frozen = datetime.fromtimestamp(base_time, timezone.utc)
-    monkeypatch.setattr(clock, "now", lambda: frozen)
-    old_tz = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    try:
-        yield frozen
-    finally:
-        if old_tz is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = old_tz
-        time.tzset()
-
-
-def still_cursors(app) -> None:
-    """A blinking cursor would be caught on or off at random."""
-    for widget in app.screen.query(Input):
-        widget.cursor_blink = False
-    for widget in app.screen.query(TextArea):
-        widget.cursor_blink = False
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 async def inbox_loaded(pilot) -> None:

@@ -9,25 +9,19 @@ Update after an intended change of the look with
 from __future__ import annotations
 
 import itertools
-import os
-import time
-from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import make_app, make_sandbox, wait_for
-from textual.widgets import Input, TextArea
+from conftest import QUIET, make_app, make_sandbox, still_cursors, wait_for
 
 from sakari_tui.app import SakariApp
-from sakari_tui.core import clock
 from sakari_tui.core import console as console_core
 from sakari_tui.core.connection import Link
 from sakari_tui.screens.console import ConsoleScreen, FieldInput
 from sakari_tui.screens.console_sources import SourceDialog
 from sakari_tui.screens.conversations import ConversationsScreen
 
-QUIET = {"poll_conversations": 60, "poll_thread": 60}
 SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 
 SPEC = """\
@@ -64,36 +58,15 @@ paths:
 
 
 @pytest.fixture(autouse=True)
-def frozen_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[datetime]:
-    """"Now" is the sandbox's seeding base time, local time is UTC, and every call takes 12 ms."""
-    base_time = make_sandbox().config.base_time
-    assert base_time is not None
-    frozen = datetime.fromtimestamp(base_time, timezone.utc)
-    monkeypatch.setattr(clock, "now", lambda: frozen)
+def steady_clocks(frozen_time: datetime, monkeypatch: pytest.MonkeyPatch) -> datetime:
+    """As the other snapshots, and every console call takes 12 ms."""
     ticks = itertools.count(0.0, 0.012)
     monkeypatch.setattr(console_core, "clock", lambda: next(ticks))
-    old_tz = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    try:
-        yield frozen
-    finally:
-        if old_tz is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = old_tz
-        time.tzset()
+    return frozen_time
 
 
 def console_app(tmp_path: Path) -> SakariApp:
     return make_app(tmp_path / "data", make_sandbox(), **QUIET)
-
-
-def still_cursors(app) -> None:
-    for widget in app.screen.query(Input):
-        widget.cursor_blink = False
-    for widget in app.screen.query(TextArea):
-        widget.cursor_blink = False
 
 
 async def console_shown(pilot) -> ConsoleScreen:

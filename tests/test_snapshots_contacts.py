@@ -8,56 +8,26 @@ Update after an intended change of the look with
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import Iterator
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from conftest import make_app, make_sandbox, wait_for
-from textual.widgets import Input, Static, TextArea
+from conftest import QUIET, make_app, make_sandbox, still_cursors, wait_for
+from textual.widgets import Input, Static
 
 from sakari_tui.app import SakariApp
-from sakari_tui.core import clock
 from sakari_tui.core.connection import Link
 from sakari_tui.screens.contact_form import ContactForm
 from sakari_tui.screens.contacts import ContactsScreen
 from sakari_tui.screens.conversations import ConversationsScreen
 
-QUIET = {"poll_conversations": 60, "poll_thread": 60}
 SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 
 
-@pytest.fixture(autouse=True)
-def frozen_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[datetime]:
-    """"Now" is the sandbox's seeding base time, and local time is UTC."""
-    base_time = make_sandbox().config.base_time
-    assert base_time is not None
-    frozen = datetime.fromtimestamp(base_time, timezone.utc)
-    monkeypatch.setattr(clock, "now", lambda: frozen)
-    old_tz = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    try:
-        yield frozen
-    finally:
-        if old_tz is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = old_tz
-        time.tzset()
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 def contacts_app(tmp_path: Path) -> SakariApp:
     return make_app(tmp_path / "data", make_sandbox(), **QUIET)
-
-
-def still_cursors(app) -> None:
-    for widget in app.screen.query(Input):
-        widget.cursor_blink = False
-    for widget in app.screen.query(TextArea):
-        widget.cursor_blink = False
 
 
 async def contacts_loaded(pilot, row: int = 0) -> ContactsScreen:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import make_app, make_sandbox, wait_for
-from test_snapshots import QUIET, frozen_time, inbox_loaded, still_cursors  # noqa: F401 (frozen_time: autouse)
+from conftest import QUIET, make_app, make_sandbox, still_cursors, wait_for
+from test_snapshots import inbox_loaded
 
 from sakari_tui.screens.campaign_form import CampaignForm
 from sakari_tui.screens.campaign_run import CampaignRunScreen
@@ -20,6 +20,9 @@ from sakari_tui.screens.contact_picker import ContactPicker
 from sakari_tui.screens.template_form import TemplateForm
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+
+
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 async def catalog(pilot, key: str, highlight: str | None = None) -> CatalogScreen:

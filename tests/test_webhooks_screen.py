@@ -6,7 +6,11 @@ from conftest import wait_for
 from textual.widgets import DataTable, Input, SelectionList
 
 from sakari_tui.screens.dialogs import ConfirmScreen
-from sakari_tui.screens.webhooks import SubscribeScreen, WebhooksScreen, check_webhook_url
+from sakari_tui.screens.webhooks import (
+    SubscribeScreen,
+    WebhooksScreen,
+    check_webhook_url,
+)
 
 HOOK = "https://hooks.example.com/sakari?token=a b&x=%2F"
 
