@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Generic, TypeVar
 
+from rich.text import Text
 from textual import on
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button
+from textual.widgets import Button, Static
 from textual.worker import Worker
 
 ResultType = TypeVar("ResultType")
@@ -31,12 +32,26 @@ class SakariModal(_ReportsWorkerErrors, ModalScreen[ResultType], Generic[ResultT
 class EditForm(SakariModal[ResultType], Generic[ResultType]):
     """A modal form with #save and #cancel buttons that asks before dropping what was typed.
 
-    Subclasses say whether anything was typed (``dirty``) and how to save (``action_save``).
+    Subclasses give the form's current ``values()`` (compared with what they were at mount,
+    ``_initial``, to know whether anything was typed) and how to save (``action_save``).
     """
+
+    _initial: object = None
+
+    def values(self) -> object:
+        return None
 
     @property
     def dirty(self) -> bool:
-        return False
+        return self.values() != self._initial
+
+    def show_error(self, message: str | Text) -> None:
+        """Under the form, in #form-error; an empty message hides it."""
+        box = self.query_one("#form-error", Static)
+        box.update(message if isinstance(message, Text) else Text(message))
+        box.display = bool(message)
+        if message:
+            box.call_after_refresh(box.scroll_visible)
 
     def action_save(self) -> None:
         raise NotImplementedError

@@ -188,10 +188,6 @@ class CampaignForm(EditForm[Campaign | None]):
             tuple(row.values() for row in self.query(AttributeRow)),
         )
 
-    @property
-    def dirty(self) -> bool:
-        return self.values() != self._initial
-
     @on(TextArea.Changed, "#form-text")
     def text_changed(self) -> None:
         text = self.query_one("#form-text", TextArea).text
@@ -233,13 +229,6 @@ class CampaignForm(EditForm[Campaign | None]):
         else:
             text.append("No contact has a tag yet.")
         hint.update(text)
-
-    def show_error(self, message: str | Text) -> None:
-        box = self.query_one("#form-error", Static)
-        box.update(message if isinstance(message, Text) else Text(message))
-        box.display = bool(message)
-        if message:
-            box.call_after_refresh(box.scroll_visible)
 
     # -- attribute rows, contacts, template ----------------------------------
 

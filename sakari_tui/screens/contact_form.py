@@ -159,9 +159,9 @@ class ContactForm(EditForm[Contact | None]):
         self.query_one("#form-error").display = False
         self.query_one("#form-status").display = False
         self.query_one("#first-name", Input).focus()
-        self._initial = self.snapshot()
+        self._initial = self.values()
 
-    def snapshot(self) -> tuple:
+    def values(self) -> tuple:
         """Everything typed, to tell whether closing would lose something."""
         return (tuple(i.value for i in self.query(Input)), tuple(self.query_one(TagChips).tags))
 
@@ -294,9 +294,6 @@ class ContactForm(EditForm[Contact | None]):
     def submitted(self) -> None:
         self.action_save()
 
-    @property
-    def dirty(self) -> bool:
-        return self.snapshot() != getattr(self, "_initial", None)
 
     @on(TagChips.Changed)
     def tags_changed(self) -> None:

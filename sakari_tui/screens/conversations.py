@@ -26,7 +26,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Input, Static, TextArea
 
-from sakari_tui.api import Contact, Conversation, MediaItem, Message, RateLimited, SakariError
+from sakari_tui.api import (
+    Contact,
+    Conversation,
+    MediaItem,
+    Message,
+    RateLimited,
+    SakariError,
+)
 from sakari_tui.api.phone import format_number
 from sakari_tui.core.store import OutboxItem, OutboxState
 from sakari_tui.core.sync import ListUpdate, ThreadUpdate, poll_delay

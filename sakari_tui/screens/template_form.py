@@ -113,10 +113,6 @@ class TemplateForm(EditForm[Template | None]):
             self.query_one("#form-text", TextArea).text,
         )
 
-    @property
-    def dirty(self) -> bool:
-        return self.values() != self._initial
-
     @on(TextArea.Changed, "#form-text")
     def text_changed(self) -> None:
         text = self.query_one("#form-text", TextArea).text
@@ -130,13 +126,6 @@ class TemplateForm(EditForm[Template | None]):
         braces = self.query_one("#form-braces", Static)
         braces.update(Text("Unbalanced braces at " + "; ".join(map(str, problems[:3]))) if problems else "")
         braces.display = bool(problems)
-
-    def show_error(self, message: str | Text) -> None:
-        box = self.query_one("#form-error", Static)
-        box.update(message if isinstance(message, Text) else Text(message))
-        box.display = bool(message)
-        if message:
-            box.call_after_refresh(box.scroll_visible)
 
     # -- saving --------------------------------------------------------------
 
