@@ -5,9 +5,10 @@ the process is spawned to the first frame:
 
   (a) a minimal Textual app: one Static, headless, exits on its first frame
       (benchmarks/_launch_minimal.py);
-  (b) sakari-tui on a profile whose SQLite cache holds 1,000 conversations, headless,
-      until the first frame in which the conversation list drew cached rows; the network
-      never answers, so the rows come from the cache (benchmarks/_launch_cached.py).
+  (b) sakari-tui, started through its command line, on a profile whose SQLite cache holds
+      1,000 conversations, headless, until the first frame in which the conversation list
+      drew cached rows; the network never answers, so the rows come from the cache
+      (benchmarks/_launch_cached.py).
 
 Target: (b) at most 1.5x (a). Also shown for context: a bare interpreter (python -c pass).
 
@@ -70,12 +71,12 @@ def main() -> None:
     silent.listen(64)
     with silent, tempfile.TemporaryDirectory(prefix="sakari-bench-startup-") as tmp:
         tmp_path = Path(tmp)
-        data_dir = tmp_path / "data"
-        cached, cached_messages = fill_cache(data_dir, big_sandbox(args.conversations))
+        xdg_data_home = tmp_path / "data"  # the app's data dir is XDG_DATA_HOME/sakari-tui
+        cached, cached_messages = fill_cache(xdg_data_home / "sakari-tui", big_sandbox(args.conversations))
         ENV.update(child_env(tmp_path / "pycache"))
         config = write_config(tmp_path / "config.toml", api_url=f"http://127.0.0.1:{silent.getsockname()[1]}")
         minimal = [str(_common.BENCH_DIR / "_launch_minimal.py")]
-        sakari = [str(_common.BENCH_DIR / "_launch_cached.py"), str(config), str(data_dir)]
+        sakari = [str(_common.BENCH_DIR / "_launch_cached.py"), str(config), str(xdg_data_home)]
         bare = ["-c", "pass"]
         print(f"cache: {cached} conversations, {cached_messages} messages; {args.runs} runs each after a warm-up")
 

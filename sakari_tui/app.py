@@ -54,7 +54,12 @@ def _screen_factory(target: str):
 
     def make() -> Screen:
         module = importlib.import_module(f"sakari_tui.screens.{module_name}")
-        return getattr(module, class_name)()
+        screen = getattr(module, class_name)()
+        # Textual re-parses every stylesheet, twice, when a mode's screen is first shown, in
+        # case styles changed while it was away (textual#5211): about a tenth of start-up.
+        # A screen made just now is styled as it mounts, so it is already up to date.
+        screen._css_update_count = screen.app._css_update_count
+        return screen
 
     return make
 
@@ -66,7 +71,7 @@ CONNECT_DELAY = 0.1
 class SakariApp(App[None]):
     TITLE = "Sakari"
     # The home screen's styles; other screens bring their own when first shown.
-    CSS_PATH = [style("base"), style("conversations"), style("catalog")]
+    CSS_PATH = [style("base"), style("conversations")]
     # The palette also calls any operation of the API console (its module loads on first use).
     COMMANDS = App.COMMANDS | {lambda: importlib.import_module("sakari_tui.screens.console").ConsoleCommands}
     MODES = {name: _screen_factory(target) for name, (_, _, _, target) in SCREENS_BY_KEY.items()}
@@ -168,9 +173,12 @@ class SakariApp(App[None]):
     def _settle(self) -> None:
         """After the first frame: make the client, then move what start-up built (modules,
         styles, widgets) out of the garbage collector's way, so its full passes, which
-        otherwise stall a frame for tens of milliseconds, stay short all day."""
+        otherwise stall a frame for tens of milliseconds, stay short all day. The command
+        line turns the collector off for start-up; it goes back on here."""
         self.client  # noqa: B018 - made now rather than at the first request
+        gc.collect()
         gc.freeze()
+        gc.enable()
 
     def _connect(self, secret: str) -> SakariClient:
         from sakari_tui.api import SakariClient

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 import stat
 import subprocess
 import tomllib
@@ -33,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-import tomli_w
 
 APP_NAME = "sakari-tui"
 DEFAULT_API_URL = "https://api.sakari.io"
@@ -83,6 +81,8 @@ class Profile:
             return self.client_secret
         if not self.client_secret_command:
             raise ConfigError(f"profile {self.name!r} has no client_secret or client_secret_command")
+        import shlex  # here, like tomli_w below: start-up only reads the file
+
         try:
             done = subprocess.run(
                 shlex.split(self.client_secret_command),
@@ -253,6 +253,8 @@ def save_config(config: Config) -> None:
     path = config.path
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
+    import tomli_w
+
     data = tomli_w.dumps(config.to_toml()).encode("utf-8")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:

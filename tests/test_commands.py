@@ -667,3 +667,25 @@ def test_one_shot_commands_do_not_import_textual(env: dict[str, str]) -> None:
     help_text = cli(env, "--help").stdout
     for name in ("send", "conversations", "contacts", "webhooks", "config", "serve", "sandbox"):
         assert f"    {name}" in help_text
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [[], ["--demo"], ["--config", "c.toml"], ["--config=c.toml", "--profile", "work"], ["--profile=work", "--demo"]],
+)
+def test_starting_the_app_reads_its_options_without_the_commands(argv: list[str]) -> None:
+    from sakari_tui import cli as sakari_cli
+
+    assert sakari_cli._only_app_options(argv)
+    light = sakari_cli._app_parser(with_commands=False).parse_args(argv)
+    full = sakari_cli._app_parser().parse_args(argv)
+    assert vars(light) == vars(full)
+
+
+@pytest.mark.parametrize(
+    "argv", [["--help"], ["-h"], ["--version"], ["--config"], ["send", "--to", "x"], ["--demo", "serve"], ["--bogus"]]
+)
+def test_anything_else_goes_to_the_full_parser(argv: list[str]) -> None:
+    from sakari_tui import cli as sakari_cli
+
+    assert not sakari_cli._only_app_options(argv)

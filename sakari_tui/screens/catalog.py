@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from sakari_tui.api import Page, SakariError
 from sakari_tui.core.text import one_line
 from sakari_tui.screens.base import SakariScreen
+from sakari_tui.styles import style
 from sakari_tui.widgets.status_line import StatusLine
 
 T = TypeVar("T")
@@ -54,6 +55,7 @@ def catalog_bindings(prefix: str, noun: str) -> list[Binding]:
 
 
 class CatalogScreen(SakariScreen[None], Generic[T]):
+    CSS_PATH = style("catalog")  # read when a catalog screen is first shown, not at start-up
     noun = "item"
     columns: tuple[tuple[str, int | None], ...] = ()
     page_size = PAGE_SIZE
