@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from sakari_tui.cli import main as cli_main
 from sakari_tui.sandbox import (
     Sandbox,
     SandboxConfig,
@@ -190,6 +193,105 @@ def test_serve_command_prints_its_settings_and_serves() -> None:
         process.stdout.close()  # type: ignore[union-attr]
 
 
+SERVE = [sys.executable, "-c", "import sys; from sakari_tui.cli import main; sys.exit(main(sys.argv[1:]))", "sandbox"]
+
+
+@contextmanager
+def serve_command(*args: str) -> Iterator[tuple[str, str]]:
+    """``sakari-tui sandbox ARGS`` in a subprocess: (its banner, the base URL it printed)."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen([*SERVE, *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               text=True, env=env)  # fmt: skip
+    try:
+        banner = "".join(process.stdout.readline() for _ in range(8))  # type: ignore[union-attr]
+        found = re.search(r"base URL +(http://\S+)", banner)
+        assert found, banner
+        yield banner, found.group(1)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()  # type: ignore[union-attr]
+
+
+@contextmanager
+def authorized(base_url: str) -> Iterator[httpx.Client]:
+    """A client with a token, once the server answers (it may still be starting)."""
+    with httpx.Client(base_url=base_url, timeout=5) as client:
+
+        def token() -> httpx.Response | None:
+            try:
+                return client.post("/v1/oauth2/token", json=CREDENTIALS)
+            except httpx.TransportError:
+                return None
+
+        answer = wait_for(token, timeout=10)
+        assert answer.status_code == 200
+        client.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
+        yield client
+
+
+def total(client: httpx.Client, what: str) -> int:
+    return client.get(f"{A}/{what}", params={"limit": 1}).json()["pagination"]["totalCount"]
+
+
+def test_serve_command_with_port_0_prints_the_port_it_bound() -> None:
+    with serve_command("--port", "0", "--contacts", "3", "--conversations", "1") as (_, base_url):
+        url = httpx.URL(base_url)
+        assert url.host == "127.0.0.1" and url.port not in (None, 0)
+        with authorized(base_url) as client:
+            assert client.get(f"{A}/contacts").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("args", "contacts", "conversations"),
+    [
+        (["--contacts", "7", "--conversations", "3"], 7, 3),
+        (["--contacts", "0", "--conversations", "0"], 0, 0),
+        # Contacts follow the conversations when only those are given.
+        (["--conversations", "70"], 70, 70),
+    ],
+)
+def test_serve_command_seeds_the_contacts_and_conversations_asked_for(
+    args: list[str], contacts: int, conversations: int
+) -> None:
+    with serve_command("--port", "0", *args) as (banner, base_url), authorized(base_url) as client:
+        assert f"({contacts} contacts, {conversations} conversations)" in banner
+        assert (total(client, "contacts"), total(client, "conversations")) == (contacts, conversations)
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--contacts", "-1"], "argument --contacts: must be 0 or more"),
+        (["--contacts", "many"], "argument --contacts: not a whole number: 'many'"),
+        (["--conversations", "2.5"], "argument --conversations: not a whole number: '2.5'"),
+        (["--contacts", "2", "--conversations", "3"], "--conversations 3 is more than --contacts 2"),
+        (["--port", "70000"], "argument --port: 70000 is not between 0 and 65535"),
+    ],
+)
+def test_serve_command_refuses_bad_values_in_one_line(
+    args: list[str], fragment: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    try:
+        code = cli_main(["sandbox", *args])
+    except SystemExit as exit_:
+        code = exit_.code
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith("sakari-tui: error: sandbox: ") and fragment in err
+
+
+def test_serve_command_on_a_busy_port_says_so_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        code = cli_main(["sandbox", "--port", str(busy.getsockname()[1])])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.splitlines()) == 1
+    assert err.startswith("sakari-tui: error: sandbox: cannot listen on 127.0.0.1:")
+
+
 def test_serve_options() -> None:
     args = build_parser().parse_args(
         ["--port", "9000", "--live", "--seed", "5", "--rate-5xx", "0.1", "--rate-drop", "0.2", "--retry-after", "4",
@@ -199,5 +301,10 @@ def test_serve_options() -> None:
     assert (args.retry_after, args.token_lifetime, args.error_share, args.client_id, args.account_id) == (4, 60, 0.5, "me", "acct")
     defaults = build_parser().parse_args([])
     assert (defaults.host, defaults.port, defaults.client_secret) == ("127.0.0.1", 8765, "demo-secret")
+    assert (defaults.contacts, defaults.conversations) == (None, None)
+    counts = build_parser().parse_args(["--contacts", "500", "--conversations", "120"])
+    assert (counts.contacts, counts.conversations) == (500, 120)
+    help_text = " ".join(build_parser().format_help().split())
+    assert "--contacts N contacts seeded" in help_text and "--conversations N conversations seeded" in help_text
     with pytest.raises(SystemExit):
         build_parser().parse_args(["--rate-429", "1.5"])

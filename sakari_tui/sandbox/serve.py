@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
+from typing import NoReturn
 
 import uvicorn
 
 from .app import Sandbox
 from .config import Faults, SandboxConfig
+from .seed import DEFAULT_CONTACTS, DEFAULT_CONVERSATIONS
 from .server import quiet_injected_faults
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A bad option value: one line on stderr and exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line, like the rest of the sakari-tui command."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"sakari-tui: error: sandbox: {message} (see 'sakari-tui sandbox --help')\n")
 
 
 def _share(text: str) -> float:
@@ -26,18 +42,43 @@ def _non_negative(text: str) -> float:
     return value
 
 
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not between 0 and 65535")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="sakari-tui sandbox",
         description="Serve a local imitation of the Sakari Messaging API v1 with seeded demo data.",
     )
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=_port, default=8765, help="0 lets the system pick a free port (default 8765)")
     parser.add_argument("--client-id", default="demo-client")
     parser.add_argument("--client-secret", default="demo-secret")
     parser.add_argument("--account-id", default="demo-account")
     parser.add_argument("--seed", type=int, default=7, help="same seed, same demo data")
     parser.add_argument("--live", action="store_true", help="simulated customers write in and answer")
+    parser.add_argument("--contacts", type=_count, metavar="N",
+                        help=f"contacts seeded (default {DEFAULT_CONTACTS}, or --conversations if more)")
+    parser.add_argument("--conversations", type=_count, metavar="N",
+                        help=f"conversations seeded, each with a contact of its own, so not more than "
+                        f"--contacts (default {DEFAULT_CONVERSATIONS})")
     faults = parser.add_argument_group("faults")
     faults.add_argument("--latency", type=_non_negative, default=0.0, metavar="SECONDS")
     faults.add_argument("--rate-429", type=_share, default=0.0, metavar="P", help="share answered 429")
@@ -50,8 +91,46 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def check_counts(args: argparse.Namespace) -> None:
+    if args.contacts is not None and args.conversations is not None and args.conversations > args.contacts:
+        raise UsageError(
+            f"--conversations {args.conversations} is more than --contacts {args.contacts}: "
+            "each conversation needs a contact of its own"
+        )
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port; port 0 gets a free port, read back with getsockname()."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise UsageError(f"--host {host}: {exc.strerror or exc}") from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    return sock
+
+
+def base_url(host: str, sock: socket.socket) -> str:
+    port = sock.getsockname()[1]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    try:
+        check_counts(args)
+        # Bound before the banner, so the banner shows the real port (with --port 0 too);
+        # uvicorn then serves on this socket.
+        sock = listen(args.host, args.port)
+    except UsageError as exc:
+        print(f"sakari-tui: error: sandbox: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     config = SandboxConfig(
         client_id=args.client_id,
         client_secret=args.client_secret,
@@ -60,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
         live=args.live,
         token_lifetime=args.token_lifetime,
         error_share=args.error_share,
+        contacts=args.contacts,
+        conversations=args.conversations,
     )
     faults = Faults(
         latency=args.latency,
@@ -69,18 +150,27 @@ def main(argv: list[str] | None = None) -> int:
         rate_drop=args.rate_drop,
     )
     sandbox = Sandbox(config, faults=faults)
-    base_url = f"http://{args.host}:{args.port}"
+    url = base_url(args.host, sock)
+    seeded = f"{len(sandbox.store.contacts)} contacts, {len(sandbox.store.conversations)} conversations"
     print("Sakari sandbox (local test server, not the real service)")
-    print(f"  base URL       {base_url}   (API under {base_url}/v1)")
+    print(f"  base URL       {url}   (API under {url}/v1)")
     print(f"  client id      {config.client_id}")
     print(f"  client secret  {config.client_secret}")
     print(f"  account id     {config.account_id}")
-    print(f"  seed           {config.seed}{'  live customers on' if config.live else ''}")
+    print(f"  seed           {config.seed}  ({seeded}){'  live customers on' if config.live else ''}")
     print(f"  tokens         expire after {config.token_lifetime:g}s")
     print(f"  faults         {faults.describe()} error_share={config.error_share}")
     sys.stdout.flush()
     quiet_injected_faults()
-    uvicorn.run(sandbox.app, host=args.host, port=args.port, log_level="info", lifespan="on")
+    server = uvicorn.Server(
+        uvicorn.Config(sandbox.app, host=args.host, port=sock.getsockname()[1], log_level="info", lifespan="on")
+    )
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()
     return 0
 
 
