@@ -125,6 +125,8 @@ class SakariApp(App[None]):
         if not self.profile.is_complete:
             from sakari_tui.screens.setup import SetupScreen
 
+            gc.enable()  # off for start-up (see _settle); the setup form has no hurry
+
             config = self.config or Config(path=default_config_path())
             self.push_screen(SetupScreen(config, self.profile, transport=self._transport), self._setup_done)
             return
@@ -176,7 +178,8 @@ class SakariApp(App[None]):
         otherwise stall a frame for tens of milliseconds, stay short all day. The command
         line turns the collector off for start-up; it goes back on here."""
         self.client  # noqa: B018 - made now rather than at the first request
-        gc.collect()
+        if not gc.isenabled():
+            gc.collect()  # start-up's own garbage (about 40 ms), so it is not frozen with the rest
         gc.freeze()
         gc.enable()
 

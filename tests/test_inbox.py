@@ -151,3 +151,18 @@ async def test_send_with_unknown_outcome_is_not_sent_twice(app, sandbox) -> None
         assert len(copies) == 1
         sent = app.store.outbox_items(OutboxState.SENT)
         assert all(item.message_id == copies[0]["id"] for item in sent if item.text == "Did this arrive")
+
+
+async def test_the_collector_is_back_on_once_the_inbox_is_painted(app) -> None:
+    # The command line turns the garbage collector off for start-up; the app must turn it
+    # back on, or a day-long session would never free a cycle.
+    import gc
+
+    gc.disable()
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(pilot, app.connected.is_set, what="the client made after the first frame")
+            await pilot.pause()
+            assert gc.isenabled()
+    finally:
+        gc.enable()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Generic, TypeVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Static
 from textual.worker import Worker
@@ -22,7 +22,17 @@ class _ReportsWorkerErrors:
 
 
 class SakariScreen(_ReportsWorkerErrors, Screen[ResultType], Generic[ResultType]):
-    pass
+    # Showing a mode's screen for the first time sends it two ScreenResume events just after
+    # it mounted, and each re-applies every style to every widget on it, styled a moment
+    # before: a few milliseconds of start-up. Until its first frame, a resume does not.
+    _styled_at_mount = True
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(setattr, self, "_styled_at_mount", False)
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        if self._styled_at_mount:
+            event.refresh_styles = False
 
 
 class SakariModal(_ReportsWorkerErrors, ModalScreen[ResultType], Generic[ResultType]):
