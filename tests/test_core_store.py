@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sakari_tui.core.store import OutboxState, Store, database_path
 
@@ -128,6 +131,135 @@ def test_message_saved_again_is_updated_not_duplicated(store: Store) -> None:
     rows = store.messages("conv")
     assert len(rows) == 1 and rows[0]["status"] == "Delivered"
     assert rows[0] == {**first, "status": "Delivered"}
+
+
+# Messages of the same millisecond: the cache keeps the order the server lists them in,
+# whichever page or poll each was saved from.
+
+SAME = "2026-11-18T08:00:00.000Z"
+
+
+def save_server_page(store: Store, history: list[dict[str, Any]], offset: int, limit: int, *, total: bool = True) -> None:
+    """Save what ``messages.fetchAll`` lists for a conversation whose messages, oldest first,
+    are ``history``: newest first from ``offset``, as the sandbox does."""
+    newest_first = history[::-1]
+    items = newest_first[offset : offset + limit]
+    store.save_page(
+        items,
+        offset=offset,
+        total=len(history) if total else None,
+        has_next=offset + len(items) < len(history),
+    )
+
+
+def ids(rows: list[dict[str, Any]]) -> list[str]:
+    return [row["id"] for row in rows]
+
+
+@pytest.mark.parametrize("newest_page_first", [True, False], ids=["newest-page-first", "older-page-first"])
+def test_same_instant_messages_split_across_pages_keep_the_server_order(store: Store, newest_page_first: bool) -> None:
+    history = [
+        message("before", "conv", "2026-11-18T07:59:00.000Z"),
+        *(message(f"x{i}", "conv", SAME) for i in range(1, 5)),
+        message("after", "conv", "2026-11-18T08:01:00.000Z"),
+    ]
+    # Pages of 3, newest first: [after, x4, x3] and [x2, x1, before].
+    offsets = [0, 3] if newest_page_first else [3, 0]
+    for offset in offsets:
+        save_server_page(store, history, offset, 3)
+    assert ids(store.messages("conv")) == ["before", "x1", "x2", "x3", "x4", "after"]
+    assert ids(store.messages("conv", limit=3)) == ["x3", "x4", "after"]
+
+
+def test_a_same_instant_message_from_a_later_poll_is_the_newest(store: Store) -> None:
+    history = [message(f"x{i}", "conv", SAME) for i in range(1, 6)]
+    save_server_page(store, history, 0, 2)  # x5, x4
+    save_server_page(store, history, 2, 2)  # x3, x2
+    history.append(message("x6", "conv", SAME))
+    save_server_page(store, history, 0, 2)  # the next poll: x6, x5
+    save_server_page(store, history, 4, 2)  # loading older, every offset moved by one: x2, x1
+    assert ids(store.messages("conv")) == ["x1", "x2", "x3", "x4", "x5", "x6"]
+    # A status change saved again does not move a message.
+    history[2] = {**history[2], "status": "Delivered"}
+    save_server_page(store, history, 3, 1)
+    assert ids(store.messages("conv")) == ["x1", "x2", "x3", "x4", "x5", "x6"]
+    assert store.messages("conv")[2]["status"] == "Delivered"
+
+
+def test_without_total_count_the_last_page_and_known_messages_give_the_places(store: Store) -> None:
+    history = [message(f"x{i}", "conv", SAME) for i in range(1, 6)]
+    save_server_page(store, history, 3, 3, total=False)  # x2, x1: the end of the list
+    save_server_page(store, history, 1, 3, total=False)  # x4, x3, x2: x2's place is known
+    save_server_page(store, history, 0, 2, total=False)  # x5, x4
+    assert ids(store.messages("conv")) == ["x1", "x2", "x3", "x4", "x5"]
+
+
+def test_a_page_of_mixed_conversations_gives_no_places_and_sorts_as_saved(store: Store) -> None:
+    page = [message("b2", "b", SAME), message("a1", "a", SAME), message("b1", "b", SAME)]
+    store.save_page(page, offset=0, total=3, has_next=False)
+    assert ids(store.messages("b")) == ["b1", "b2"]
+    assert ids(store.messages("a")) == ["a1"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    steps=st.lists(
+        st.one_of(
+            st.tuples(st.just("arrive"), st.sampled_from([0, 0, 1])),  # ms after the previous message
+            st.tuples(st.just("page"), st.integers(0, 12), st.integers(1, 5)),  # offset, limit
+        ),
+        max_size=40,
+    )
+)
+def test_cache_order_is_the_server_order_whatever_pages_are_saved_when(steps: list[tuple[Any, ...]]) -> None:
+    store = Store(":memory:")
+    history: list[dict[str, Any]] = []
+    saved: set[str] = set()
+    for step in steps:
+        if step[0] == "arrive":
+            ms = (len(history) and int(history[-1]["created"]["at"][20:23])) + step[1]
+            history.append(message(f"m{len(history)}", "conv", f"2026-11-18T08:00:00.{ms:03d}Z"))
+        else:
+            _, offset, limit = step
+            save_server_page(store, history, offset, limit)
+            saved.update(m["id"] for m in history[::-1][offset : offset + limit])
+    assert ids(store.messages("conv")) == [m["id"] for m in history if m["id"] in saved]
+    store.close()
+
+
+def test_a_cache_from_before_message_places_opens_and_orders_new_pages(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript(
+        """
+        CREATE TABLE messages (id TEXT PRIMARY KEY, conversation_id TEXT, contact_id TEXT,
+                               created TEXT NOT NULL, body TEXT NOT NULL);
+        CREATE INDEX messages_by_conversation ON messages(conversation_id, created);
+        PRAGMA user_version=2;
+        """
+    )
+    old.execute(
+        "INSERT INTO messages VALUES ('x1', 'conv', 'c1', '2026-11-18T08:00:00.000000+00:00', ?)",
+        ('{"id": "x1", "conversation": {"id": "conv"}, "created": {"at": "2026-11-18T08:00:00.000Z"}}',),
+    )
+    old.commit()
+    old.close()
+
+    store = Store(path)
+    try:
+        assert ids(store.messages("conv")) == ["x1"]
+        history = [message("x1", "conv", SAME), message("x2", "conv", SAME), message("x3", "conv", SAME)]
+        save_server_page(store, history, 0, 1)  # x3, with its place; x1 has none yet
+        assert ids(store.messages("conv")) == ["x1", "x3"]
+        save_server_page(store, history, 1, 2)  # x2, x1
+        assert ids(store.messages("conv")) == ["x1", "x2", "x3"]
+    finally:
+        store.close()
+    reopened = Store(path)
+    try:
+        assert ids(reopened.messages("conv")) == ["x1", "x2", "x3"]
+    finally:
+        reopened.close()
 
 
 def test_contacts_round_trip(store: Store) -> None:

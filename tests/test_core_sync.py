@@ -298,6 +298,34 @@ async def test_load_older_pages_back_to_the_first_message(sync: InboxSync, sandb
     assert (await sync.refresh_thread(conversation_id)).is_empty
 
 
+async def test_cached_thread_keeps_the_server_order_of_same_millisecond_messages(
+    sync: InboxSync, sandbox: Sandbox, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The newest page is saved before the older one, and a later poll brings one more
+    message of the same millisecond: the cache lists them all as the server does."""
+    from sakari_tui.sandbox import messaging
+
+    frozen = messaging.now()
+    monkeypatch.setattr(messaging, "now", lambda: frozen)
+    number = "+18085550143"
+    for i in range(THREAD_PAGE + 3):
+        sandbox.inject_inbound(number, f"message {i}")
+    conversation_id = sandbox.messages()[0]["conversation"]["id"]
+
+    def server_order() -> list[str]:
+        return [m["id"] for m in reversed(sandbox.messages(conversation_id))]
+
+    assert len({m["created"]["at"] for m in sandbox.messages(conversation_id)}) == 1
+    newest = await sync.refresh_thread(conversation_id)
+    await sync.load_older(conversation_id, len(newest.messages))
+    assert [m["id"] for m in store.messages(conversation_id)] == server_order()
+
+    sandbox.inject_inbound(number, "one more, same millisecond")
+    await sync.refresh_thread(conversation_id)
+    assert [m["id"] for m in store.messages(conversation_id)] == server_order()
+    assert store.messages(conversation_id)[-1]["message"] == "one more, same millisecond"
+
+
 # -- helpers -----------------------------------------------------------------------------------
 
 

@@ -17,7 +17,7 @@ import re
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -25,7 +25,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -40,9 +40,9 @@ CREATE TABLE IF NOT EXISTS messages (
     conversation_id TEXT,
     contact_id TEXT,
     created TEXT NOT NULL,
-    body TEXT NOT NULL
+    body TEXT NOT NULL,
+    seq INTEGER                      -- place in the conversation counted from its first message, if known
 );
-CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages(conversation_id, created);
 
 CREATE TABLE IF NOT EXISTS contacts (
     id TEXT PRIMARY KEY,
@@ -147,6 +147,13 @@ class Store:
         columns = {row["name"] for row in self._db.execute("PRAGMA table_info(outbox)")}
         if "media" not in columns:
             self._db.execute("ALTER TABLE outbox ADD COLUMN media TEXT NOT NULL DEFAULT '[]'")
+        columns = {row["name"] for row in self._db.execute("PRAGMA table_info(messages)")}
+        if "seq" not in columns:
+            # Rows cached before have no known place until a page lists them again (see save_page).
+            self._db.execute("ALTER TABLE messages ADD COLUMN seq INTEGER")
+        # The index follows the thread's order; rowid, the last tie-break, is in every index.
+        self._db.execute("DROP INDEX IF EXISTS messages_by_conversation")
+        self._db.execute("CREATE INDEX IF NOT EXISTS messages_in_order ON messages(conversation_id, created, seq)")
 
     @classmethod
     def for_profile(cls, data_dir: Path, profile: str) -> Store:
@@ -193,23 +200,89 @@ class Store:
         return [json.loads(row["body"]) for row in rows]
 
     def save_messages(self, messages: Iterable[dict[str, Any]]) -> None:
+        """Messages from outside a page, oldest first. Their place among messages of the same
+        millisecond is not known: they sort after (as older than) those whose place is, and
+        among themselves in the order first saved. Use ``save_page`` for what a list returned."""
+        self._save_messages([(body, None) for body in messages])
+
+    def save_page(
+        self,
+        newest_first: Sequence[dict[str, Any]],
+        *,
+        offset: int,
+        total: int | None = None,
+        has_next: bool = True,
+    ) -> None:
+        """One page of a conversation's messages (``messages.fetchAll`` with ``conversationId``),
+        in the order the API listed them: newest first, from ``offset``; ``total`` is the
+        list's ``totalCount`` when the server sent one.
+
+        Several messages can share a millisecond, and pages and polls arrive in any order, so
+        neither the time nor the order rows were written in says which of them the server lists
+        first. A message's place counted from the conversation's *first* message does: the
+        API only ever adds messages at the newest end, so that number never changes, whichever
+        page or poll it was read from (a place counted from the newest end, ``offset + i``,
+        shifts with every new message). It needs the list's length: ``totalCount``, or the
+        end of the list when this page reaches it, or else a message of this page whose place
+        is already known. Without any of these the places stay unknown and those messages sort
+        as ``save_messages`` would.
+        """
+        length = self._thread_length(newest_first, offset, total, has_next)
         rows = []
-        for body in messages:
+        for index, body in enumerate(newest_first):
+            seq = None if length is None else length - 1 - (offset + index)
+            rows.append((body, seq if seq is not None and seq >= 0 else None))
+        # Written oldest first, so that messages whose place stays unknown sort as save_messages's.
+        self._save_messages(reversed(rows))
+
+    def _thread_length(
+        self, newest_first: Sequence[dict[str, Any]], offset: int, total: int | None, has_next: bool
+    ) -> int | None:
+        """How many messages the conversation has, as of this page, or None if nothing tells."""
+        conversations = {_conversation_id(body) for body in newest_first if body.get("id")}
+        if len(conversations) != 1 or None in conversations:
+            return None  # not one conversation's list: places in it mean nothing
+        if total is not None:
+            return total
+        if not has_next:
+            return offset + len(newest_first)
+        ids = [body.get("id") for body in newest_first]
+        wanted = [message_id for message_id in ids if message_id]
+        placeholders = ", ".join("?" for _ in wanted)
+        known = {
+            row["id"]: row["seq"]
+            for row in self._db.execute(
+                f"SELECT id, seq FROM messages WHERE id IN ({placeholders}) AND seq IS NOT NULL AND conversation_id = ?",
+                (*wanted, *conversations),
+            )
+        }
+        for index, message_id in enumerate(ids):
+            if message_id in known:
+                return known[message_id] + 1 + offset + index
+        return None
+
+    def _save_messages(self, rows: Iterable[tuple[dict[str, Any], int | None]]) -> None:
+        values = []
+        for body, seq in rows:
             if not body.get("id"):
                 continue
-            conversation = body.get("conversation") if isinstance(body.get("conversation"), dict) else {}
             contact = body.get("contact") if isinstance(body.get("contact"), dict) else {}
-            rows.append((body["id"], conversation.get("id"), contact.get("id"), _created_key(body), json.dumps(body)))
+            values.append(
+                (body["id"], _conversation_id(body), contact.get("id"), _created_key(body), json.dumps(body), seq)
+            )
+        # A known place is never forgotten by a save that does not know it.
         self._write_many(
-            "INSERT INTO messages(id, conversation_id, contact_id, created, body) VALUES (?, ?, ?, ?, ?) "
+            "INSERT INTO messages(id, conversation_id, contact_id, created, body, seq) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(id) DO UPDATE SET conversation_id=excluded.conversation_id, "
-            "contact_id=excluded.contact_id, created=excluded.created, body=excluded.body",
-            rows,
+            "contact_id=excluded.contact_id, created=excluded.created, body=excluded.body, "
+            "seq=coalesce(excluded.seq, messages.seq)",
+            values,
         )
 
     def messages(self, conversation_id: str, limit: int | None = None) -> list[dict[str, Any]]:
-        """The newest ``limit`` messages of a conversation, oldest first."""
-        sql = "SELECT body FROM messages WHERE conversation_id = ? ORDER BY created DESC, rowid DESC"
+        """The newest ``limit`` messages of a conversation, oldest first: by time, then in the
+        server's order for the same millisecond (see ``save_page``)."""
+        sql = "SELECT body FROM messages WHERE conversation_id = ? ORDER BY created DESC, seq DESC, rowid DESC"
         params: tuple[Any, ...] = (conversation_id,)
         if limit is not None:
             sql += " LIMIT ?"
@@ -365,6 +438,11 @@ def _at(stamp: Any) -> str:
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     return when.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _conversation_id(message: dict[str, Any]) -> str | None:
+    conversation = message.get("conversation")
+    return conversation.get("id") if isinstance(conversation, dict) else None
 
 
 def _created_key(message: dict[str, Any]) -> str:

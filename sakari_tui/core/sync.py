@@ -138,7 +138,7 @@ class InboxSync:
                 update.changed.add(message.id)
                 known[message.id] = fingerprint
         if self.store is not None and update.changed:
-            self.store.save_messages(self._to_json(m) for m in messages if m.id in update.changed)
+            self._save_page(page)
         return update
 
     async def load_older(self, conversation_id: str, offset: int) -> tuple[list[Message], bool]:
@@ -149,8 +149,16 @@ class InboxSync:
         for message in messages:
             known[message.id] = message_fingerprint(message)
         if self.store is not None and messages:
-            self.store.save_messages(self._to_json(m) for m in messages)
+            self._save_page(page)
         return messages, page.has_next
+
+    def _save_page(self, page: Any) -> None:
+        # The whole page as listed, not only what changed: each message's place in it is what
+        # orders messages of the same millisecond in the cache.
+        assert self.store is not None
+        self.store.save_page(
+            [self._to_json(m) for m in page.items], offset=page.offset, total=page.total_count, has_next=page.has_next
+        )
 
     def forget_thread(self, conversation_id: str) -> None:
         self._threads.pop(conversation_id, None)
