@@ -17,7 +17,7 @@ from sakari_tui.screens.dialogs import (
 from sakari_tui.screens.help import HelpScreen
 from sakari_tui.widgets.composer import Composer
 from sakari_tui.widgets.conversation_list import ConversationList
-from sakari_tui.widgets.segment_meter import SegmentMeter
+from sakari_tui.widgets.segment_meter import SegmentMeter, meter_text
 from sakari_tui.widgets.thread import MessageThread
 
 
@@ -163,9 +163,12 @@ async def test_template_picker_inserts_the_rendered_template(app, sandbox) -> No
         await type_text(pilot, template["name"])
         preview = app.screen.query_one("#template-preview")
         await wait_for(pilot, lambda: first_name in str(preview.render()), what="preview for this contact")
+        shown_meter = str(preview.render()).splitlines()[-1]
         await pilot.press("enter")
         composer = app.screen.query_one(Composer)
         assert first_name in composer.text and "{{" not in composer.text.split(first_name)[0]
+        # The picker counted the text as the composer's meter does.
+        assert shown_meter == meter_text(composer.text).plain
 
 
 async def test_segment_meter_names_the_character_that_forces_ucs2(app, sandbox) -> None:

@@ -13,11 +13,11 @@ from textual.widgets.option_list import Option
 
 from sakari_tui.api import Contact, SakariError, Template
 from sakari_tui.api.phone import InvalidNumber, format_number, normalize_number
-from sakari_tui.core.sms import count_segments
 from sakari_tui.core.template_library import all_templates
 from sakari_tui.core.templates import contact_fields, render
 from sakari_tui.core.text import one_line, strip_control
 from sakari_tui.screens.base import SakariModal
+from sakari_tui.widgets.segment_meter import meter_text
 
 MODAL_CSS = """
 {name} {{ align: center middle; }}
@@ -279,8 +279,9 @@ class TemplatePicker(SakariModal[str | None]):
             preview.update("")
             return
         body = preview_text(template.template or "", self.contact)
-        info = count_segments(body.plain)
-        body.append(f"\n{info.encoding} · {info.characters} chars · {info.segments} segment(s)", style="dim")
+        meter = meter_text(body.plain)  # as the composer's meter says it, UCS-2 warning included
+        body.append("\n")
+        body.append_text(meter)
         preview.update(body)
 
     @on(OptionList.OptionSelected, "#template-list")
