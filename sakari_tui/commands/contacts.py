@@ -8,6 +8,8 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sakari_tui.options import whole_number
+
 from .common import (
     EXIT_API_ERROR,
     UsageError,
@@ -16,7 +18,6 @@ from .common import (
     error,
     load_profile,
     open_client,
-    positive_int,
     print_json_line,
     print_table,
     run_async,
@@ -45,7 +46,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--email", metavar="TEXT")
     parser.add_argument("--tags", metavar="TAG[,TAG]", help="contacts with these tags")
     parser.add_argument("--json", action="store_true", help="one JSON object per line (JSON lines)")
-    parser.add_argument("--limit", type=positive_int, default=DEFAULT_LIMIT, metavar="N",
+    parser.add_argument("--limit", type=whole_number, default=DEFAULT_LIMIT, metavar="N",
                         help=f"at most N contacts (default {DEFAULT_LIMIT}; 0 for all)")
     add_common(parser)
     parser.set_defaults(run=run_list)

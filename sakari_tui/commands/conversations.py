@@ -10,12 +10,13 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from sakari_tui.options import whole_number
+
 from .common import (
     add_common,
     load_profile,
     local_time,
     open_client,
-    positive_int,
     print_json_line,
     print_table,
     run_async,
@@ -38,7 +39,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--unread", action="store_true", help="only conversations with unread messages")
     parser.add_argument("--json", action="store_true", help="one JSON object per line (JSON lines)")
-    parser.add_argument("--limit", type=positive_int, default=DEFAULT_LIMIT, metavar="N",
+    parser.add_argument("--limit", type=whole_number, default=DEFAULT_LIMIT, metavar="N",
                         help=f"look at the newest N conversations (default {DEFAULT_LIMIT}; 0 for all)")
     add_common(parser)
     parser.set_defaults(run=run)

@@ -12,7 +12,9 @@ import shlex
 import socket
 import sys
 
-from .common import UsageError, add_common, load_config_and_profile, port_number, warn
+from sakari_tui.options import port_number
+
+from .common import UsageError, add_common, load_config_and_profile, warn
 
 DEFAULT_PORT = 8000
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}

@@ -11,9 +11,10 @@ from __future__ import annotations
 import argparse
 import json
 import signal
-import socket
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+
+from sakari_tui.options import CannotListen, listening_socket, port_number
 
 from .common import (
     EXIT_INTERRUPTED,
@@ -23,7 +24,6 @@ from .common import (
     info,
     load_profile,
     open_client,
-    port_number,
     print_json_line,
     print_table,
     run_async,
@@ -240,30 +240,15 @@ def make_app(*, as_json: bool, on_shutdown: Any = None) -> Any:
     return Starlette(routes=routes, lifespan=lifespan)
 
 
-def bind(host: str, port: int) -> socket.socket:
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-    except socket.gaierror as exc:
-        raise UsageError(f"--host {host}: {exc.strerror or exc}") from None
-    family, kind, proto, _, address = infos[0]
-    sock = socket.socket(family, kind, proto)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(address)
-        sock.listen(128)
-    except OSError as exc:
-        sock.close()
-        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    sock.setblocking(False)
-    return sock
-
-
 def run_listen(args: argparse.Namespace) -> int:
     types = event_types(args.events) if args.subscribe else []
     if args.events and not args.subscribe:
         raise UsageError("--events goes with --subscribe")
     profile = load_profile(args) if args.subscribe else None
-    sock = bind(args.host, args.port)
+    try:
+        sock = listening_socket(args.host, args.port)
+    except CannotListen as exc:
+        raise UsageError(str(exc)) from None
     port = sock.getsockname()[1]
     shown_host = f"[{args.host}]" if ":" in args.host else args.host
     url = f"http://{shown_host}:{port}/"

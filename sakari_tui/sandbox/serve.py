@@ -9,6 +9,8 @@ from typing import NoReturn
 
 import uvicorn
 
+from sakari_tui.options import CannotListen, listening_socket, port_number, whole_number
+
 from .app import Sandbox
 from .config import Faults, SandboxConfig
 from .seed import DEFAULT_CONTACTS, DEFAULT_CONVERSATIONS
@@ -42,41 +44,21 @@ def _non_negative(text: str) -> float:
     return value
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
-
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"{value} is not between 0 and 65535")
-    return value
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="sakari-tui sandbox",
         description="Serve a local imitation of the Sakari Messaging API v1 with seeded demo data.",
     )
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=_port, default=8765, help="0 lets the system pick a free port (default 8765)")
+    parser.add_argument("--port", type=port_number, default=8765, help="0 lets the system pick a free port (default 8765)")
     parser.add_argument("--client-id", default="demo-client")
     parser.add_argument("--client-secret", default="demo-secret")
     parser.add_argument("--account-id", default="demo-account")
     parser.add_argument("--seed", type=int, default=7, help="same seed, same demo data")
     parser.add_argument("--live", action="store_true", help="simulated customers write in and answer")
-    parser.add_argument("--contacts", type=_count, metavar="N",
+    parser.add_argument("--contacts", type=whole_number, metavar="N",
                         help=f"contacts seeded (default {DEFAULT_CONTACTS}, or --conversations if more)")
-    parser.add_argument("--conversations", type=_count, metavar="N",
+    parser.add_argument("--conversations", type=whole_number, metavar="N",
                         help=f"conversations seeded, each with a contact of its own, so not more than "
                         f"--contacts (default {DEFAULT_CONVERSATIONS})")
     faults = parser.add_argument_group("faults")
@@ -99,23 +81,6 @@ def check_counts(args: argparse.Namespace) -> None:
         )
 
 
-def listen(host: str, port: int) -> socket.socket:
-    """A socket bound to host:port; port 0 gets a free port, read back with getsockname()."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-    except socket.gaierror as exc:
-        raise UsageError(f"--host {host}: {exc.strerror or exc}") from None
-    family, kind, proto, _, address = infos[0]
-    sock = socket.socket(family, kind, proto)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(address)
-    except OSError as exc:
-        sock.close()
-        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    return sock
-
-
 def base_url(host: str, sock: socket.socket) -> str:
     port = sock.getsockname()[1]
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
@@ -127,8 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         check_counts(args)
         # Bound before the banner, so the banner shows the real port (with --port 0 too);
         # uvicorn then serves on this socket.
-        sock = listen(args.host, args.port)
-    except UsageError as exc:
+        sock = listening_socket(args.host, args.port)
+    except (UsageError, CannotListen) as exc:
         print(f"sakari-tui: error: sandbox: {exc}", file=sys.stderr)
         return EXIT_USAGE
     config = SandboxConfig(
