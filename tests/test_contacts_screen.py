@@ -449,8 +449,10 @@ async def test_csv_import_reports_each_failing_row_and_keeps_the_good_ones(app, 
         assert field.value == str(path)
         await pilot.press("enter")
         await wait_for(pilot, lambda: dialog.state == "ready", what="the file read")
-        preview = shown(dialog.query_one("#csv-preview", Static))
-        assert "mobile → mobile" in preview and "city → attribute" in preview and "Lovelace" in preview
+        assert "Lovelace" in shown(dialog.query_one("#csv-preview", Static))
+        assert dialog.mapping == ["firstName", "lastName", "mobile", "email", "attribute", "tags"]
+        assert [s.value for s in dialog.query("#csv-mapping Select")] == dialog.mapping
+        assert app.focused is dialog.query_one("#upload")  # nothing to fix: straight to Import
         assert "5 rows" in shown(dialog.query_one("#csv-summary", Static))
         await pilot.press("f2")
         await wait_for(pilot, lambda: dialog.state == "done", what="the report")
@@ -470,18 +472,130 @@ async def test_csv_import_reports_each_failing_row_and_keeps_the_good_ones(app, 
 
 async def test_csv_import_says_what_is_wrong_with_the_file(app, sandbox, tmp_path: Path) -> None:
     (tmp_path / "nomobile.csv").write_text("firstName,lastName\nAda,Lovelace\n", encoding="utf-8")
+    (tmp_path / "norows.csv").write_text("firstName,mobile\n\n", encoding="utf-8")
     async with app.run_test(size=(80, 24)) as pilot:
         await open_contacts(pilot)
+        before = len(sandbox.contacts())
         await pilot.press("i")
         dialog = app.screen
         error = dialog.query_one("#csv-error", Static)
         dialog.query_one("#csv-path", Input).value = str(tmp_path / "missing.csv")
         await pilot.press("enter")
         await wait_for(pilot, lambda: "There is no file" in shown(error), what="no such file")
+        dialog.query_one("#csv-path", Input).value = str(tmp_path / "norows.csv")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "no rows" in shown(error) and dialog.data is not None, what="no rows")
+        assert dialog.state == "choose"
+        # No column is the mobile number: the file is read, and the columns wait to be told.
         dialog.query_one("#csv-path", Input).value = str(tmp_path / "nomobile.csv")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: "mobile" in shown(error) and dialog.data is not None, what="no mobile column")
-        assert dialog.state == "choose"
+        await wait_for(pilot, lambda: dialog.state == "ready", what="the file read")
+        mapping_error = dialog.query_one("#csv-mapping-error", Static)
+        assert mapping_error.display and "No column goes to mobile" in shown(mapping_error)
+        first = dialog.query_one("#csv-mapping Select")
+        assert app.focused is first
+        await pilot.press("f2")  # refused: nothing is sent
+        await pilot.pause()
+        assert dialog.state == "ready" and app.focused is first
+        assert len(sandbox.contacts()) == before
+
+
+async def open_import(pilot, path: Path) -> CsvImportScreen:
+    """The import dialog, the file at ``path`` read."""
+    await pilot.press("i")
+    dialog = pilot.app.screen
+    assert isinstance(dialog, CsvImportScreen)
+    dialog.query_one("#csv-path", Input).value = str(path)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: dialog.state == "ready", what="the file read")
+    return dialog
+
+
+def column_selects(dialog: CsvImportScreen) -> list:
+    return list(dialog.query("#csv-mapping Select"))
+
+
+def invalid_columns(dialog: CsvImportScreen) -> list[str]:
+    return [c.header for c in dialog.query(".csv-column.-invalid")]
+
+
+async def test_csv_import_with_unknown_headers_is_mapped_by_keys(app, sandbox, tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text("Cell,Given name,Surname,Internal id,Notes,Team,Interests\n"
+                    "(312) 555-0181,Lin,Okafor,X-1,prefers mornings,bakers,rye;sourdough\n"
+                    "(312) 555-0182,Mo,Reyes,X-2,,,\n", encoding="utf-8")  # fmt: skip
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_contacts(pilot)
+        assert contact_by_mobile(sandbox, "+13125550181") is None
+        dialog = await open_import(pilot, path)
+        # The guess: only "Surname" is a name Sakari knows; the rest would be attributes.
+        assert dialog.mapping == ["attribute", "attribute", "lastName", "attribute", "attribute", "attribute",
+                                  "attribute"]  # fmt: skip
+        assert "No column goes to mobile" in shown(dialog.query_one("#csv-mapping-error", Static))
+        selects = column_selects(dialog)
+        assert app.focused is selects[0]  # the dialog starts where there is something to fix
+        await pilot.press("enter", "escape")  # Esc closes the column's list, not the dialog
+        assert app.screen is dialog and app.focused is selects[0] and selects[0].value == "attribute"
+        await pilot.press("enter", "m", "enter")  # Cell: mobile
+        assert selects[0].value == "mobile" and app.focused is selects[0]
+        assert not dialog.query_one("#csv-mapping-error", Static).display
+        await pilot.press("tab", "enter", "f", "enter")  # Given name: first name
+        await pilot.press("tab")  # Surname: last name, as guessed
+        await pilot.press("tab", "enter", "i", "enter")  # Internal id: ignore
+        await pilot.press("tab")  # Notes: an attribute, as guessed
+        await pilot.press("tab", "enter", "t", "enter")  # Team: tags
+        await pilot.press("tab", "enter", "t", "enter")  # Interests: tags too
+        assert dialog.mapping == ["mobile", "firstName", "lastName", "ignore", "attribute", "tags", "tags"]
+        assert [s.value for s in selects] == dialog.mapping
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: dialog.state == "done", what="the report")
+        assert (dialog.report.submitted, dialog.report.inserted, dialog.report.failures) == (2, 2, [])
+    lin = contact_by_mobile(sandbox, "+13125550181")
+    assert (lin["firstName"], lin["lastName"]) == ("Lin", "Okafor")
+    assert lin["attributes"] == {"Notes": "prefers mornings"}  # "Internal id" went nowhere
+    assert tag_names(lin) == ["bakers", "rye", "sourdough"]  # both tag columns
+    mo = contact_by_mobile(sandbox, "+13125550182")
+    assert (mo["firstName"], mo["lastName"], mo.get("attributes") or {}, tag_names(mo)) == ("Mo", "Reyes", {}, [])
+    assert not any("X-1" in str(c) for c in sandbox.contacts())
+
+
+async def test_csv_import_refuses_two_columns_to_one_field_and_keeps_the_choices(app, sandbox, tmp_path: Path) -> None:
+    path = tmp_path / "two-numbers.csv"
+    path.write_text("Phone,Mobile,First name,Given name\n"
+                    "(312) 555-0101,(312) 555-0171,Rob,Robin\n", encoding="utf-8")  # fmt: skip
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_contacts(pilot)
+        before = len(sandbox.contacts())
+        dialog = await open_import(pilot, path)
+        error = dialog.query_one("#csv-mapping-error", Static)
+        selects = column_selects(dialog)
+        # Both number columns are read as mobile: said at once, both marked, the first one focused.
+        assert dialog.mapping == ["mobile", "mobile", "firstName", "attribute"]
+        assert "“Phone” and “Mobile” both go to mobile" in shown(error)
+        assert invalid_columns(dialog) == ["Phone", "Mobile"] and app.focused is selects[0]
+        # The home phone cannot be kept as an attribute named "Phone": Sakari reads that name as mobile.
+        await pilot.press("enter", "a", "enter")
+        assert "“Phone” cannot be an attribute" in shown(error) and invalid_columns(dialog) == ["Phone"]
+        await pilot.press("enter", "i", "enter")  # so it is ignored
+        assert not error.display and invalid_columns(dialog) == []
+        # Given name to first name as well: two columns to one field again.
+        await pilot.press("tab", "tab", "tab", "enter", "f", "enter")
+        assert app.focused is selects[3] and selects[3].value == "firstName"
+        assert "“First name” and “Given name” both go to first name" in shown(error)
+        assert invalid_columns(dialog) == ["First name", "Given name"]
+        await pilot.press("f2")  # refused: the choices stay, the first column at fault is focused
+        await pilot.pause()
+        assert dialog.state == "ready" and len(sandbox.contacts()) == before
+        assert [s.value for s in selects] == dialog.mapping == ["ignore", "mobile", "firstName", "firstName"]
+        assert app.focused is selects[2] and error.display
+        await pilot.press("enter", "i", "enter")  # First name: ignore
+        assert not error.display
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: dialog.state == "done", what="the report")
+        assert (dialog.report.submitted, dialog.report.inserted, dialog.report.updated) == (1, 1, 0)
+    assert len(sandbox.contacts()) == before + 1
+    robin = contact_by_mobile(sandbox, "+13125550171")
+    assert robin["firstName"] == "Robin" and not robin.get("attributes")
 
 
 async def test_a_large_csv_is_cut_in_chunks_read_in_a_thread(tmp_path: Path) -> None:
@@ -490,7 +604,11 @@ async def test_a_large_csv_is_cut_in_chunks_read_in_a_thread(tmp_path: Path) -> 
     path.write_text("\n".join(lines), encoding="utf-8")
     data = read_csv(path, chunk_rows=2_000)
     assert len(data.rows) == 5_001 and [len(c.rows) for c in data.chunks] == [2_000, 2_000, 1_001]
-    assert all(c.body.startswith("firstName,mobile\n") for c in data.chunks)
+    assert all(c.body.startswith("firstName,mobile\r\n") for c in data.chunks)
+    # Cut again under another mapping: the first column left out.
+    chunks = data.chunks_under(("ignore", "mobile"))
+    assert [len(c.rows) for c in chunks] == [2_000, 2_000, 1_001]
+    assert chunks[0].body.startswith("mobile\r\n+13125550000\r\n") and "P0" not in chunks[0].body
     assert await PathSuggester().get_suggestion(str(tmp_path / "bi")) == str(path)
 
 

@@ -98,3 +98,36 @@ def test_contact_form(snap_compare, tmp_path: Path, size: tuple[int, int]) -> No
         await pilot.pause()
 
     assert snap_compare(contacts_app(tmp_path), terminal_size=size, run_before=form)
+
+
+IMPORT_CSV = """Phone,Mobile,Given name,Surname,Notes,Internal id
+(312) 555-0101,(312) 555-0171,Robin,Okafor,prefers mornings,X-1
+,(312) 555-0172,Mo,Reyes,,X-2
+(312) 555-0103,(312) 555-0173,Lin,Wen,rye; sourdough,X-3
+"""
+
+
+@SIZES
+def test_csv_import_mapping(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                            size: tuple[int, int]) -> None:  # fmt: skip
+    """The import dialog with the columns to map: two go to mobile (the error under them), one
+    set to ignore by keys (dimmed in the preview)."""
+    (tmp_path / "people.csv").write_text(IMPORT_CSV, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # a relative path: the same on every machine
+
+    async def mapping(pilot) -> None:
+        from sakari_tui.screens.csv_import import CsvImportScreen
+
+        await contacts_loaded(pilot)
+        await pilot.press("i")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, CsvImportScreen)
+        dialog.query_one("#csv-path", Input).value = "people.csv"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: dialog.state == "ready", what="the file read")
+        await pilot.press(*["tab"] * 5, "enter", "i", "enter")  # Internal id: ignore
+        await wait_for(pilot, lambda: dialog.mapping[5] == "ignore", what="the column ignored")
+        still_cursors(pilot.app)
+        await pilot.pause()
+
+    assert snap_compare(contacts_app(tmp_path), terminal_size=size, run_before=mapping)

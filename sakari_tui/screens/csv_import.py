@@ -1,13 +1,18 @@
 """Import contacts from a CSV file: choose, preview, choose how to merge, upload, report.
 
 The file is read and parsed in a thread, so a 50,000-row file does not stop the screen.
-The preview shows the first rows and how each column maps: the columns Sakari knows
-(firstName, lastName, email, mobile or phone, country, tags) by name, ignoring case,
-spaces and underscores, and every other column as a custom attribute.
+The dialog shows the first rows and, under them, where each column goes: a contact field,
+a custom attribute or nowhere. The guess reads the headers Sakari knows (firstName, lastName,
+email, mobile or phone, country, tags) ignoring case, spaces and underscores, and takes
+every other column as a custom attribute; each column's target can then be changed
+(``sakari_tui.core.csv_mapping``), and what stops an upload (two columns to one field, no
+mobile column…) is said under the columns, next to what was chosen.
 
 The upload is ``contacts.create`` with a ``text/csv`` body and the chosen
 ``mergeStrategy`` (append, core or remove: what happens to a contact that already has the
-row's mobile number). The file goes in chunks of ``CHUNK_ROWS`` rows, each with the header:
+row's mobile number). The body is the file re-written under the mapping: the fields' own
+names as the header, the ignored columns left out. It goes in chunks of ``CHUNK_ROWS`` rows,
+each with the header:
 the answer lists every imported contact, and parsing one answer for 50,000 rows would hold
 the screen for seconds (1.4 s measured), where a chunk's takes a few hundredths; between
 chunks the screen gets a frame, the progress bar moves, and an interrupted import says which
@@ -28,7 +33,6 @@ import csv
 import gc
 import io
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,7 +43,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import (
     Button,
     Input,
@@ -47,6 +51,7 @@ from textual.widgets import (
     ProgressBar,
     RadioButton,
     RadioSet,
+    Select,
     Static,
 )
 
@@ -56,6 +61,17 @@ from sakari_tui.api import (
     NetworkError,
     RateLimited,
     SakariError,
+)
+from sakari_tui.core.csv_mapping import (
+    IGNORE,
+    LABELS,
+    ColumnPlan,
+    Problem,
+    Targets,
+    column_of,
+    guess_mapping,
+    mapping_problems,
+    targets_for,
 )
 from sakari_tui.core.text import one_line
 from sakari_tui.screens.base import SakariModal
@@ -68,16 +84,6 @@ CHUNK_ATTEMPTS = 3  # tries per chunk on throttling, server errors and dropped c
 FRAME = 1 / 60  # seconds the upload yields between chunks, so the screen keeps painting
 PREVIEW_ROWS = 5
 SHOWN_FAILURES = 500  # failing rows listed on screen; the count says how many in all
-
-# Column header (lower case, without spaces, underscores and dashes) -> contact field.
-KNOWN_COLUMNS = {
-    "firstname": "firstName", "first": "firstName",
-    "lastname": "lastName", "last": "lastName", "surname": "lastName",
-    "email": "email", "emailaddress": "email",
-    "mobile": "mobile", "mobilenumber": "mobile", "phone": "mobile", "phonenumber": "mobile",
-    "country": "country",
-    "tags": "tags",
-}  # fmt: skip
 
 MERGE_STRATEGIES = {
     "append": "fill in and add: given fields replace, tags and attributes are added",
@@ -94,14 +100,10 @@ def human_size(size: int) -> str:
     return f"{size / 1024 / 1024:,.1f} MB"
 
 
-def column_field(header: str) -> str | None:
-    return KNOWN_COLUMNS.get(re.sub(r"[\s_\-]", "", header).lower())
-
-
 @dataclass
 class Chunk:
     rows: list[int]  # row numbers (1 = the first row after the header) in this chunk
-    body: str  # CSV text: the header and those rows
+    body: str  # CSV text: the header and those rows, re-written under the mapping
 
 
 @dataclass
@@ -109,13 +111,23 @@ class CsvFile:
     path: Path
     size: int
     header: list[str]
-    rows: list[list[str]]  # every row but blank ones...
-    numbers: list[int]  # ...and its row number in the file
-    chunks: list[Chunk] = field(default_factory=list)
+    # Out of the repr: a worker's description is the repr of its arguments, and that of
+    # 50,000 rows held the screen for 50 ms when the upload started.
+    rows: list[tuple[str, ...]] = field(repr=False)  # every row but blank ones...
+    numbers: list[int] = field(repr=False)  # ...and its row number in the file
+    mapping: Targets = ()  # the guess: where each column goes
+    chunks: list[Chunk] = field(default_factory=list, repr=False)
+    chunks_for: Targets = ()  # the mapping the chunks were written under
+    chunk_rows: int = CHUNK_ROWS
+    chunk_bytes: int = CHUNK_BYTES
 
-    @property
-    def has_mobile(self) -> bool:
-        return any(column_field(h) == "mobile" for h in self.header)
+    def chunks_under(self, mapping: Targets) -> list[Chunk]:
+        """Cut (again) for ``mapping``, when it is not the one the chunks were cut for."""
+        if mapping != self.chunks_for:
+            self.chunks = make_chunks(ColumnPlan(self.header, mapping), self.rows, self.numbers,
+                                      self.chunk_rows, self.chunk_bytes)  # fmt: skip
+            self.chunks_for = mapping
+        return self.chunks
 
 
 class CsvProblem(Exception):
@@ -136,31 +148,34 @@ def read_csv(path: Path, chunk_rows: int = CHUNK_ROWS, chunk_bytes: int = CHUNK_
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CsvProblem(f"{path.name} is not UTF-8 text (byte {exc.start}): save it as CSV UTF-8") from None
+    # Row by row, not list(csv.reader(...)): that one call would hold the interpreter for the
+    # whole parse (80 ms for 50,000 rows), and the screen with it. Rows are kept as tuples:
+    # tuples of strings drop out of the garbage collector's sight, lists would make each full
+    # collection walk 50,000 more objects while the screen waits.
+    reader = csv.reader(io.StringIO(text))
+    rows: list[tuple[str, ...]] = []
+    numbers: list[int] = []
     try:
-        records = list(csv.reader(io.StringIO(text)))
+        first = next(reader, None)
+        if first is None or not any(cell.strip() for cell in first):
+            raise CsvProblem(f"{path.name} is empty: a header row is needed (firstName, lastName, mobile, …)")
+        for number, row in enumerate(reader, start=1):
+            if any(cell.strip() for cell in row):
+                rows.append(tuple(row))
+                numbers.append(number)
     except csv.Error as exc:
         raise CsvProblem(f"{path.name} is not valid CSV: {exc}") from None
-    if not records or not any(cell.strip() for cell in records[0]):
-        raise CsvProblem(f"{path.name} is empty: a header row is needed (firstName, lastName, mobile, …)")
-    header = [cell.strip() for cell in records[0]]
-    rows: list[list[str]] = []
-    numbers: list[int] = []
-    for number, row in enumerate(records[1:], start=1):
-        if any(cell.strip() for cell in row):
-            rows.append(row)
-            numbers.append(number)
-    found = CsvFile(path=path, size=len(raw), header=header, rows=rows, numbers=numbers)
-    found.chunks = make_chunks(header, rows, numbers, chunk_rows, chunk_bytes)
+    header = [cell.strip() for cell in first]
+    found = CsvFile(path=path, size=len(raw), header=header, rows=rows, numbers=numbers,
+                    mapping=guess_mapping(header), chunk_rows=chunk_rows, chunk_bytes=chunk_bytes)  # fmt: skip
+    found.chunks_under(found.mapping)
     return found
 
 
-def make_chunks(header: list[str], rows: list[list[str]], numbers: list[int], chunk_rows: int, chunk_bytes: int) -> list[Chunk]:
-    def encode(row: list[str]) -> str:
-        out = io.StringIO()
-        csv.writer(out, lineterminator="\n").writerow(row)
-        return out.getvalue()
-
-    head = encode(header)
+def make_chunks(plan: ColumnPlan, rows: list[tuple[str, ...]], numbers: list[int], chunk_rows: int,
+                chunk_bytes: int) -> list[Chunk]:  # fmt: skip
+    encode = plan.line
+    head = plan.header_line()
     chunks: list[Chunk] = []
     lines: list[str] = []
     members: list[int] = []
@@ -196,11 +211,12 @@ class Report:
     stopped: str | None = None  # why the import stopped early
 
 
-def match_failures(upload: ContactUpload, chunk: Chunk, data: CsvFile, index_of: dict[int, int]) -> list[Failure]:
+def match_failures(upload: ContactUpload, chunk: Chunk, data: CsvFile, index_of: dict[int, int],
+                   mapping: Targets) -> list[Failure]:  # fmt: skip
     """The chunk's failing rows, by row number: the answer lists them in row order without
     numbers, so each is matched to the next row of the chunk with its mobile cell."""
-    mobile_column = next((i for i, h in enumerate(data.header) if column_field(h) == "mobile"), None)
-    first_column = next((i for i, h in enumerate(data.header) if column_field(h) == "firstName"), None)
+    mobile_column = column_of(mapping, "mobile")
+    first_column = column_of(mapping, "firstName")
     failures: list[Failure] = []
     position = 0
     for error in upload.errors:
@@ -256,6 +272,24 @@ def retry_delay(error: SakariError, attempt: int) -> float | None:
     return None
 
 
+class ColumnTarget(Horizontal):
+    """One column of the file: its header, and a choice of where it goes."""
+
+    def __init__(self, data: CsvFile, index: int, header: str, target: str) -> None:
+        super().__init__(classes="csv-column")
+        self.data = data  # the file read, so a change from a file since replaced is told apart
+        self.index = index
+        self.header = header
+        self.target = target
+
+    def compose(self) -> ComposeResult:
+        yield Label(Text(one_line(self.header, 40) or "(blank)"), classes="csv-column-name")
+        options = [(LABELS[t], t) for t in targets_for(self.header)]
+        select: Select[str] = Select(options, value=self.target, allow_blank=False, compact=True)
+        select.tooltip = Text(f"Where the column “{one_line(self.header, 40)}” goes")
+        yield select
+
+
 class CsvImportScreen(SakariModal[bool]):
     """Dismissed with True when anything was imported (the list reloads)."""
 
@@ -271,6 +305,17 @@ class CsvImportScreen(SakariModal[bool]):
     CsvImportScreen .row > Label { width: 8; color: $text-muted; }
     CsvImportScreen #csv-error { color: $error; }
     CsvImportScreen #csv-preview { margin-top: 1; }
+    CsvImportScreen #csv-mapping-title { margin-top: 1; }
+    CsvImportScreen #csv-mapping { layout: grid; grid-size: 2; grid-columns: 1fr 1fr; grid-rows: 1;
+                                   grid-gutter: 0 2; height: auto; }
+    CsvImportScreen .csv-column { height: 1; }
+    CsvImportScreen .csv-column > Label { width: 1fr; margin-right: 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    CsvImportScreen .csv-column > Select { width: 16; }
+    CsvImportScreen .csv-column:focus-within > Label { text-style: bold; }
+    CsvImportScreen .csv-column > Select:focus > SelectCurrent { background: $primary-background; }
+    CsvImportScreen .csv-column.-invalid > Label { color: $text-error; text-style: bold; }
+    CsvImportScreen .csv-column.-invalid SelectCurrent #label { color: $text-error; }
+    CsvImportScreen #csv-mapping-error { color: $text-error; }
     CsvImportScreen #csv-merge { height: auto; border: none; padding: 0; width: auto; layout: horizontal; }
     CsvImportScreen #csv-merge:focus-within { background: $boost; }
     CsvImportScreen #csv-merge RadioButton { width: auto; margin-right: 2; }
@@ -293,6 +338,7 @@ class CsvImportScreen(SakariModal[bool]):
         self.state = "choose"  # then "ready", "uploading", "done"
         self.imported_any = False
         self.report: Report | None = None
+        self.mapping: list[str] = []  # where each column of the file goes, as chosen
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="csv-box") as box:
@@ -305,6 +351,9 @@ class CsvImportScreen(SakariModal[bool]):
             yield Static("", id="csv-error")
             yield Static("", id="csv-summary")
             yield Static("", id="csv-preview")
+            yield Static(self.mapping_title(), id="csv-mapping-title")
+            yield Grid(id="csv-mapping")
+            yield Static("", id="csv-mapping-error")
             with Horizontal(id="csv-merge-line"):
                 yield Label("Merge: ")
                 with RadioSet(id="csv-merge", compact=True):
@@ -326,8 +375,11 @@ class CsvImportScreen(SakariModal[bool]):
     def set_state(self, state: str) -> None:
         self.state = state
         ready = state in ("ready", "uploading", "done")
-        for name in ("#csv-merge-line", "#csv-merge-help"):
+        for name in ("#csv-merge-line", "#csv-merge-help", "#csv-mapping-title", "#csv-mapping"):
             self.query_one(name).display = ready
+        self.query_one("#csv-mapping-error").display = ready and bool(self.problems)
+        for select in self.query("#csv-mapping Select"):
+            select.disabled = state != "ready"
         self.query_one("#csv-progress-line").display = state in ("uploading", "done")
         self.query_one("#csv-status").display = state in ("uploading", "done")
         self.query_one("#csv-report").display = state == "done"
@@ -353,12 +405,14 @@ class CsvImportScreen(SakariModal[bool]):
         self.read_file(Path(os.path.expanduser(value)))
 
     @on(Input.Changed, "#csv-path")
-    def path_changed(self) -> None:
+    async def path_changed(self) -> None:
         if self.state == "ready" or self.state == "done":
             self.data = None
+            self.mapping = []
             self.set_state("choose")
             self.query_one("#csv-summary", Static).update("")
             self.query_one("#csv-preview", Static).update("")
+            await self.query_one("#csv-mapping", Grid).remove_children()
 
     @work(thread=True, exclusive=True, group="csv-read", exit_on_error=False)
     def read_file(self, path: Path) -> None:
@@ -374,8 +428,9 @@ class CsvImportScreen(SakariModal[bool]):
         self.show_error(message)
         self.query_one("#csv-path", Input).focus()
 
-    def show_file(self, data: CsvFile) -> None:
+    async def show_file(self, data: CsvFile) -> None:
         self.data = data
+        self.mapping = list(data.mapping)
         summary = Text()
         summary.append(one_line(data.path.name), style="bold")
         summary.append(f" · {len(data.rows):,} row{'' if len(data.rows) == 1 else 's'} · {human_size(data.size)}")
@@ -383,46 +438,85 @@ class CsvImportScreen(SakariModal[bool]):
             summary.append(f" · sent in {len(data.chunks)} parts of up to {CHUNK_ROWS:,} rows", style="dim")
         self.query_one("#csv-summary", Static).update(summary)
         self.query_one("#csv-preview", Static).update(self.preview(data))
-        if not data.has_mobile:
-            self.show_error("No column is the mobile number: name one “mobile” or “phone”.")
-            self.set_state("choose")
-            return
+        grid = self.query_one("#csv-mapping", Grid)
+        await grid.remove_children()
         if not data.rows:
             self.show_error("The file has a header but no rows.")
             self.set_state("choose")
             return
+        await grid.mount_all(ColumnTarget(data, i, h, t) for i, (h, t) in enumerate(zip(data.header, data.mapping)))
         self.set_state("ready")
-        self.query_one("#upload", Button).focus()
+        self.show_problems()
+        if self.problems:
+            self.focus_column(self.problems[0])
+        else:
+            self.query_one("#upload", Button).focus()
 
     def preview(self, data: CsvFile) -> Group:
-        mapping = Text("Columns: ", style="bold")
-        for index, header in enumerate(data.header):
-            if index:
-                mapping.append("  ")
-            target = column_field(header)
-            mapping.append(one_line(header) or "(blank)")
-            mapping.append(" → ", style="dim")
-            if target:
-                mapping.append(target, style="green")
-            elif header:
-                mapping.append("attribute", style="cyan")
-            else:
-                mapping.append("ignored", style="dim")
+        """The first rows; the columns that go nowhere dimmed."""
         table = Table(show_header=True, header_style="bold", expand=True, pad_edge=False, box=None)
         shown = list(zip(data.rows, data.numbers))[:PREVIEW_ROWS]
         table.add_column("#", justify="right", style="dim", no_wrap=True,
                          min_width=max((len(str(n)) for _, n in shown), default=1))  # fmt: skip
-        for header in data.header:
-            table.add_column(Text(one_line(header, 20)), no_wrap=True, overflow="ellipsis")
+        ignored = [t == IGNORE for t in self.mapping] if len(self.mapping) == len(data.header) else []
+        for index, header in enumerate(data.header):
+            dim = bool(ignored) and ignored[index]
+            table.add_column(Text(one_line(header, 20), style="dim strike" if dim else ""), no_wrap=True,
+                             overflow="ellipsis", style="dim" if dim else "")  # fmt: skip
         for row, number in shown:
             cells = [Text(one_line(cell, 40)) for cell in row[: len(data.header)]]
             cells += [Text("")] * (len(data.header) - len(cells))
             table.add_row(str(number), *cells)
         more = len(data.rows) - PREVIEW_ROWS
-        parts: list[Any] = [mapping, table]
+        parts: list[Any] = [table]
         if more > 0:
             parts.append(Text(f"… and {more:,} more rows", style="dim"))
         return Group(*parts)
+
+    # -- the mapping -------------------------------------------------------------
+
+    @staticmethod
+    def mapping_title() -> Text:
+        title = Text("Where each column goes", style="bold")
+        title.append("  (Tab to a column, Enter to change where it goes)", style="dim")
+        return title
+
+    @property
+    def problems(self) -> list[Problem]:
+        if self.data is None or len(self.mapping) != len(self.data.header):
+            return []
+        return mapping_problems(self.data.header, self.mapping)
+
+    @on(Select.Changed, "#csv-mapping Select")
+    def target_changed(self, event: Select.Changed) -> None:
+        column = event.select.parent
+        if not isinstance(column, ColumnTarget) or column.data is not self.data or not isinstance(event.value, str):
+            return
+        if self.mapping[column.index] == event.value:
+            return  # the value a Select starts with
+        self.mapping[column.index] = event.value
+        column.target = event.value
+        if self.data is not None:
+            self.query_one("#csv-preview", Static).update(self.preview(self.data))
+        self.show_problems()
+
+    def show_problems(self) -> list[Problem]:
+        """Say under the columns what stops an upload, and mark the columns at fault."""
+        problems = self.problems
+        faulty = {i for problem in problems for i in problem.columns}
+        for column in self.query(ColumnTarget):
+            column.set_class(column.index in faulty, "-invalid")
+        error = self.query_one("#csv-mapping-error", Static)
+        error.update(Text("\n".join(f"• {p.message}" for p in problems)))
+        error.display = bool(problems) and self.state in ("ready", "uploading", "done")
+        return problems
+
+    def focus_column(self, problem: Problem) -> None:
+        index = problem.columns[0] if problem.columns else 0
+        for column in self.query(ColumnTarget):
+            if column.index == index:
+                column.query_one(Select).focus()
+                return
 
     @property
     def strategy(self) -> str:
@@ -441,28 +535,38 @@ class CsvImportScreen(SakariModal[bool]):
             if self.state == "choose":
                 self.show_error("Choose a file first: type its path and press Enter.")
             return
-        self.upload(self.data, self.strategy)
+        for select in self.query("#csv-mapping Select").results(Select):
+            select.expanded = False  # F2 with a column's list open: the list closes
+        problems = self.show_problems()
+        if problems:
+            self.focus_column(problems[0])
+            self.query_one("#csv-mapping-error", Static).scroll_visible()
+            return
+        self.upload(self.data, tuple(self.mapping), self.strategy)
 
     @work(exclusive=True, group="csv-upload")
-    async def upload(self, data: CsvFile, strategy: str) -> None:
+    async def upload(self, data: CsvFile, mapping: Targets, strategy: str) -> None:
         bar = self.query_one("#csv-progress", ProgressBar)
         status = self.query_one("#csv-status", Static)
         self.set_state("uploading")
         total = len(data.rows)
         bar.update(total=total, progress=0)
+        if mapping != data.chunks_for:  # the columns were changed: the file is written again
+            status.update(Text("Preparing the rows…", style="dim"))
+            await asyncio.to_thread(data.chunks_under, mapping)
         report = Report()
         index_of = {number: i for i, number in enumerate(data.numbers)}
         # The parsed file is tens of thousands of long-lived objects: kept out of the
         # collector's full passes while the import runs, those stay short (frames keep coming).
         gc.freeze()
         try:
-            await self._upload_chunks(data, strategy, report, index_of, bar, status)
+            await self._upload_chunks(data, mapping, strategy, report, index_of, bar, status)
         finally:
             gc.unfreeze()
         self._show_report(report)
 
-    async def _upload_chunks(self, data: CsvFile, strategy: str, report: Report, index_of: dict[int, int],
-                             bar: ProgressBar, status: Static) -> None:  # fmt: skip
+    async def _upload_chunks(self, data: CsvFile, mapping: Targets, strategy: str, report: Report,
+                             index_of: dict[int, int], bar: ProgressBar, status: Static) -> None:  # fmt: skip
         total = len(data.rows)
         for index, chunk in enumerate(data.chunks):
             status.update(Text(f"Importing rows: {report.imported_rows:,} of {total:,} done", style="dim"))
@@ -489,7 +593,7 @@ class CsvImportScreen(SakariModal[bool]):
                 report.submitted += answer.submitted if answer.submitted is not None else len(chunk.rows)
                 report.inserted += answer.inserted or 0
                 report.updated += answer.updated or 0
-                report.failures.extend(match_failures(answer, chunk, data, index_of))
+                report.failures.extend(match_failures(answer, chunk, data, index_of, mapping))
             else:  # a server that answers with the contacts alone
                 report.submitted += len(chunk.rows)
                 report.inserted += len(answer)
