@@ -37,6 +37,7 @@ from sakari_tui.api import (
     Page,
     RecipientFailure,
     SendResult,
+    SendSummary,
     SharedFile,
     Template,
     Token,
@@ -46,6 +47,7 @@ from sakari_tui.api import (
 from sakari_tui.api.auth import parse_token_response
 from sakari_tui.api.envelope import data_object
 from sakari_tui.api.resources.contacts import parse_created_contacts
+from sakari_tui.api.resources.messages import read_send_summary
 from sakari_tui.api.resources.templates import parse_created_template
 from sakari_tui.api.values import as_datetime, datetime_text
 
@@ -705,6 +707,23 @@ def test_later_send_result_shape(doc):
     assert len(result.failures) >= len(result.invalid)
 
 
+@pytest.mark.parametrize("source", ["SendMessagesResponse", later_send_schema], ids=["1.0.1", "later"])
+@PROPERTY_SETTINGS
+@given(data=st.data())
+def test_send_summary_reads_what_the_full_parse_reads(source, data):
+    doc = data.draw(documents(source))
+    raw = json.dumps(doc).encode()
+    error = expected_error(doc, "object")
+    if error is not None:
+        with pytest.raises(error):
+            read_send_summary(raw)
+        return
+    full = SendResult.from_json(data_object(doc))
+    summary = read_send_summary(raw)
+    assert summary == full.summary() == SendSummary.from_json(data_object(doc))
+    assert (summary.queued, summary.valid, summary.failures) == (full.queued, full.valid, full.failures)
+
+
 LATER_WEBHOOK = {
     "type": "object",
     "properties": {
@@ -777,6 +796,8 @@ ROUND_TRIPS = {
     "Webhook-later": (Webhook, lambda: LATER_WEBHOOK),
     "SendResult": (SendResult, "SendMessagesResponse"),
     "SendResult-later": (SendResult, later_send_schema),
+    "SendSummary": (SendSummary, "SendMessagesResponse"),
+    "SendSummary-later": (SendSummary, later_send_schema),
     "ContactUpload": (ContactUpload, "ContactUploadResponse"),
     "SharedFile": (SharedFile, "ShareFileResponse"),
 }

@@ -654,6 +654,22 @@ class RecipientFailure:
         return str(ErrorDetail(self.code, self.description))
 
 
+def is_refusal(message: Any) -> bool:
+    """Whether an item of a send answer's ``messages`` carries an error: the only items
+    ``SendSummary`` reads."""
+    return isinstance(message, dict) and isinstance(message.get("error"), dict)
+
+
+def _refusals(messages: Any) -> tuple[RecipientFailure, ...]:
+    failures = []
+    for item in as_list(messages):
+        if is_refusal(item):
+            error = ErrorDetail.from_json(item["error"])
+            contact = _object(Contact, item.get("contact"))
+            failures.append(RecipientFailure(error.code, error.description, contact))
+    return tuple(failures)
+
+
 @dataclass(frozen=True)
 class SendResult:
     """The answer to ``messages.send``. 1.0.1 sends ``queued`` and ``estimatedPrice``; later
@@ -704,6 +720,64 @@ class SendResult:
             if m.error is not None
         )
         return self.invalid + from_messages
+
+    def summary(self) -> SendSummary:
+        """What ``SendSummary.from_json`` reads from the same answer."""
+        return SendSummary(
+            job_id=self.job_id, queued=self.queued, estimated_price=self.estimated_price,
+            requested=self.requested, valid=self.valid, failures=self.failures, extra=self.extra,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SendSummary:
+    """The answer to ``messages.send`` without a ``Message`` per recipient: its numbers and
+    the recipients it could not go to, as ``SendResult`` has them.
+
+    Reading 10,000 ``Message`` models takes a third of a second; this reads only the
+    messages that carry an error (``is_refusal``). ``to_json`` writes the failures as such
+    messages.
+    """
+
+    job_id: str | None = None
+    queued: int | None = None
+    estimated_price: float | None = None
+    requested: int | None = None
+    valid: int | None = None
+    failures: tuple[RecipientFailure, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=empty_mapping, repr=False)
+
+    _KEYS = SendResult._KEYS
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Self:
+        return cls(
+            job_id=as_str(data.get("jobId")),
+            queued=as_int(data.get("queued")),
+            estimated_price=as_float(data.get("estimatedPrice")),
+            requested=as_int(data.get("requested")),
+            valid=as_int(data.get("valid")),
+            failures=(
+                _objects(RecipientFailure, data.get("invalid")) + _refusals(data.get("messages"))
+            ),
+            extra=leftovers(data, cls._KEYS),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        # Every failure as a message carrying an error: read back the same, with or without
+        # a contact, wherever it came from.
+        refusals = tuple(
+            {**_document({"contact": f.contact}), "error": ErrorDetail(f.code, f.description).to_json()}
+            for f in self.failures
+        )
+        return _document(
+            {
+                "jobId": self.job_id, "messages": refusals, "queued": self.queued,
+                "estimatedPrice": self.estimated_price, "requested": self.requested,
+                "valid": self.valid,
+            },
+            self.extra,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,11 @@ for an empty one) or raises a ``SakariError``:
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
@@ -69,13 +70,19 @@ class Transport:
         auth: Authenticator | None,
         retryable: bool,
         refused_is_auth_error: bool = False,
+        read: Callable[[bytes], Any] | None = None,
         **options: Any,
     ) -> Any:
-        """Send ``method path`` and return the decoded JSON body.
+        """Send ``method path`` and return the decoded JSON body, or ``read(body)``.
 
         ``options`` go to ``httpx.AsyncClient.request`` (params, json, content, files,
         headers). ``refused_is_auth_error`` makes 400 an ``AuthError`` too, for the token
         endpoint, which answers bad credentials with 400 or 401.
+
+        ``read`` replaces the decoding of a successful answer, for big answers: it is given
+        the raw body and runs in a worker thread, so the event loop keeps running meanwhile.
+        A ``ValueError`` from it means the body is not JSON (``BadResponse``); a
+        ``SakariError`` from it ends the call.
         """
         policy = self._retry if retryable else NO_RETRY
         started = policy.clock()
@@ -95,7 +102,10 @@ class Transport:
                 if response.status_code == 401 and auth is not None and not refreshed:
                     rejected, refreshed = token, True
                     continue  # once: new token, same request; not counted as a retry
-                body = self._read(response, refused_is_auth_error)
+                if read is not None and response.is_success:
+                    body = await self._read_in_thread(response, read)
+                else:
+                    body = self._read(response, refused_is_auth_error)
             except SakariError as error:
                 attempt += 1
                 delay = self._delay_before_retry(policy, error, response, attempt, started)
@@ -164,6 +174,12 @@ class Transport:
         if status in (401, 403) or (status == 400 and refused_is_auth_error):
             raise AuthError(status, code, message)
         raise ApiError(status, code, message)
+
+    async def _read_in_thread(self, response: httpx.Response, read: Callable[[bytes], Any]) -> Any:
+        try:
+            return await asyncio.to_thread(read, response.content)
+        except ValueError as exc:  # includes JSONDecodeError and UnicodeDecodeError
+            raise self._bad_response("expected JSON", response) from exc
 
     def _delay_before_retry(
         self,

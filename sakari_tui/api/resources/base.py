@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import quote
 
@@ -43,13 +43,20 @@ class Api:
         return "/".join(["/v1/accounts", segment(self.account_id), *map(segment, segments)])
 
     async def call(
-        self, method: str, path: str, *, retryable: bool | None = None, **options: Any
+        self,
+        method: str,
+        path: str,
+        *,
+        retryable: bool | None = None,
+        read: Callable[[bytes], Any] | None = None,
+        **options: Any,
     ) -> Any:
-        """Send an authenticated request; return the decoded JSON body."""
+        """Send an authenticated request; return the decoded JSON body, or what ``read``
+        makes of the raw body, in a worker thread (see ``Transport.request``)."""
         if retryable is None:
             retryable = method in IDEMPOTENT_METHODS
         return await self.transport.request(
-            method, path, auth=self.auth, retryable=retryable, **options
+            method, path, auth=self.auth, retryable=retryable, read=read, **options
         )
 
 
