@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sakari_tui.api import ApiError, Contact, SendResult
+from sakari_tui.api import ApiError, Contact, SendSummary
 
 if TYPE_CHECKING:
     from sakari_tui.api import SakariClient
@@ -200,10 +200,11 @@ async def campaign_audience(client: SakariClient, filters: CampaignFilters) -> A
     return Audience(tuple(found.values()), tuple(missing))
 
 
-async def run_now(client: SakariClient, template: str, filters: CampaignFilters) -> SendResult:
-    """Send ``template`` to everyone the filters select, in one ``messages.send``.
+async def run_now(client: SakariClient, template: str, filters: CampaignFilters) -> SendSummary:
+    """Send ``template`` to everyone the filters select, in one ``messages.send``; the
+    answer is read as counts and refusals only (it lists a message per recipient).
 
     Not retried: the API has no idempotency key, so a send whose outcome is unknown must
     not go again blindly (the caller says so)."""
     contacts = [{"id": contact_id} for contact_id in filters.contacts] or None
-    return await client.messages.send(template, contacts=contacts, filters=filters.send_filters())
+    return await client.messages.send_bulk(template, contacts=contacts, filters=filters.send_filters())

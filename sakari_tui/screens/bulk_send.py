@@ -42,7 +42,7 @@ from sakari_tui.api import (
     NetworkError,
     RecipientFailure,
     SakariError,
-    SendResult,
+    SendSummary,
 )
 from sakari_tui.api.phone import format_number
 from sakari_tui.core.sms import count_segments
@@ -55,10 +55,11 @@ from sakari_tui.widgets.segment_meter import meter_text
 # Recipients per messages.send. Sakari publishes no limit. The sandbox sets none on the number
 # of recipients, only on the body: JSON over 5 MiB is refused (413 REQ-004, MAX_JSON_BODY in
 # sakari_tui/sandbox/http.py); a recipient {"id": "<24 hex digits>"} takes 34 bytes, so the body
-# allows about 150,000. The answer is what limits us first: it carries one message per recipient,
-# parsed on the loop that draws the screen, and 100,000 of them held the screen for 8.8 s
-# (in-process sandbox, 2 cores); 10,000 take under a second, and the screen gets a frame and a
-# progress step between requests. So: one request up to 10,000 recipients, batches above.
+# allows about 150,000. The answer carries one message per recipient (about 500 bytes each):
+# as Message models, 10,000 held the screen for 0.4 s. messages.send_bulk reads it in a worker
+# thread, keeping only the refused ones, and the longest frame gap is then about 25 ms
+# (BENCHMARKS.md); between requests the screen gets a frame and a progress step. So: one
+# request up to 10,000 recipients, batches above.
 SEND_BATCH = 10_000
 # And whatever the ids look like, a request's body stays under this (80% of the 5 MiB limit).
 SEND_BODY_LIMIT = 4 * 1024 * 1024
@@ -174,7 +175,7 @@ class Outcome:
     not_sent: int = 0  # recipients whose request was refused or never went
     unknown: int = 0  # recipients whose request may or may not have gone
 
-    def add(self, result: SendResult) -> None:
+    def add(self, result: SendSummary) -> None:
         self.sent_batches += 1
         queued = result.queued if result.queued is not None else (result.valid or 0)
         self.queued += queued
@@ -468,7 +469,7 @@ class BulkSendScreen(SakariModal[str | None]):
         for index, request in enumerate(requests):
             self.status(f"Sending {index + 1} of {len(requests)}…" if len(requests) > 1 else "Sending…")
             try:
-                result = await client.messages.send(template, **request)
+                result = await client.messages.send_bulk(template, **request)
             except NetworkError as exc:
                 if exc.may_have_been_sent:
                     outcome.unknown += sizes[index]

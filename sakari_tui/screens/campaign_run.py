@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Static
 
-from sakari_tui.api import Campaign, Contact, NetworkError, SakariError, SendResult
+from sakari_tui.api import Campaign, Contact, NetworkError, SakariError, SendSummary
 from sakari_tui.api.phone import format_number
 from sakari_tui.core.campaigns import (
     Audience,
@@ -55,7 +55,7 @@ def audience_table(audience: Audience, region: str, rows: int = FIRST_ROWS) -> T
     return table
 
 
-def result_text(result: SendResult, audience: Audience | None, region: str) -> Group:
+def result_text(result: SendSummary, audience: Audience | None, region: str) -> Group:
     queued = result.queued if result.queued is not None else result.valid
     lines = Text()
     lines.append(f"Queued {queued if queued is not None else '?'}", style="bold green")
@@ -87,7 +87,7 @@ def result_text(result: SendResult, audience: Audience | None, region: str) -> G
     return Group(*parts)
 
 
-class CampaignRunScreen(SakariModal[SendResult | None]):
+class CampaignRunScreen(SakariModal[SendSummary | None]):
     DEFAULT_CSS = MODAL_CSS.format(name="CampaignRunScreen") + """
     CampaignRunScreen > VerticalScroll { width: 76; }
     CampaignRunScreen Static { height: auto; }
@@ -107,7 +107,7 @@ class CampaignRunScreen(SakariModal[SendResult | None]):
         self.campaign = campaign
         self.filters = CampaignFilters.from_json(campaign.filters)
         self.audience: Audience | None = None
-        self.result: SendResult | None = None
+        self.result: SendSummary | None = None
         self.sending = False
         self.outcome_unknown = False
 
