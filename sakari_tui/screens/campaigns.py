@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from sakari_tui.api import Campaign, Page, SendResult
+from sakari_tui.api import Campaign, Page, SendSummary
 from sakari_tui.core.campaigns import MANUAL, CampaignFilters, trigger_label
 from sakari_tui.core.text import one_line, strip_control
 from sakari_tui.screens.catalog import (
@@ -166,7 +166,7 @@ class CampaignsScreen(CatalogScreen[Campaign]):
             )
             return
 
-        def done(result: SendResult | None) -> None:
+        def done(result: SendSummary | None) -> None:
             if result is not None:
                 queued = result.queued if result.queued is not None else result.valid
                 self.notify(
