@@ -38,6 +38,7 @@ CLIENT_ID = "demo-client"
 CLIENT_SECRET = "demo-secret"
 ACCOUNT = "demo-account"
 MESSAGES_POST = ("POST", f"/v1/accounts/{ACCOUNT}/messages")
+CONTACTS_PATH = f"/v1/accounts/{ACCOUNT}/contacts"
 RUN_TIMEOUT = 30.0
 
 
@@ -456,6 +457,149 @@ def test_contacts_import_reports_rows_and_search_finds_them(sandbox: Sandbox, en
 def test_contacts_import_of_a_missing_file_is_a_usage_error(env: dict[str, str], tmp_path: Path) -> None:
     done = cli(env, "contacts", "import", str(tmp_path / "none.csv"))
     assert done.returncode == 2 and "No such file" in one_error(done)
+
+
+def uploads(sandbox: Sandbox) -> int:
+    return sandbox.requests.count(("POST", CONTACTS_PATH))
+
+
+def column_table(text: str) -> list[tuple[str, str]]:
+    """``--dry-run``'s table as (column, target) pairs."""
+    header, *rows = text.splitlines()
+    assert header.split() == ["#", "COLUMN", "GOES", "TO"]
+    return [(cells[1], cells[2]) for cells in (line.split("  ") for line in rows) for cells in
+            [[c.strip() for c in cells if c.strip()]]]  # fmt: skip
+
+
+def test_contacts_import_sends_each_column_where_the_options_say(sandbox: Sandbox, env: dict[str, str],
+                                                                tmp_path: Path) -> None:  # fmt: skip
+    surname = f"Wombat{uuid.uuid4().hex[:6]}"
+    lin, mo = fresh_number(sandbox), fresh_number(sandbox)
+    csv_file = tmp_path / "export.csv"
+    csv_file.write_text(
+        "Cell,Given name,Surname,Internal id,Team,Notes,Interests\n"
+        f'{lin},Lin,{surname},X-1,bakers,"likes rye,\nand spelt",rye;sourdough\n'  # a cell over two lines
+        f"12,Bad,{surname},X-2,,,\n"
+        f"{mo},Mo,{surname},X-3,,,\n"
+    )
+    options = ["--column", "Cell=mobile", "--column", "Given name=first name", "--column", "team=tags",
+               "--column", "Interests=tags", "--ignore", "Internal id"]  # fmt: skip
+    before = uploads(sandbox)
+
+    dry = cli(env, "contacts", "import", str(csv_file), *options, "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert column_table(dry.stdout) == [
+        ("Cell", "mobile"), ("Given name", "firstName"), ("Surname", "lastName"), ("Internal id", "ignore"),
+        ("Team", "tags"), ("Notes", "attribute"), ("Interests", "tags"),
+    ]  # fmt: skip
+    assert "3 rows to import; nothing sent" in dry.stderr
+    assert uploads(sandbox) == before
+
+    done = cli(env, "contacts", "import", str(csv_file), *options)
+    assert done.returncode == 1  # a row was refused
+    assert done.stdout.strip() == "submitted 3, inserted 2, updated 0, refused 1"
+    assert one_error(done).startswith(f"{csv_file}, line 4 (Bad {surname}, 12): CONT-")  # the file's line
+    assert uploads(sandbox) == before + 1
+    stored = {c["mobile"]["number"]: c for c in sandbox.contacts() if c.get("lastName") == surname}
+    assert sorted(stored) == sorted([lin, mo])
+    assert stored[lin]["firstName"] == "Lin" and stored[mo]["firstName"] == "Mo"
+    assert sorted(t["tag"] for t in stored[lin]["tags"]) == ["bakers", "rye", "sourdough"]
+    # Only Notes is an attribute: the ignored column and the mapped ones are not stored as attributes.
+    assert stored[lin]["attributes"] == {"Notes": "likes rye,\nand spelt"}
+    assert not stored[mo].get("attributes") and not stored[mo].get("tags")
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (["--column", "Cell=mobile", "--column", "Work email=email"],  # Phone and Email are guessed
+         ["“Cell” and “Phone” both go to mobile", "“Email” and “Work email” both go to email"]),
+        (["--ignore", "Phone"], ["No column goes to mobile"]),
+        (["--column", "Mobile=mobile"],
+         ["has no column “Mobile”; its columns are “Cell”, “Phone”, “Given name”, “Email”, “Work email”"]),
+        (["--column", "Cell=cellphone"], ["--column Cell=cellphone: no target “cellphone”; choose mobile, firstName"]),
+        (["--column", "Cell"], ["--column Cell: give HEADER=TARGET"]),
+        (["--column", "Phone=mobile", "--ignore", "phone"], ["--ignore phone: column “Phone” already goes to mobile"]),
+    ],
+)  # fmt: skip
+def test_contacts_import_with_a_bad_mapping_exits_2_and_sends_nothing(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path, options: list[str], expected: list[str]
+) -> None:
+    csv_file = tmp_path / "export.csv"
+    csv_file.write_text(f"Cell,Phone,Given name,Email,Work email\n{fresh_number(sandbox)},,Ann,a@example.com,\n")
+    requests, contacts = len(sandbox.requests), len(sandbox.contacts())
+    done = cli(env, "contacts", "import", str(csv_file), *options)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    lines = done.stderr.splitlines()
+    assert len(lines) == len(expected), done.stderr  # one line per problem
+    for line, fragment in zip(lines, expected, strict=True):
+        assert line.startswith("sakari-tui: error: ") and fragment in line
+    assert len(sandbox.requests) == requests  # not even a token was asked for
+    assert len(sandbox.contacts()) == contacts
+
+
+def test_contacts_import_goes_in_chunks_and_a_chunk_that_keeps_failing_stops_it(
+    sandbox: Sandbox, env: dict[str, str], base_url: str, tmp_path: Path
+) -> None:
+    # A proxy to the sandbox that answers the contacts uploads in turn as scripted.
+    script: list[int | None] = [None, 503, 400]  # None: passed on to the sandbox
+    seen: list[int | None] = []
+
+    class Proxy(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            status = script.pop(0) if self.path.startswith(CONTACTS_PATH) and script else None
+            if self.path.startswith(CONTACTS_PATH):
+                seen.append(status)
+            if status is not None:
+                error = {"success": False, "error": {"code": "TEST-001", "message": f"scripted {status}"}}
+                self.answer(status, "application/json", json.dumps(error).encode())
+                return
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+            passed = httpx.request(self.command, base_url + self.path, headers=headers, content=body, timeout=20)
+            self.answer(passed.status_code, passed.headers.get("Content-Type", ""), passed.content)
+
+        do_GET = do_POST  # noqa: N815
+
+        def answer(self, status: int, content_type: str, body: bytes) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    surname = f"Numbat{uuid.uuid4().hex[:6]}"
+    taken = {c["mobile"]["number"] for c in sandbox.contacts()}
+    numbers = [f"+1480555{2000 + i:04d}" for i in range(1001)]  # one more than a chunk holds
+    assert not taken & set(numbers)
+    csv_file = tmp_path / "many.csv"
+    csv_file.write_text("Cell,Given name,Surname\n" + "".join(f"{n},P{i},{surname}\n" for i, n in enumerate(numbers)))
+    options = ["--column", "Cell=mobile", "--column", "Given name=firstName"]
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        done = cli({**env, "SAKARI_API_URL": f"http://127.0.0.1:{server.server_port}"},
+                   "contacts", "import", str(csv_file), *options)  # fmt: skip
+    finally:
+        server.shutdown()
+    assert seen == [None, 503, 400]  # the first chunk went in; the second was tried again once, then refused
+    assert done.returncode == 1
+    assert done.stdout.strip() == "submitted 1000, inserted 1000, updated 0, refused 0"
+    assert one_error(done) == (f"{csv_file}: stopped at line 1002: TEST-001: scripted 400; the 1000 rows before it "
+                               "are imported, and importing the file again is safe: rows merge by mobile number")
+    assert sum(c.get("lastName") == surname for c in sandbox.contacts()) == 1000
+
+    before = uploads(sandbox)
+    again = cli(env, "contacts", "import", str(csv_file), *options)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip() == "submitted 1001, inserted 1, updated 1000, refused 0"  # the two chunks' answers
+    assert uploads(sandbox) == before + 2
+    assert sum(c.get("lastName") == surname for c in sandbox.contacts()) == 1001
 
 
 # -- config ------------------------------------------------------------------------------------

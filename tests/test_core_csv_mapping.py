@@ -10,17 +10,26 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sakari_tui.api import ApiError, AuthError, NetworkError, RateLimited
 from sakari_tui.core.csv_mapping import (
     ATTRIBUTE,
+    CHUNK_ATTEMPTS,
     FIELDS,
     IGNORE,
+    LABELS,
     SINGLE_FIELDS,
     TARGETS,
     ColumnPlan,
+    CsvTextError,
+    chunk_retry_delay,
     column_field,
     column_of,
+    columns_named,
     guess_mapping,
+    make_chunks,
     mapping_problems,
+    read_rows,
+    target_named,
     targets_for,
 )
 
@@ -88,6 +97,70 @@ def test_the_file_is_rewritten_under_the_fields_names() -> None:
 def test_column_of_finds_the_first_column_of_a_target() -> None:
     assert column_of(("firstName", "mobile", "mobile"), "mobile") == 1
     assert column_of(("firstName",), "email") is None
+
+
+def test_a_target_is_read_by_its_name_or_its_label() -> None:
+    for target in TARGETS:
+        assert target_named(target) == target
+        assert target_named(LABELS[target]) == target
+        assert target_named(f" {LABELS[target].upper()} ") == target
+    assert target_named("first_name") == "firstName" and target_named("Last-Name") == "lastName"
+    assert target_named("phone") is None and target_named("") is None and target_named("attributes") is None
+
+
+def test_a_column_is_named_by_its_header_then_ignoring_case_then_by_number() -> None:
+    header = ["Cell", "cell", " Given name ", "2", "", "Notes", "Notes"]
+    assert columns_named(header, "cell") == [1]  # the exact header first
+    assert columns_named(header, "CELL") == [0, 1]
+    assert columns_named(header, "Given name") == [2]
+    assert columns_named(header, "2") == [3]  # a header that looks like a number is a header
+    assert columns_named(header, "1") == [0] and columns_named(header, "7") == [6]
+    assert columns_named(header, "8") == [] and columns_named(header, "0") == []
+    assert columns_named(header, "Notes") == [5, 6]  # every column of that name
+    assert columns_named(header, "Mobile") == []
+    assert columns_named(header, " ") == [4]
+
+
+def test_rows_are_read_with_their_row_number_and_line() -> None:
+    text = 'Cell, Given name \n+1 1,Lin\n\n,\n+1 2,"two\nlines"\n+1 3,Al'
+    data = read_rows(text)
+    assert data.header == ["Cell", "Given name"]
+    assert data.rows == [("+1 1", "Lin"), ("+1 2", "two\nlines"), ("+1 3", "Al")]
+    assert data.numbers == [1, 4, 5]  # blank rows are left out but counted
+    assert data.lines == [2, 5, 7]  # a cell over two lines moves the lines after it
+    with pytest.raises(CsvTextError, match="no header row"):
+        read_rows(",,\nx,y")
+    with pytest.raises(CsvTextError, match="not valid CSV: field larger than field limit"):
+        read_rows("a,b\n1," + "2" * (csv.field_size_limit() + 1))
+    assert read_rows("mobile\n").rows == []
+
+
+def test_chunks_hold_at_most_so_many_rows_and_bytes_each_with_the_header() -> None:
+    plan = ColumnPlan(["Cell", "Skip", "Name"], ["mobile", IGNORE, "firstName"])
+    rows = [(f"+1 {i}", "x", f"N{i}") for i in range(7)]
+    numbers = [10 + i for i in range(7)]
+    chunks = make_chunks(plan, rows, numbers, chunk_rows=3)
+    assert [c.rows for c in chunks] == [[10, 11, 12], [13, 14, 15], [16]]
+    for chunk in chunks:
+        back = list(csv.reader(io.StringIO(chunk.body)))
+        assert back[0] == ["mobile", "firstName"]
+        assert [r[1] for r in back[1:]] == [f"N{n - 10}" for n in chunk.rows]
+    head = len(plan.header_line())
+    line = len(plan.line(rows[0]))
+    by_size = make_chunks(plan, rows, numbers, chunk_bytes=head + 2 * line)
+    assert [len(c.rows) for c in by_size] == [2, 2, 2, 1]
+    assert [len(c.rows) for c in make_chunks(plan, rows, numbers, chunk_bytes=1)] == [1] * 7  # a long row goes alone
+    assert make_chunks(plan, [], []) == []
+
+
+def test_a_chunk_is_sent_again_on_throttling_server_errors_and_lost_connections_only() -> None:
+    assert chunk_retry_delay(RateLimited(429, "RATE", "slow down", retry_after=2.0), 1) == 2.0
+    assert chunk_retry_delay(RateLimited(429, "RATE", "slow down", retry_after=60.0), 1) == 10.0
+    assert chunk_retry_delay(ApiError(503, "X", "unavailable"), 2) == 1.0
+    assert chunk_retry_delay(NetworkError("reset", may_have_been_sent=True), 1) == 0.5
+    assert chunk_retry_delay(ApiError(503, "X", "unavailable"), CHUNK_ATTEMPTS) is None
+    assert chunk_retry_delay(ApiError(400, "CONT-006", "no mobile column"), 1) is None
+    assert chunk_retry_delay(AuthError(401, "AUTH-001", "wrong secret"), 1) is None
 
 
 # -- properties -------------------------------------------------------------------------------

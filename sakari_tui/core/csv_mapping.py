@@ -10,16 +10,29 @@ What goes to the server is the file re-written under the mapping (``ColumnPlan``
 of the fields' own names (``mobile``, ``firstName``…) and of the attribute columns' headers,
 the ignored columns left out. Several columns may go to tags: their cells are joined with
 ``;``, a separator the import splits a tags cell on.
+
+The upload goes in chunks of at most ``CHUNK_ROWS`` rows and ``CHUNK_BYTES`` (``make_chunks``),
+each with the header: one answer for 50,000 rows is slow to parse, and a stopped import can say
+which rows went in. Sending a chunk again is safe (rows merge by mobile number), so a chunk
+that met throttling, a server error or a dropped connection is tried again
+(``chunk_retry_delay``). ``read_rows`` parses the file's text; ``target_named`` and
+``columns_named`` read a target and a column as a person types them (the command line's
+``--column "Cell=mobile"``).
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sakari_tui.core.text import one_line
+
+if TYPE_CHECKING:
+    from sakari_tui.api import SakariError
 
 MOBILE = "mobile"
 TAGS = "tags"
@@ -180,3 +193,119 @@ class ColumnPlan:
 
     def line(self, row: Sequence[str]) -> str:
         return self._writer.writerow(self.cells(row))  # type: ignore[no-any-return]
+
+
+# -- targets and columns as typed ---------------------------------------------------------------
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\s_\-]", "", text).lower()
+
+
+_TYPED_TARGETS = {_key(name): target for target in TARGETS for name in (target, LABELS[target])}
+
+
+def target_named(text: str) -> str | None:
+    """The target a person means by ``text``: a target's name or its label in the dialog,
+    ignoring case, spaces, underscores and dashes ("firstName", "first name", "first_name")."""
+    return _TYPED_TARGETS.get(_key(text))
+
+
+def columns_named(header: Sequence[str], name: str) -> list[int]:
+    """The columns ``name`` stands for: those with that header (surrounding spaces aside); if
+    none, those with it ignoring case; if none, the column of that number (1 for the first)."""
+    wanted = name.strip()
+    exact = [i for i, h in enumerate(header) if h.strip() == wanted]
+    if exact or not wanted:
+        return exact
+    folded = [i for i, h in enumerate(header) if h.strip().casefold() == wanted.casefold()]
+    if folded:
+        return folded
+    if wanted.isdigit() and 1 <= int(wanted) <= len(header):
+        return [int(wanted) - 1]
+    return []
+
+
+# -- the file, and the upload in chunks ---------------------------------------------------------
+
+CHUNK_ROWS = 1_000
+CHUNK_BYTES = 4 * 1024 * 1024
+CHUNK_ATTEMPTS = 3  # tries per chunk on throttling, server errors and dropped connections
+
+
+class CsvTextError(ValueError):
+    """The text is no CSV file of contacts: not parseable, or no header row."""
+
+
+@dataclass
+class CsvRows:
+    header: list[str]  # the first row, each cell stripped
+    rows: list[tuple[str, ...]]  # every row but blank ones...
+    numbers: list[int]  # ...its row number (1 = the first row after the header)...
+    lines: list[int]  # ...and the line of the file it starts on (1 = the header's first)
+
+
+def read_rows(text: str) -> CsvRows:
+    """Parse a CSV file's text (BOM already removed). Rows are tuples: tuples of strings stay
+    out of the garbage collector's sight, lists would make each full collection walk them."""
+    reader = csv.reader(io.StringIO(text))
+    rows: list[tuple[str, ...]] = []
+    numbers: list[int] = []
+    lines: list[int] = []
+    try:
+        first = next(reader, None)
+        if first is None or not any(cell.strip() for cell in first):
+            raise CsvTextError("no header row: the first line names the columns (mobile, firstName, …)")
+        line = reader.line_num
+        for number, row in enumerate(reader, start=1):
+            start, line = line + 1, reader.line_num
+            if any(cell.strip() for cell in row):
+                rows.append(tuple(row))
+                numbers.append(number)
+                lines.append(start)
+    except csv.Error as exc:
+        raise CsvTextError(f"not valid CSV: {exc}") from None
+    return CsvRows([cell.strip() for cell in first], rows, numbers, lines)
+
+
+@dataclass
+class Chunk:
+    rows: list[int]  # the numbers of the rows (as the caller numbers them) in this chunk
+    body: str  # CSV text: the header and those rows, re-written under the mapping
+
+
+def make_chunks(plan: ColumnPlan, rows: Sequence[Sequence[str]], numbers: Sequence[int],
+                chunk_rows: int = CHUNK_ROWS, chunk_bytes: int = CHUNK_BYTES) -> list[Chunk]:  # fmt: skip
+    """The rows re-written under ``plan``, cut in uploads of at most ``chunk_rows`` rows and
+    (but for a single row longer than that) ``chunk_bytes`` characters, each with the header."""
+    encode = plan.line
+    head = plan.header_line()
+    chunks: list[Chunk] = []
+    lines: list[str] = []
+    members: list[int] = []
+    size = len(head)
+    for row, number in zip(rows, numbers):
+        line = encode(row)
+        if members and (len(members) >= chunk_rows or size + len(line) > chunk_bytes):
+            chunks.append(Chunk(members, head + "".join(lines)))
+            lines, members, size = [], [], len(head)
+        lines.append(line)
+        members.append(number)
+        size += len(line)
+    if members:
+        chunks.append(Chunk(members, head + "".join(lines)))
+    return chunks
+
+
+def chunk_retry_delay(error: SakariError, attempt: int, attempts: int = CHUNK_ATTEMPTS) -> float | None:
+    """Seconds before sending a chunk again after failed try number ``attempt``, or None
+    when it should not be sent again (a refusal, or ``attempts`` tries made)."""
+    from sakari_tui.api import ApiError, NetworkError, RateLimited
+
+    if attempt >= attempts:
+        return None
+    if isinstance(error, RateLimited):
+        return min(error.retry_after if error.retry_after is not None else 1.0 * attempt, 10.0)
+    if isinstance(error, NetworkError) or (isinstance(error, ApiError) and error.status >= 500):
+        return 0.5 * attempt
+    return None
