@@ -29,9 +29,7 @@ with the server's reason.
 from __future__ import annotations
 
 import asyncio
-import csv
 import gc
-import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,22 +53,23 @@ from textual.widgets import (
     Static,
 )
 
-from sakari_tui.api import (
-    ApiError,
-    ContactUpload,
-    NetworkError,
-    RateLimited,
-    SakariError,
-)
+from sakari_tui.api import ContactUpload, NetworkError, SakariError
 from sakari_tui.core.csv_mapping import (
+    CHUNK_BYTES,
+    CHUNK_ROWS,
     IGNORE,
     LABELS,
+    Chunk,
     ColumnPlan,
+    CsvTextError,
     Problem,
     Targets,
+    chunk_retry_delay,
     column_of,
     guess_mapping,
+    make_chunks,
     mapping_problems,
+    read_rows,
     targets_for,
 )
 from sakari_tui.core.text import one_line
@@ -78,9 +77,6 @@ from sakari_tui.screens.base import SakariModal
 from sakari_tui.screens.contact_form import client_of, short_error
 from sakari_tui.widgets.path_input import PathInput
 
-CHUNK_ROWS = 1_000
-CHUNK_BYTES = 4 * 1024 * 1024
-CHUNK_ATTEMPTS = 3  # tries per chunk on throttling, server errors and dropped connections
 FRAME = 1 / 60  # seconds the upload yields between chunks, so the screen keeps painting
 PREVIEW_ROWS = 5
 SHOWN_FAILURES = 500  # failing rows listed on screen; the count says how many in all
@@ -98,12 +94,6 @@ def human_size(size: int) -> str:
     if size < 1024 * 1024:
         return f"{size / 1024:,.0f} KB"
     return f"{size / 1024 / 1024:,.1f} MB"
-
-
-@dataclass
-class Chunk:
-    rows: list[int]  # row numbers (1 = the first row after the header) in this chunk
-    body: str  # CSV text: the header and those rows, re-written under the mapping
 
 
 @dataclass
@@ -148,49 +138,15 @@ def read_csv(path: Path, chunk_rows: int = CHUNK_ROWS, chunk_bytes: int = CHUNK_
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CsvProblem(f"{path.name} is not UTF-8 text (byte {exc.start}): save it as CSV UTF-8") from None
-    # Row by row, not list(csv.reader(...)): that one call would hold the interpreter for the
-    # whole parse (80 ms for 50,000 rows), and the screen with it. Rows are kept as tuples:
-    # tuples of strings drop out of the garbage collector's sight, lists would make each full
-    # collection walk 50,000 more objects while the screen waits.
-    reader = csv.reader(io.StringIO(text))
-    rows: list[tuple[str, ...]] = []
-    numbers: list[int] = []
     try:
-        first = next(reader, None)
-        if first is None or not any(cell.strip() for cell in first):
-            raise CsvProblem(f"{path.name} is empty: a header row is needed (firstName, lastName, mobile, …)")
-        for number, row in enumerate(reader, start=1):
-            if any(cell.strip() for cell in row):
-                rows.append(tuple(row))
-                numbers.append(number)
-    except csv.Error as exc:
-        raise CsvProblem(f"{path.name} is not valid CSV: {exc}") from None
-    header = [cell.strip() for cell in first]
+        parsed = read_rows(text)
+    except CsvTextError as exc:
+        raise CsvProblem(f"{path.name}: {exc}") from None
+    header, rows, numbers = parsed.header, parsed.rows, parsed.numbers
     found = CsvFile(path=path, size=len(raw), header=header, rows=rows, numbers=numbers,
                     mapping=guess_mapping(header), chunk_rows=chunk_rows, chunk_bytes=chunk_bytes)  # fmt: skip
     found.chunks_under(found.mapping)
     return found
-
-
-def make_chunks(plan: ColumnPlan, rows: list[tuple[str, ...]], numbers: list[int], chunk_rows: int,
-                chunk_bytes: int) -> list[Chunk]:  # fmt: skip
-    encode = plan.line
-    head = plan.header_line()
-    chunks: list[Chunk] = []
-    lines: list[str] = []
-    members: list[int] = []
-    size = len(head)
-    for row, number in zip(rows, numbers):
-        line = encode(row)
-        if members and (len(members) >= chunk_rows or size + len(line) > chunk_bytes):
-            chunks.append(Chunk(members, head + "".join(lines)))
-            lines, members, size = [], [], len(head)
-        lines.append(line)
-        members.append(number)
-        size += len(line)
-    if members:
-        chunks.append(Chunk(members, head + "".join(lines)))
-    return chunks
 
 
 @dataclass
@@ -259,17 +215,6 @@ def report_view(report: Report) -> Group:
         if more > 0:
             parts.append(Text(f"… and {more:,} more failing rows", style="dim"))
     return Group(*parts)
-
-
-def retry_delay(error: SakariError, attempt: int) -> float | None:
-    """Seconds before trying a chunk again, or None when it should not be tried again."""
-    if attempt >= CHUNK_ATTEMPTS:
-        return None
-    if isinstance(error, RateLimited):
-        return min(error.retry_after if error.retry_after is not None else 1.0 * attempt, 10.0)
-    if isinstance(error, NetworkError) or (isinstance(error, ApiError) and error.status >= 500):
-        return 0.5 * attempt
-    return None
 
 
 class ColumnTarget(Horizontal):
@@ -577,7 +522,7 @@ class CsvImportScreen(SakariModal[bool]):
                     client = await client_of(self.app)
                     answer = await client.contacts.create(csv=chunk.body, merge_strategy=strategy)
                 except SakariError as exc:
-                    delay = retry_delay(exc, attempt)
+                    delay = chunk_retry_delay(exc, attempt)
                     if delay is None:
                         report.stopped = self.stopped_text(exc, chunk, report, total, index)
                         answer = None
