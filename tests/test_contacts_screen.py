@@ -127,6 +127,39 @@ async def test_a_hundred_thousand_contacts_page_on_demand_with_bounded_memory(tm
         assert listing.requests <= 1 + 3 * 2 + (MAX_PAGES + 3)  # each jump: its page, perhaps a neighbour
 
 
+CONTACTS_GET = ("GET", "/v1/accounts/demo-account/contacts")
+
+
+def view_rows(listing: PagedList) -> range:
+    top = int(listing.scroll_y)
+    return range(top, top + listing.scrollable_content_region.height)
+
+
+async def test_paging_down_fetches_the_next_page_before_the_view_reaches_it(tmp_path: Path) -> None:
+    sandbox = make_sandbox(contacts=1_000)
+    app = make_app(tmp_path / "data", sandbox, **QUIET)
+    async with app.run_test(size=(120, 40)) as pilot:  # a screen of 35 rows: more than the 20 rows always fetched
+        screen = await open_contacts(pilot)
+        listing = screen.listing
+        await wait_for(pilot, lambda: not listing.fetching, what="the first page only")
+        assert listing.cached_pages == [0] and sandbox.requests.count(CONTACTS_GET) == 1  # no travel yet: no prefetch
+        while view_rows(listing)[-1] < 250:
+            await pilot.press("pagedown")
+            await wait_for(pilot, lambda: not listing.fetching, what="the loader idle")
+            rows = view_rows(listing)
+            # What the next pagedown shows is there before it is pressed...
+            assert all(listing.item_at(i) is not None for i in range(rows[0], rows[-1] + len(rows)))
+            # ...and nothing more than two screens below the view is fetched.
+            assert max(listing.cached_pages) == (rows[-1] + 2 * len(rows)) // 100
+        pages = listing.cached_pages
+        assert pages == list(range(len(pages))) and len(pages) in (3, 4)
+        assert sandbox.requests.count(CONTACTS_GET) == listing.requests == len(pages)  # each page once
+        # Back up: the pages are still cached, nothing is asked for again.
+        await pilot.press("home")
+        await wait_for(pilot, lambda: not listing.fetching, what="the loader idle")
+        assert sandbox.requests.count(CONTACTS_GET) == len(pages)
+
+
 FILTERS = [
     ("filter-first", "an", lambda c, v: v in c.get("firstName", "").lower()),
     ("filter-last", "son", lambda c, v: v in c.get("lastName", "").lower()),

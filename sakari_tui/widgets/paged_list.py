@@ -4,8 +4,10 @@ Only the lines on screen are rendered (Textual's line API). Rows are plain items
 bounded cache of pages: a list of 100,000 contacts costs the few pages around the view, not
 100,000 widgets or objects. A row whose page is not cached renders as a placeholder and
 asks for its page; one loader worker fetches the missing pages nearest the view first and
-stops when the view is covered. When the cache is full, the page farthest from the view is
-dropped; it is fetched again if the view comes back to it.
+stops when the view is covered, and two screens beyond it in the direction the cursor or the
+view last moved (a few rows the other way), so paging on finds the next rows already there.
+One loader, one page at a time: a page is never asked for twice at once. When the cache is
+full, the page farthest from the view is dropped; it is fetched again if the view comes back.
 
 The widget knows nothing about contacts: the screen gives it a ``fetch(offset, limit)``
 coroutine (a filter change is a new one, see ``reset``), a function that draws a row as
@@ -36,7 +38,8 @@ T = TypeVar("T")
 
 PAGE_SIZE = 100  # the API's largest page
 MAX_PAGES = 30  # pages kept in memory: 3,000 rows at most
-PREFETCH_ROWS = 20  # rows beyond the view fetched ahead, so scrolling on rarely shows a placeholder
+PREFETCH_ROWS = 20  # rows beyond the view either way, so scrolling on rarely shows a placeholder
+PREFETCH_SCREENS = 2  # screens beyond the view in the direction it moves (see _needed_pages)
 
 Fetch = Callable[[int, int], Awaitable[Page[Any]]]
 
@@ -204,6 +207,7 @@ class PagedList(ScrollView, Generic[T], can_focus=True):
         self._loader_generation: int | None = None
         self._schedule_pending = False
         self._announced: tuple[int, str | None] | None = None
+        self._direction = 0  # which way the cursor or view last moved: 1 down, -1 up, 0 not since a reset
         self.requests = 0  # pages fetched, for the curious (and the tests)
 
     # -- data ----------------------------------------------------------------
@@ -259,6 +263,7 @@ class PagedList(ScrollView, Generic[T], can_focus=True):
             self.set_reactive(PagedList.cursor, 0)
             self.scroll_to(y=0, animate=False, immediate=True)
         self._announced = None
+        self._direction = 0
         self.refresh()
         self._want()
 
@@ -318,8 +323,15 @@ class PagedList(ScrollView, Generic[T], can_focus=True):
             return []
         height = max(self.scrollable_content_region.height, 1)
         top = int(self.scroll_y)
-        first = max(top - PREFETCH_ROWS, 0)
-        last = min(top + height + PREFETCH_ROWS, self._total - 1)
+        # A pagedown moves a screen, and the next key may come before the page asked for at the
+        # last one is in: two screens ahead in the direction of travel are there before they show.
+        above = below = PREFETCH_ROWS
+        if self._direction > 0:
+            below = max(height * PREFETCH_SCREENS, PREFETCH_ROWS)
+        elif self._direction < 0:
+            above = max(height * PREFETCH_SCREENS, PREFETCH_ROWS)
+        first = max(top - above, 0)
+        last = min(top + height - 1 + below, self._total - 1)
         centre = (top + height // 2) // self.page_size
         wanted = set(range(first // self.page_size, last // self.page_size + 1))
         wanted.add(min(self.cursor, self._total - 1) // self.page_size)
@@ -366,7 +378,6 @@ class PagedList(ScrollView, Generic[T], can_focus=True):
         finally:
             if self._loader_generation == generation:
                 self._loader_generation = None
-                self.refresh()
 
     def _store(self, page_no: int, page: Page[Any]) -> None:
         items = tuple(page.items)
@@ -379,12 +390,18 @@ class PagedList(ScrollView, Generic[T], can_focus=True):
         self._pages[page_no] = items
         self._stale.pop(page_no, None)
         self._evict()
+        top = int(self.scroll_y)
+        start = page_no * self.page_size
+        # A page fetched ahead of the view has nothing to paint yet: no frame for it.
+        repaint = start < top + max(self.scrollable_content_region.height, 1) and start + self.page_size > top
         if total != self._total:
             self._total = total
             self._resize_virtual()
             if self.cursor >= max(total, 1):
                 self.set_reactive(PagedList.cursor, max(total - 1, 0))
-        self.refresh()
+            repaint = True
+        if repaint:
+            self.refresh()
         self.post_message(self.Loaded(self, total))
         self._announce()
 
@@ -447,7 +464,8 @@ class PagedList(ScrollView, Generic[T], can_focus=True):
 
     # -- navigation ----------------------------------------------------------
 
-    def watch_cursor(self, cursor: int) -> None:
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._direction = 1 if new > old else -1
         self._scroll_cursor_into_view()
         self.refresh()
         self._announce()
@@ -497,6 +515,8 @@ class PagedList(ScrollView, Generic[T], can_focus=True):
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
+        if new != old:
+            self._direction = 1 if new > old else -1
         self._want()
 
     def on_focus(self) -> None:
