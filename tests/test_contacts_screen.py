@@ -4,6 +4,7 @@ import, selection and bulk send."""
 from __future__ import annotations
 
 import io
+import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from rich.console import Console
 from textual.widgets import Input, Static, TextArea
 
 import sakari_tui.api.client as client_module
+import sakari_tui.screens.contacts as contacts_module
 from sakari_tui.api import RetryPolicy
 from sakari_tui.screens.bulk_send import (
     SEND_BATCH,
@@ -158,6 +160,62 @@ async def test_paging_down_fetches_the_next_page_before_the_view_reaches_it(tmp_
         await pilot.press("home")
         await wait_for(pilot, lambda: not listing.fetching, what="the loader idle")
         assert sandbox.requests.count(CONTACTS_GET) == len(pages)
+
+
+class CountedShows:
+    """Wraps ``ContactDetail.show`` to record each contact it is given."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, screen: ContactsScreen) -> None:
+        self.contacts: list = []
+        show = screen.detail.show
+
+        def counted(contact, note: str = "Loading…") -> None:
+            self.contacts.append(contact)
+            show(contact, note)
+
+        monkeypatch.setattr(screen.detail, "show", counted)
+
+
+async def test_held_keys_update_the_detail_once_with_the_row_the_cursor_stops_on(
+    app, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Keys more than half a second apart would count as single presses: far slower than any test.
+    monkeypatch.setattr(contacts_module, "DETAIL_SETTLE", 0.5)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_contacts(pilot)
+        listing = screen.listing
+        shows = CountedShows(monkeypatch, screen)
+        await pilot.press("down")
+        shows.contacts.clear()
+        await pilot.press("down", "down", "down", "pagedown", "down")  # each within the pause of the last
+        assert shows.contacts == []  # nothing laid out while the keys come
+        final = listing.highlighted
+        assert listing.cursor > 10 and final is not None
+        await wait_for(pilot, lambda: shows.contacts, what="the detail once the keys stop")
+        assert shows.contacts == [final] and screen.detail.contact is final
+        assert screen._detail_due is None  # nothing more to come
+        messages = screen.detail.query_one("#detail-messages", Static)
+        await wait_for(pilot, lambda: final.id in screen._messages and "Loading" not in shown(messages),
+                       what="its messages")  # fmt: skip
+
+
+async def test_a_single_key_shows_the_contact_at_once_and_enter_shows_the_row_it_is_on(
+    app, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_contacts(pilot)
+        listing = screen.listing
+        shows = CountedShows(monkeypatch, screen)
+        settle = contacts_module.DETAIL_SETTLE
+        await wait_for(pilot, lambda: time.monotonic() - screen._moved_at > settle, what="the cursor at rest")
+        await pilot.press("down")
+        assert shows.contacts == [listing.highlighted] and listing.cursor == 1  # no waiting for a pause
+        monkeypatch.setattr(contacts_module, "DETAIL_SETTLE", 0.5)
+        await pilot.press("down", "down")  # quickly: the detail waits for the cursor to rest
+        assert shows.contacts[-1] is not listing.highlighted
+        await pilot.press("enter")  # opens the detail of the row the cursor is on, now
+        assert screen.has_class("-detail") and screen.detail.contact is listing.highlighted
+        assert listing.cursor == 3 and screen._detail_due is None
 
 
 FILTERS = [

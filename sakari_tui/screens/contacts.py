@@ -16,6 +16,7 @@ or ``a`` for every contact matching the filter, counted by the server) for one b
 from __future__ import annotations
 
 import re
+import time
 from collections import OrderedDict
 from typing import Any
 
@@ -39,6 +40,7 @@ from sakari_tui.widgets.status_line import StatusLine
 
 TYPING_PAUSE = 0.3  # seconds without typing before a filter goes to the server
 DETAIL_PAUSE = 0.2  # seconds on a row before its messages are fetched
+DETAIL_SETTLE = 0.1  # while keys repeat faster than this, the detail waits until the cursor rests so long
 RECENT_MESSAGES = 8
 WIDE = 100  # from this many columns the detail pane sits beside the list
 
@@ -99,9 +101,16 @@ class ContactsScreen(SakariScreen[None]):
         self.draft = ""  # the bulk message being written, kept if the send dialog is closed
         self._filter_timer: Timer | None = None
         self._detail_timer: Timer | None = None
+        # The detail pane follows the cursor, but not every row of a held key (see highlighted).
+        self._detail_due: Timer | None = None
+        self._detail_next: tuple[Contact | None, str] = (None, "Loading…")
+        self._moved_at = 0.0
+        self._moved_to: int | None = None
         self._messages: OrderedDict[str, list[Message]] = OrderedDict()
         self._numbers: OrderedDict[str, str] = OrderedDict()
         self._error: str | None = None
+        self._caption: Text | None = None
+        self._header: Text | None = None
 
     # -- layout --------------------------------------------------------------
 
@@ -204,7 +213,9 @@ class ContactsScreen(SakariScreen[None]):
             header.append(" ")
             header.append_text(_cell(Text("Tags"), tags_w))
         header.stylize("bold")
-        self.query_one("#contacts-header", Static).update(header)
+        if header != self._header:  # one line each: no layout, and no frame when nothing changed
+            self._header = header
+            self.query_one("#contacts-header", Static).update(header, layout=False)
 
     def update_caption(self) -> None:
         listing = self.listing
@@ -227,7 +238,9 @@ class ContactsScreen(SakariScreen[None]):
             caption.append(f" · {selected:,} selected", style="bold yellow")
         if self._error:
             caption.append(f" · {self._error}", style="bold red")
-        self.query_one("#contacts-caption", Static).update(caption)
+        if caption != self._caption:
+            self._caption = caption
+            self.query_one("#contacts-caption", Static).update(caption, layout=False)
 
     # -- loading -------------------------------------------------------------
 
@@ -251,7 +264,7 @@ class ContactsScreen(SakariScreen[None]):
         self._error = f"could not load: {one_line(str(event.error), 60)}"
         self.update_caption()
         if self.listing.total is None:
-            self.detail.show(None, "The contacts could not be loaded. ctrl+r tries again.")
+            self._clear_detail("The contacts could not be loaded. ctrl+r tries again.")
 
     def action_reload(self) -> None:
         self._error = None
@@ -301,7 +314,7 @@ class ContactsScreen(SakariScreen[None]):
             selection.clear()
         self._error = None
         self.listing.reset(self._fetcher())
-        self.detail.show(None)
+        self._clear_detail()
         self.update_caption()
 
     def action_filter(self) -> None:
@@ -335,13 +348,49 @@ class ContactsScreen(SakariScreen[None]):
             self._detail_timer = None
         if contact is None:
             note = "No contacts match." if self.listing.total == 0 else "Loading…"
+        else:
+            note = ""
+            if contact.id and contact.id not in self._messages:
+                self._detail_timer = self.set_timer(DETAIL_PAUSE, lambda: self.load_messages(contact.id or ""))
+        # Showing a contact lays the pane out and renders its tables: a key pressed after a
+        # rest shows it at once, but while a key repeats only the row the cursor stops on is
+        # shown, DETAIL_SETTLE after the last move. The row's page arriving is not a move.
+        self._detail_next = (contact, note)
+        now = time.monotonic()
+        moved = event.index != self._moved_to
+        repeating = moved and now - self._moved_at < DETAIL_SETTLE
+        if moved:
+            self._moved_at, self._moved_to = now, event.index
+        if self._detail_due is None:
+            if repeating:
+                self._detail_due = self.set_timer(DETAIL_SETTLE, self._detail_rested)
+            else:
+                self._show_detail()
+
+    def _detail_rested(self) -> None:
+        self._detail_due = None
+        wait = self._moved_at + DETAIL_SETTLE - time.monotonic()
+        if wait > 0.005:  # moved again since the timer was set: wait for the rest from there
+            self._detail_due = self.set_timer(wait, self._detail_rested)
+        else:
+            self._show_detail()
+
+    def _show_detail(self) -> None:
+        """Show the highlighted contact now (and drop a deferred showing)."""
+        if self._detail_due is not None:
+            self._detail_due.stop()
+            self._detail_due = None
+        contact, note = self._detail_next
+        if contact is None:
             self.detail.show(None, note)
             return
         self.detail.show(contact)
         if contact.id in self._messages:
             self.detail.show_messages(contact.id, self._messages[contact.id])
-        elif contact.id:
-            self._detail_timer = self.set_timer(DETAIL_PAUSE, lambda: self.load_messages(contact.id or ""))
+
+    def _clear_detail(self, note: str = "Loading…") -> None:
+        self._detail_next = (None, note)
+        self._show_detail()
 
     @work(exclusive=True, group="contact-messages", exit_on_error=False)
     async def load_messages(self, contact_id: str) -> None:
@@ -359,6 +408,8 @@ class ContactsScreen(SakariScreen[None]):
 
     @on(PagedList.Opened, "#contacts-list")
     def opened(self) -> None:
+        if self._detail_due is not None:  # Enter right after a move: the detail of this row
+            self._show_detail()
         if self.has_class("-narrow"):
             self.add_class("-detail")
         self.detail.focus()
