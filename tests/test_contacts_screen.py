@@ -3,8 +3,10 @@ import, selection and bulk send."""
 
 from __future__ import annotations
 
+import gc
 import io
 import time
+import weakref
 from pathlib import Path
 
 import pytest
@@ -216,6 +218,45 @@ async def test_a_single_key_shows_the_contact_at_once_and_enter_shows_the_row_it
         await pilot.press("enter")  # opens the detail of the row the cursor is on, now
         assert screen.has_class("-detail") and screen.detail.contact is listing.highlighted
         assert listing.cursor == 3 and screen._detail_due is None
+
+
+async def test_dropped_pages_are_freed_without_the_collector_and_the_screen_freezes_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+
+    class Collector:  # the screen's view of gc: records instead of freezing the test process
+        @staticmethod
+        def collect(generation: int = 2) -> int:
+            calls.append(f"collect({generation})")
+            return 0
+
+        @staticmethod
+        def freeze() -> None:
+            calls.append("freeze")
+
+    monkeypatch.setattr(contacts_module, "gc", Collector)
+    sandbox = make_sandbox(contacts=(MAX_PAGES + 5) * 100)
+    app = make_app(tmp_path / "data", sandbox, **QUIET)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_contacts(pilot)
+        listing = screen.listing
+        await wait_for(pilot, lambda: calls, what="the freeze after the first page")
+        assert calls == ["collect(1)", "freeze"]
+        first_page = [weakref.ref(listing.item_at(i)) for i in range(100)]
+        gc.disable()  # from here only reference counting frees anything
+        try:
+            for row in range(100, (MAX_PAGES + 5) * 100, 100):
+                listing.select_index(row)
+                await wait_for(pilot, lambda r=row: listing.cursor == r and listing.highlighted is not None,
+                               what=f"row {row}")  # fmt: skip
+            await wait_for(pilot, lambda: not listing.fetching, what="the loader idle")
+            assert 0 not in listing.cached_pages and len(listing.cached_pages) <= MAX_PAGES
+            assert not gc.isenabled()
+            assert [r for r in first_page if r() is not None] == []  # no cycle keeps a dropped contact
+        finally:
+            gc.enable()
+        assert calls == ["collect(1)", "freeze"]  # once, not at every page
 
 
 FILTERS = [
