@@ -266,7 +266,7 @@ class ContactsScreen(SakariScreen[None]):
 
     def _freeze(self) -> None:
         # Full passes over all the app built so far stalled paging; dropped pages hold no cycles, so are still freed.
-        gc.collect()  # once, ~30 ms after the first paint: no garbage of the moment is frozen with the rest
+        gc.collect()  # once (about 5 ms): no garbage of the moment is frozen with the rest
         gc.freeze()
 
     @on(PagedList.LoadFailed, "#contacts-list")
