@@ -15,7 +15,6 @@ or ``a`` for every contact matching the filter, counted by the server) for one b
 
 from __future__ import annotations
 
-import gc
 import re
 import time
 from collections import OrderedDict
@@ -266,8 +265,7 @@ class ContactsScreen(SakariScreen[None]):
 
     def _freeze(self) -> None:
         # Full passes over all the app built so far stalled paging; dropped pages hold no cycles, so are still freed.
-        gc.collect()  # once (about 5 ms): no garbage of the moment is frozen with the rest
-        gc.freeze()
+        self.app.settle_heap()
 
     @on(PagedList.LoadFailed, "#contacts-list")
     def load_failed(self, event: PagedList.LoadFailed) -> None:

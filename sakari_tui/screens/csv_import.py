@@ -32,6 +32,7 @@ import asyncio
 import gc
 import os
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,7 @@ from sakari_tui.screens.base import SakariModal
 from sakari_tui.screens.contact_form import client_of, short_error
 from sakari_tui.widgets.path_input import PathInput
 
+THAW_DELAY = 0.5  # seconds after the dialog closes before its frozen objects are let go
 FRAME = 1 / 60  # seconds the upload yields between chunks, so the screen keeps painting
 PREVIEW_ROWS = 5
 SHOWN_FAILURES = 500  # failing rows listed on screen; the count says how many in all
@@ -282,6 +284,7 @@ class CsvImportScreen(SakariModal[bool]):
         self.data: CsvFile | None = None
         self.state = "choose"  # then "ready", "uploading", "done"
         self.imported_any = False
+        self._froze = False  # the upload froze the heap (see upload)
         self.report: Report | None = None
         self.mapping: list[str] = []  # where each column of the file goes, as chosen
 
@@ -312,6 +315,12 @@ class CsvImportScreen(SakariModal[bool]):
             with Horizontal(classes="buttons"):
                 yield Button("Close (Esc)", id="close", compact=True)
                 yield Button("Import (F2)", id="upload", variant="primary", compact=True)
+
+    def on_unmount(self) -> None:
+        if self._froze:
+            # After the screen is gone, so that it is not frozen again with what is alive.
+            app = self.app
+            app.set_timer(THAW_DELAY, partial(app.settle_heap, thaw=True))
 
     def on_mount(self) -> None:
         self.set_state("choose")
@@ -503,11 +512,10 @@ class CsvImportScreen(SakariModal[bool]):
         index_of = {number: i for i, number in enumerate(data.numbers)}
         # The parsed file is tens of thousands of long-lived objects: kept out of the
         # collector's full passes while the import runs, those stay short (frames keep coming).
+        # This dialog is frozen with them; it is thawed and collected once it has closed.
         gc.freeze()
-        try:
-            await self._upload_chunks(data, mapping, strategy, report, index_of, bar, status)
-        finally:
-            gc.unfreeze()
+        self._froze = True
+        await self._upload_chunks(data, mapping, strategy, report, index_of, bar, status)
         self._show_report(report)
 
     async def _upload_chunks(self, data: CsvFile, mapping: Targets, strategy: str, report: Report,
