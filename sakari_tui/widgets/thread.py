@@ -99,6 +99,11 @@ class MessageThread(ScrollView, can_focus=True):
     MessageThread {
         height: 1fr;
         background: $surface;
+        /* Lines are wrapped to the width: nothing to scroll sideways. The gutter is kept
+           whether or not the scrollbar shows, so the width to wrap to never changes when
+           a thread grows past one screen (it did without a resize, leaving lines cut). */
+        overflow-x: hidden;
+        scrollbar-gutter: stable;
     }
     MessageThread > .thread--inbound { color: $text; }
     MessageThread > .thread--outbound { color: $text; }
@@ -131,6 +136,10 @@ class MessageThread(ScrollView, can_focus=True):
         self.has_older = False
         # Laid-out lines per (bubble, width): a change lays out only the bubbles that are new.
         self._strips: dict[tuple[Bubble, int], list[Strip]] = {}
+        # Whether the reader is at the newest message, so new ones and a new size keep it
+        # there. Kept as state, not read off the scroll position: that is stale until the
+        # next layout.
+        self._at_end = True
 
     # -- data ----------------------------------------------------------------
 
@@ -147,7 +156,7 @@ class MessageThread(ScrollView, can_focus=True):
             if to_end and self._layout is not None:
                 self.scroll_to_line(len(self._layout.lines))
             return False
-        at_bottom = to_end or self.is_vertical_scroll_end or not self.bubbles
+        at_bottom = to_end or self._at_end or not self.bubbles
         selected_key = None if to_end else (self.selected.key if self.selected else None)
         old_first_key = self.bubbles[0].key if self.bubbles else None
         old_first_line = 0
@@ -173,10 +182,15 @@ class MessageThread(ScrollView, can_focus=True):
         return True
 
     def scroll_to_line(self, y: int) -> None:
-        """Scroll now and again after the next refresh: a new virtual size only takes
-        effect on layout, and until then the scroll would be clamped to the old one."""
-        self.scroll_to(y=y, animate=False, immediate=True)
-        self.call_after_refresh(self.scroll_to, y=y, animate=False, immediate=True)
+        """Scroll to line ``y`` now, clamped by the virtual size just set.
+
+        ``force``: Textual allows scrolling only once a layout has shown the scrollbar,
+        and a thread that was empty has none yet; the clamp needs only the sizes.
+        Where the pane's own height is not known yet, ``_at_end`` keeps the intent
+        and ``on_resize`` applies it when the size arrives.
+        """
+        self.scroll_to(y=y, animate=False, immediate=True, force=True)
+        self._at_end = self.scroll_y >= self.max_scroll_y
 
     @property
     def selected(self) -> Bubble | None:
@@ -240,11 +254,11 @@ class MessageThread(ScrollView, can_focus=True):
         return [text_strip(header, console)] + [text_strip(Text(" " * indent) + line, console) for line in block]
 
     def on_resize(self, event: events.Resize) -> None:
+        at_end = self._at_end
         if self._layout is None or self._layout.width != max(self.scrollable_content_region.width, 20):
-            at_bottom = self.is_vertical_scroll_end
             self._relayout()
-            if at_bottom and self._layout is not None:
-                self.scroll_to_line(len(self._layout.lines))
+        if at_end and self._layout is not None:
+            self.scroll_to_line(len(self._layout.lines))
 
     # -- rendering -----------------------------------------------------------
 
@@ -310,6 +324,7 @@ class MessageThread(ScrollView, can_focus=True):
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
+        self._at_end = new >= self.max_scroll_y
         if new <= 0 and old > 0 and self.has_older:
             self.post_message(self.ReachedTop(self))
 
