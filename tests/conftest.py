@@ -88,3 +88,18 @@ def still_cursors(app: Any) -> None:
         widget.cursor_blink = False
     for widget in app.screen.query(TextArea):
         widget.cursor_blink = False
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say in one line at the end when the contract tests skipped for want of the API spec."""
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if "OpenAPI spec not found" in str(getattr(report, "longrepr", ""))
+    ]
+    if skipped:
+        terminalreporter.write_line(
+            f"{len(skipped)} contract tests skipped: the Sakari OpenAPI document was not found "
+            "(put it at ../shared/spec/sakari-openapi.yaml or set SAKARI_OPENAPI_SPEC)",
+            yellow=True,
+        )
