@@ -253,3 +253,34 @@ async def test_screens_switch_by_number_keys(app, sandbox) -> None:
         assert type(app.screen).__name__ == "CampaignsScreen"
         await pilot.press("1")
         assert type(app.screen).__name__ == "ConversationsScreen"
+
+
+async def test_a_thread_opened_from_the_cache_loads_all_its_older_messages(tmp_path, sandbox) -> None:
+    """The cache holds the newest 50 of 80; while the app was closed 60 more arrived, so the
+    cache has a gap below the newest page. Going to the top still loads every message."""
+    from conftest import make_app
+
+    number = "+12065550142"
+    for i in range(80):
+        sandbox.inject_inbound(number, f"message number {i}")
+    first = make_app(tmp_path / "data", sandbox)
+    async with first.run_test(size=(120, 40)) as pilot:
+        thread = first.screen.query_one(MessageThread)
+        await wait_for(pilot, lambda: len(thread.bubbles) == 50, what="the newest page, cached")
+    for i in range(80, 140):
+        sandbox.inject_inbound(number, f"message number {i}")
+    second = make_app(tmp_path / "data", sandbox)
+    async with second.run_test(size=(120, 40)) as pilot:
+        thread = second.screen.query_one(MessageThread)
+        await wait_for(pilot, lambda: thread.bubbles and thread.bubbles[-1].text == "message number 139", what="the newest page")
+        await wait_for(pilot, lambda: thread.has_older, what="older messages known to exist")
+        thread.focus()
+        for _ in range(4):  # each trip to the top loads one more page
+            if not thread.has_older:
+                break
+            count = len(thread.bubbles)
+            await pilot.press("home")
+            await wait_for(pilot, lambda: len(thread.bubbles) > count or not thread.has_older, what="an older page")
+        texts = [bubble.text for bubble in thread.bubbles]
+        assert texts == [f"message number {i}" for i in range(140)]
+        assert not thread.has_older

@@ -160,6 +160,11 @@ class ConversationsScreen(SakariScreen[None]):
         self.messages: dict[str, list[Message]] = {}
         self.contacts: dict[str, Contact] = {}  # fetched contacts, by id
         self.has_older: dict[str, bool] = {}
+        # How many of a thread's newest messages were fetched in one unbroken run (the polled
+        # page, then each older page). "Load older" asks for the page after them. The cache
+        # may hold a thread with a gap (the app was closed while many arrived), so its count
+        # is no offset; an older page that overlaps what is held is merged without harm.
+        self._fetched_run: dict[str, int] = {}
         self._list_poke = asyncio.Event()
         self._thread_poke = asyncio.Event()
         self._outbox_poke = asyncio.Event()
@@ -465,8 +470,12 @@ class ConversationsScreen(SakariScreen[None]):
         # A stable sort by time alone: messages of the same millisecond keep the server's order.
         merged.sort(key=_timestamp)
         self.messages[update.conversation_id] = merged
-        if not current:
+        run = self._fetched_run.get(update.conversation_id, 0)
+        if run <= len(update.messages):
+            # Nothing older fetched yet: whether there is more is the polled page's answer,
+            # whatever the cache held before it.
             self.has_older[update.conversation_id] = update.has_older
+        self._fetched_run[update.conversation_id] = max(run, len(update.messages))
         read = self.app_.store.read_ids(update.conversation_id)
         unseen = [m.id for m in update.messages if not m.outgoing and m.id and m.id not in read]
         if unseen and update.conversation_id == self.open_id:
@@ -527,13 +536,15 @@ class ConversationsScreen(SakariScreen[None]):
     async def _load_older(self, conversation_id: str) -> None:
         self._loading_older = True
         try:
-            offset = len(self.messages.get(conversation_id, []))
+            offset = self._fetched_run.get(conversation_id, 0)
             older, has_more = await self.app_.sync.load_older(conversation_id, offset)
         finally:
             self._loading_older = False
-        known = {m.id: m for m in self.messages.get(conversation_id, [])}
-        fresh = [m for m in older if m.id not in known]
-        self.messages[conversation_id] = fresh + self.messages.get(conversation_id, [])
+        known = {m.id for m in self.messages.get(conversation_id, [])}
+        merged = [m for m in older if m.id not in known] + self.messages.get(conversation_id, [])
+        merged.sort(key=_timestamp)  # stable: the server's order within a millisecond is kept
+        self.messages[conversation_id] = merged
+        self._fetched_run[conversation_id] = offset + len(older)
         self.has_older[conversation_id] = has_more
         if conversation_id == self.open_id:
             self.refresh_thread_view()
