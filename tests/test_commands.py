@@ -785,11 +785,30 @@ def test_serve_argument_errors(home: dict[str, str]) -> None:
 # -- the command line itself -------------------------------------------------------------------
 
 
+def wait_until_reading_stdin(process: subprocess.Popen[str], timeout: float = 60.0) -> None:
+    """Wait until ``process`` is blocked reading its standard input (Linux: the syscall it is in,
+    read = 0 on fd 0), so a signal is sent to the command and not to an interpreter still
+    importing. Elsewhere, wait a fixed second."""
+    syscall = Path(f"/proc/{process.pid}/syscall")
+    if not syscall.parent.exists():
+        time.sleep(1.0)
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if syscall.read_text().split()[:2] == ["0", "0x0"]:
+                return
+        except (OSError, IndexError):
+            pass  # not readable yet, or the process is running (no syscall to show)
+        time.sleep(0.05)
+    raise AssertionError("the command never blocked on standard input")
+
+
 def test_ctrl_c_exits_130_quietly(env: dict[str, str]) -> None:
     # Waiting for the message on stdin, then interrupted.
     process = subprocess.Popen(command("send", "--to", "+14155550100", "--text", "-"), env=env,
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.0)  # let it start and block on stdin
+    wait_until_reading_stdin(process)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=RUN_TIMEOUT)
     assert process.returncode == 130
