@@ -806,12 +806,16 @@ def wait_until_reading_stdin(process: subprocess.Popen[str], timeout: float = 60
 
 def test_ctrl_c_exits_130_quietly(env: dict[str, str]) -> None:
     # Waiting for the message on stdin, then interrupted.
+    # SIGINT back to its default in the child: a test run started in the background inherits it
+    # ignored, and Python then installs no KeyboardInterrupt handler (a shell's foreground
+    # command always has it).
     process = subprocess.Popen(command("send", "--to", "+14155550100", "--text", "-"), env=env,
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     wait_until_reading_stdin(process)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=RUN_TIMEOUT)
-    assert process.returncode == 130
+    assert process.returncode == 130, stderr
     assert "Traceback" not in stderr
 
 
