@@ -9,7 +9,14 @@ from __future__ import annotations
 
 
 class SakariError(Exception):
-    """Base class of everything this package raises on purpose."""
+    """Base class of everything this package raises on purpose.
+
+    ``while_authenticating`` is True when the call failed while getting an access token:
+    its own request was never sent, so the server cannot have acted on it (a send that
+    fails so was not sent, whatever the token request's failure says).
+    """
+
+    while_authenticating: bool = False
 
 
 class ApiError(SakariError):

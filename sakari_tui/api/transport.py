@@ -92,8 +92,13 @@ class Transport:
         while True:
             token = None
             if auth is not None:
-                # Token failures (already retried on their own) end the call as they are.
-                token = await (auth.refresh(rejected) if rejected is not None else auth.token())
+                # Token failures (already retried on their own) end the call, marked as
+                # failing before its own request left.
+                try:
+                    token = await (auth.refresh(rejected) if rejected is not None else auth.token())
+                except SakariError as error:
+                    _mark_before_request(error)
+                    raise
                 rejected = None
             response: httpx.Response | None = None
             try:
@@ -214,6 +219,13 @@ class Transport:
         if detail:
             text += f": {detail}"
         return NetworkError(text, may_have_been_sent=not isinstance(exc, _NOT_SENT))
+
+
+def _mark_before_request(error: SakariError) -> None:
+    """Make ``error``, from the token request, the failure of a call whose request never left."""
+    error.while_authenticating = True
+    if isinstance(error, NetworkError):
+        error.may_have_been_sent = False
 
 
 def _decode_json(raw: bytes) -> Any:
