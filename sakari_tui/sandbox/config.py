@@ -47,9 +47,13 @@ class Faults:
     rate_drop: float = 0.0
     down: bool = False
     token_endpoint: bool = False
+    # Accepted sends answer as later API versions may: ``{jobId, requested, valid, invalid[]}``
+    # without ``messages``, so the client learns no message id.
+    send_counters_only: bool = False
 
     def describe(self) -> str:
         return (
             f"latency={self.latency}s rate_429={self.rate_429} retry_after={self.retry_after}s "
             f"rate_5xx={self.rate_5xx} rate_drop={self.rate_drop} down={self.down}"
+            + (" send_counters_only=True" if self.send_counters_only else "")
         )

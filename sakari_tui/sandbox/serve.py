@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     faults.add_argument("--retry-after", type=int, default=1, metavar="S", help="Retry-After of the 429s")
     faults.add_argument("--rate-5xx", type=_share, default=0.0, metavar="P", help="share answered 503/502")
     faults.add_argument("--rate-drop", type=_share, default=0.0, metavar="P", help="share dropped after processing")
+    faults.add_argument("--send-counters-only", action="store_true",
+                        help="answer accepted sends with counts only (requested, valid, invalid), "
+                        "no messages and so no message ids, as later API versions may")
     faults.add_argument("--token-lifetime", type=_non_negative, default=3600, metavar="S")
     faults.add_argument("--error-share", type=_share, default=0.05, metavar="P",
                         help="share of sent messages that end in Error")
@@ -113,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         retry_after=args.retry_after,
         rate_5xx=args.rate_5xx,
         rate_drop=args.rate_drop,
+        send_counters_only=args.send_counters_only,
     )
     sandbox = Sandbox(config, faults=faults)
     url = base_url(args.host, sock)
