@@ -2,11 +2,14 @@
 
 A reply is written to the store before it is sent. Then:
 
-- the request never left (no connection, 429, 401): it stays pending and is
-  retried automatically after a back-off;
-- the outcome is unknown (timeout or connection lost after the request went
-  out, a 5xx, an answer we cannot read): before any resend, the conversation's
-  messages are fetched and searched for it, since the API has no idempotency key;
+- the request never left (no connection, 429, 401, no token): it stays pending and
+  is retried automatically after a back-off;
+- the outcome is unknown (timeout or connection lost after the request went out, a
+  5xx, an answer we cannot read): before any resend, the recipient's messages are
+  searched for it, paging back to the first attempt (see ``reconcile``), since the
+  API has no idempotency key; it is resent only when it is not there;
+- the server accepted it: sent, with the message id, or without one when the answer
+  lists only counters (the id is then looked up, never by resending);
 - the server refused it (4xx, or a per-recipient error such as an opt-out): it is
   failed, with the reason, until the agent retries or discards it.
 """
@@ -15,26 +18,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
 from typing import Any
 
 from sakari_tui.api import (
     ApiError,
     AuthError,
     BadResponse,
-    Message,
     NetworkError,
     RateLimited,
+    SakariError,
+    SendResult,
 )
 
+from .reconcile import MessageLookup, StillUnknown, Wanted, find_sent, normalize
 from .store import OutboxItem, OutboxState, Store
 
-# How far the server's clock may be behind ours when matching a message after an unknown outcome.
-CLOCK_SKEW = 300.0
 # Back-off between automatic retries of a send that never left, capped.
 RETRY_BASE, RETRY_CAP = 2.0, 60.0
-# How many of a conversation's newest messages are searched for a send of unknown outcome.
-LOOKBACK = 50
 
 
 class Outbox:
@@ -74,10 +74,15 @@ class Outbox:
         )  # fmt: skip
 
     async def flush(self) -> list[OutboxItem]:
-        """One pass: settle unknown outcomes, then send what is due. Returns the items touched."""
+        """One pass: find the ids of sends accepted without one, settle unknown outcomes,
+        then send what is due. Returns the items touched."""
         touched = []
+        lookup = MessageLookup(self.client)  # each recipient's messages fetched once a pass
+        for item in self.store.outbox_items(OutboxState.SENT):
+            if item.message_id is None:
+                touched.append(await self.find_id(item, lookup))
         for item in self.store.outbox_items(OutboxState.UNKNOWN):
-            touched.append(await self.resolve_unknown(item))
+            touched.append(await self.resolve_unknown(item, lookup))
         now = self.clock()
         for item in self.store.outbox_items(OutboxState.PENDING):
             if item.not_before <= now:
@@ -93,45 +98,71 @@ class Outbox:
         item = self.store.outbox_update(item.id, state=OutboxState.SENDING, attempts=current.attempts + 1)
         try:
             result = await self.client.messages.send(item.text, **self._recipient(item), **self._media(item))
-        except RateLimited as exc:
-            return self._later(item, exc, exc.retry_after)
-        except AuthError as exc:
-            return self._later(item, exc, None)
-        except NetworkError as exc:
-            if exc.may_have_been_sent:
-                return self.store.outbox_update(item.id, state=OutboxState.UNKNOWN, error=str(exc))
-            return self._later(item, exc, None)
-        except ApiError as exc:
-            if exc.status >= 500:
-                # A 5xx may come after the server stored the message: check before resending.
-                return self.store.outbox_update(item.id, state=OutboxState.UNKNOWN, error=str(exc))
-            return self.store.outbox_update(item.id, state=OutboxState.FAILED, error=str(exc))
-        except BadResponse as exc:
+        except SakariError as exc:
+            if exc.while_authenticating or isinstance(exc, RateLimited | AuthError):
+                # No token, throttled or refused credentials: the send itself never left.
+                return self._later(item, exc, getattr(exc, "retry_after", None))
+            if isinstance(exc, NetworkError) and not exc.may_have_been_sent:
+                return self._later(item, exc, None)
+            if isinstance(exc, ApiError) and exc.status < 500:
+                return self.store.outbox_update(item.id, state=OutboxState.FAILED, error=str(exc))
+            # Dropped or timed out after it left, a 5xx (which may come after the server
+            # stored it), an answer we cannot read: check before resending.
             return self.store.outbox_update(item.id, state=OutboxState.UNKNOWN, error=str(exc))
         except BaseException:
             # Cancelled or broken mid-request: it may have gone out, as after a crash.
             self.store.outbox_update(item.id, state=OutboxState.UNKNOWN)
             raise
+        return await self._accepted(item, result)
 
-        accepted = [m for m in result.messages if m.id and m.error is None]
-        if accepted:
-            return self.store.outbox_update(item.id, state=OutboxState.SENT, message_id=accepted[0].id, error=None)
+    async def _accepted(self, item: OutboxItem, result: SendResult) -> OutboxItem:
+        """Settle ``item`` from the server's answer to its send."""
+        with_id = [m for m in result.messages if m.id and m.error is None]
+        if with_id:
+            return self.store.outbox_update(item.id, state=OutboxState.SENT, message_id=with_id[0].id, error=None)
         failures = result.failures
-        reason = str(failures[0]) if failures else "the server accepted no message"
-        return self.store.outbox_update(item.id, state=OutboxState.FAILED, error=reason)
+        if failures:
+            return self.store.outbox_update(item.id, state=OutboxState.FAILED, error=str(failures[0]))
+        accepted = sum(1 for m in result.messages if m.error is None) or result.valid
+        if accepted is None:
+            accepted = result.queued
+        if accepted:
+            # Accepted, but the answer lists no message id (only counters): sent. Its id is
+            # looked up, so that a later identical reply is never taken for it.
+            item = self.store.outbox_update(item.id, state=OutboxState.SENT, error=None)
+            return await self.find_id(item, MessageLookup(self.client))
+        if accepted == 0:
+            return self.store.outbox_update(item.id, state=OutboxState.FAILED, error="the server accepted no message")
+        # An answer that says nothing either way: check before resending.
+        return self.store.outbox_update(item.id, state=OutboxState.UNKNOWN, error="the answer did not say whether it was sent")
 
-    async def resolve_unknown(self, item: OutboxItem) -> OutboxItem:
+    async def find_id(self, item: OutboxItem, lookup: MessageLookup) -> OutboxItem:
+        """The server's id of a reply it accepted without naming one; never resends."""
+        try:
+            match = await find_sent(lookup, self._wanted(item), claimed=self.store.claimed_message_ids(),
+                                    owned_elsewhere=self._accepted_without_id(item))  # fmt: skip
+        except (SakariError, StillUnknown):
+            return item  # the next pass looks again
+        current = self.store.outbox_get(item.id)
+        if match is None or current is None or current.state is not OutboxState.SENT or current.message_id:
+            return current or item
+        return self.store.outbox_update(item.id, message_id=match.id)
+
+    async def resolve_unknown(self, item: OutboxItem, lookup: MessageLookup | None = None) -> OutboxItem:
         """Find out whether a send of unknown outcome reached the server; resend only if not."""
         try:
-            page = await self.client.messages.fetch_all(limit=LOOKBACK, **self._lookup(item))
-        except (NetworkError, ApiError, BadResponse) as exc:
+            match = await find_sent(
+                lookup or MessageLookup(self.client),
+                self._wanted(item),
+                claimed=self.store.claimed_message_ids(),
+                owned_elsewhere=self._accepted_without_id(item),
+            )
+        except (SakariError, StillUnknown) as exc:
             # Still unknown; try again on the next pass.
             return self.store.outbox_update(item.id, error=str(exc))
         current = self.store.outbox_get(item.id)
         if current is None or current.state is not OutboxState.UNKNOWN:
             return current or item  # settled by another pass, or discarded, meanwhile
-        claimed = self.store.claimed_message_ids()
-        match = next((m for m in page.items if self._is_ours(m, item) and m.id not in claimed), None)
         if match is not None:
             return self.store.outbox_update(item.id, state=OutboxState.SENT, message_id=match.id, error=None)
         item = self.store.outbox_update(item.id, state=OutboxState.PENDING, not_before=0)
@@ -141,6 +172,28 @@ class Outbox:
         delay = retry_after if retry_after is not None else min(RETRY_BASE * 2 ** (item.attempts - 1), RETRY_CAP)
         return self.store.outbox_update(
             item.id, state=OutboxState.PENDING, error=str(error), not_before=self.clock() + delay
+        )
+
+    def _accepted_without_id(self, item: OutboxItem) -> int:
+        """Other replies like ``item`` the server accepted without naming their message:
+        that many matching messages are theirs."""
+        text = normalize(item.text)
+        return sum(
+            1
+            for other in self.store.outbox_items(OutboxState.SENT)
+            if other.id != item.id and other.message_id is None and normalize(other.text) == text
+            and self._wanted(other).key == self._wanted(item).key
+        )
+
+    @staticmethod
+    def _wanted(item: OutboxItem) -> Wanted:
+        return Wanted(
+            text=item.text,
+            since=item.since,
+            conversation_id=item.conversation_id,
+            contact_id=item.contact_id,
+            mobile=item.mobile,
+            media=item.media,
         )
 
     @staticmethod
@@ -156,23 +209,3 @@ class Outbox:
         if not item.media:
             return {}
         return {"media": [{"url": url} for url in item.media], "type": "MMS"}
-
-    @staticmethod
-    def _lookup(item: OutboxItem) -> dict[str, Any]:
-        if item.conversation_id:
-            return {"conversation_id": item.conversation_id}
-        if item.contact_id:
-            return {"contact_id": item.contact_id}
-        return {}
-
-    def _is_ours(self, message: Message, item: OutboxItem) -> bool:
-        if not message.outgoing or message.text != item.text:
-            return False
-        if item.mobile and not item.conversation_id and not item.contact_id:
-            number = message.contact.mobile.number if message.contact and message.contact.mobile else None
-            if number != item.mobile:
-                return False
-        created = message.created_at
-        if created is None:
-            return True
-        return created >= datetime.fromtimestamp(item.created - CLOCK_SKEW, tz=timezone.utc)

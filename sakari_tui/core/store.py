@@ -25,7 +25,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -74,7 +74,8 @@ CREATE TABLE IF NOT EXISTS outbox (
     updated REAL NOT NULL,
     not_before REAL NOT NULL DEFAULT 0,
     message_id TEXT,
-    media TEXT NOT NULL DEFAULT '[]'     -- URLs sent as MMS media, JSON
+    media TEXT NOT NULL DEFAULT '[]',    -- URLs sent as MMS media, JSON
+    first_attempt REAL                   -- when a request first went out (epoch seconds)
 );
 CREATE INDEX IF NOT EXISTS outbox_by_state ON outbox(state);
 
@@ -113,6 +114,12 @@ class OutboxItem:
     not_before: float
     message_id: str | None
     media: tuple[str, ...] = ()
+    first_attempt: float | None = None
+
+    @property
+    def since(self) -> float:
+        """From when a copy of this item may be on the server."""
+        return self.first_attempt if self.first_attempt is not None else self.created
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> OutboxItem:
@@ -147,6 +154,9 @@ class Store:
         columns = {row["name"] for row in self._db.execute("PRAGMA table_info(outbox)")}
         if "media" not in columns:
             self._db.execute("ALTER TABLE outbox ADD COLUMN media TEXT NOT NULL DEFAULT '[]'")
+        if "first_attempt" not in columns:
+            # Items written before have none: their creation time is an earlier bound.
+            self._db.execute("ALTER TABLE outbox ADD COLUMN first_attempt REAL")
         columns = {row["name"] for row in self._db.execute("PRAGMA table_info(messages)")}
         if "seq" not in columns:
             # Rows cached before have no known place until a page lists them again (see save_page).
@@ -388,6 +398,10 @@ class Store:
             raise ValueError(f"cannot update outbox fields {sorted(unknown)}")
         now = fields["updated"] = time.time()
         assignments = ", ".join(f"{name} = ?" for name in fields)
+        if fields.get("state") == OutboxState.SENDING:
+            # The first request that may reach the server: a copy cannot be older.
+            assignments += ", first_attempt = COALESCE(first_attempt, ?)"
+            fields["first_attempt"] = now
         with self._transaction():
             self._write(f"UPDATE outbox SET {assignments} WHERE id = ?", (*fields.values(), item_id))
             if fields.get("message_id"):
