@@ -1,7 +1,7 @@
 """What every one-shot command shares: the profile, the client, output and exit codes.
 
-Exit codes: 0 ok, 1 the API (or the network) said no, 2 a usage or config error, 130 when
-interrupted. Every error is one line on stderr, ``sakari-tui: error: ...``; secrets never
+Exit codes: 0 ok, 1 the API (or the network) said no, 2 a usage or config error, 3 a send
+that may have been sent (check before sending again), 130 when interrupted. Every error is one line on stderr, ``sakari-tui: error: ...``; secrets never
 appear in it. Heavy modules (httpx, phonenumbers) are imported where they are used.
 """
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_API_ERROR = 1
 EXIT_USAGE = 2
+EXIT_MAYBE_SENT = 3  # the outcome of a send is unknown: look before sending again
 EXIT_INTERRUPTED = 130
 
 PROG = "sakari-tui"

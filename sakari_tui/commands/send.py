@@ -9,18 +9,23 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .common import (
     EXIT_API_ERROR,
+    EXIT_MAYBE_SENT,
     CommandError,
     Failed,
     UsageError,
     add_common,
     clean,
     error,
+    info,
     load_profile,
     open_client,
     print_json_line,
@@ -28,7 +33,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from sakari_tui.api import SakariClient, Template
+    from sakari_tui.api import Message, SakariClient, SendResult, Template
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -37,8 +42,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="send a message to numbers or a conversation",
         description="Send one message (SMS, or MMS with --file) in one request. Numbers are "
         "checked and written as E.164 with the profile's default_region. A recipient who has "
-        "opted out (texted STOP) is refused before anything is sent. Exit 0 when every recipient "
-        "got the message, 1 when the API refused any of them, 2 for a usage or config error.",
+        "opted out (texted STOP) is refused before anything is sent. A 429 is sent again after "
+        "its Retry-After; when the answer is lost (a dropped connection, a timeout, a 5xx) the "
+        "server's messages are checked before anything is sent again. Exit 0 when every "
+        "recipient got the message, 1 when it was not sent to some (the API refused them, or "
+        "the request never left), 2 for a usage or config error, 3 when it may have been sent "
+        "but the check could not tell: look at the conversation before sending again.",
     )
     to = parser.add_mutually_exclusive_group(required=True)
     to.add_argument("--to", metavar="NUMBER", action="append",
@@ -140,7 +149,7 @@ async def send(
     text: str | None,
     attachment: Path | None,
 ) -> int:
-    from sakari_tui.api import NetworkError
+    from sakari_tui.core.reconcile import accepted_count
 
     if args.template is not None:
         template = await find_template(client, args.template)
@@ -160,20 +169,11 @@ async def send(
         if not shared.link:
             raise CommandError(f"the upload of {attachment.name} returned no link", EXIT_API_ERROR)
         options = {"media": [{"url": shared.link}], "type": "MMS"}
-    if args.conversation:
-        options["conversations"] = [args.conversation]
-    else:
-        options["contacts"] = [{"mobile": {"number": n}} for n in numbers]
 
-    try:
-        result = await client.messages.send(text or "", **options)
-    except NetworkError as exc:
-        if exc.may_have_been_sent:
-            raise CommandError(
-                f"{exc}; the message may have been sent: look at the conversation before sending again",
-                EXIT_API_ERROR,
-            ) from None
-        raise
+    recipients = [args.conversation] if args.conversation else numbers
+    media = tuple(m["url"] for m in options.get("media", ()))
+    outcome = await deliver(client, text or "", options, recipients, media, by_conversation=bool(args.conversation))
+    result = outcome.result
 
     if args.json:
         print_json_line(result.to_json())
@@ -191,13 +191,154 @@ async def send(
             parts.append(f"{message.segments} segment{'s' if message.segments != 1 else ''}")
         if message.media:
             parts.append("with " + ", ".join(m.url or "media" for m in message.media))
+        if message.id in outcome.found:
+            parts.append("found on the server after the answer was lost")
         print(f"sent to {clean(who)}: {', '.join(parts)}", flush=True)
     for failure in failures:
         who = _recipient(failure.contact) or args.conversation or "a recipient"
         error(f"{who}: not sent: {failure}")
     if not result.messages and not failures and not args.json:
-        print(f"queued: {result.queued if result.queued is not None else 'unknown'}", flush=True)
+        # An answer with counters only (no message ids).
+        count = accepted_count(result.messages, result.valid, result.queued)
+        print(f"accepted: {count if count is not None else 'unknown'}", flush=True)
     return EXIT_API_ERROR if failures or refused else 0
+
+
+# -- the outcome of the send ----------------------------------------------------------------
+
+# Sends in all, when an unknown outcome was checked and the message was not on the server.
+SEND_TRIES = 4
+# Looks at the server's messages after an unknown outcome, before giving up (exit 3).
+CHECK_TRIES = 6
+# Seconds of waiting in all for the 429s of the send (Retry-After, or a back-off without one).
+RATE_LIMIT_BUDGET = 120.0
+
+
+@dataclass
+class Outcome:
+    result: SendResult
+    found: set[str] = field(default_factory=set)  # ids found on the server after an unknown outcome
+
+
+async def deliver(
+    client: SakariClient,
+    text: str,
+    options: dict[str, Any],
+    recipients: list[str],
+    media: tuple[str, ...],
+    *,
+    by_conversation: bool,
+) -> Outcome:
+    """Send once, exactly: a 429 is sent again after its Retry-After (nothing was stored); an
+    unknown outcome (dropped after it left, a timeout, a 5xx, an unreadable answer) is
+    settled as the outbox does, by looking for the message on the server, and sent again
+    only to the recipients it did not reach. ``CommandError`` with ``EXIT_MAYBE_SENT`` when
+    it cannot tell; with ``EXIT_API_ERROR`` when it was not sent."""
+    from sakari_tui.api import AuthError, RateLimited, SakariError, SendResult
+    from sakari_tui.core.reconcile import accepted_count, outcome_unknown
+
+    found: list[Message] = []
+    pending = list(recipients)
+    since: float | None = None
+    waited = 0.0
+    throttled = 0
+    tries = 0
+    while True:
+        if by_conversation:
+            options["conversations"] = pending
+        else:
+            options["contacts"] = [{"mobile": {"number": n}} for n in pending]
+        if since is None:
+            since = time.time()
+        tries += 1
+        try:
+            result = await client.messages.send(text, **options)
+        except RateLimited as exc:
+            if exc.while_authenticating:
+                raise CommandError(f"{exc}; not sent", EXIT_API_ERROR) from None
+            # Throttled before anything was stored: the same request again, after the wait.
+            tries -= 1
+            throttled += 1
+            delay = exc.retry_after if exc.retry_after is not None else min(2.0**throttled, 30.0)
+            if waited + delay > RATE_LIMIT_BUDGET:
+                raise CommandError(f"{exc}; not sent: try again later", EXIT_API_ERROR) from None
+            info(f"rate limited; sending again in {delay:g} s")
+            waited += delay
+            await asyncio.sleep(delay)
+            continue
+        except AuthError:
+            raise
+        except SakariError as exc:
+            if not outcome_unknown(exc):
+                raise CommandError(f"{exc}; not sent", EXIT_API_ERROR) from None
+            reason = str(exc)
+        else:
+            if accepted_count(result.messages, result.valid, result.queued) is not None:
+                if found:
+                    result = SendResult(
+                        job_id=result.job_id, messages=tuple(found) + result.messages, queued=result.queued,
+                        estimated_price=result.estimated_price, requested=result.requested,
+                        valid=result.valid, invalid=result.invalid, extra=result.extra,
+                    )  # fmt: skip
+                return Outcome(result, {m.id for m in found if m.id})
+            reason = "the answer did not say whether it was sent"
+
+        # Unknown: look for it before anything is sent again.
+        matches = await look_for(client, text, pending, media, since, by_conversation, reason,
+                                 claimed={m.id for m in found if m.id})  # fmt: skip
+        found.extend(m for m in matches if m is not None)
+        pending = [r for r, m in zip(pending, matches, strict=True) if m is None]
+        if not pending:
+            return Outcome(SendResult(messages=tuple(found)), {m.id for m in found if m.id})
+        if tries >= SEND_TRIES:
+            raise CommandError(
+                f"{reason}; not sent to {', '.join(pending)} after {tries} tries (not found on the server)",
+                EXIT_API_ERROR,
+            )
+        info(f"{reason}; not on the server: sending again to {', '.join(pending)}")
+
+
+async def look_for(
+    client: SakariClient,
+    text: str,
+    recipients: list[str],
+    media: tuple[str, ...],
+    since: float,
+    by_conversation: bool,
+    reason: str,
+    *,
+    claimed: set[str],
+) -> list[Message | None]:
+    """The server's copy of the send for each recipient, or None where it is not there."""
+    from sakari_tui.api import SakariError
+    from sakari_tui.core.reconcile import MessageLookup, StillUnknown, Wanted, find_sent
+
+    last: Exception | None = None
+    for attempt in range(CHECK_TRIES):
+        if attempt:
+            await asyncio.sleep(min(0.5 * 2 ** (attempt - 1), 8.0))
+        lookup = MessageLookup(client)
+        taken = set(claimed)
+        try:
+            matches: list[Message | None] = []
+            for recipient in recipients:
+                wanted = Wanted(
+                    text=text, since=since, media=media,
+                    conversation_id=recipient if by_conversation else None,
+                    mobile=None if by_conversation else recipient,
+                )  # fmt: skip
+                match = await find_sent(lookup, wanted, claimed=taken)
+                if match is not None and match.id:
+                    taken.add(match.id)
+                matches.append(match)
+            return matches
+        except (SakariError, StillUnknown) as exc:
+            last = exc
+    raise CommandError(
+        f"{reason}; the message may have been sent (checking failed: {last}): look at the conversation "
+        "before sending again",
+        EXIT_MAYBE_SENT,
+    )
 
 
 def _recipient(contact: Any) -> str:

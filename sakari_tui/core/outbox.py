@@ -20,17 +20,17 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from sakari_tui.api import (
-    ApiError,
-    AuthError,
-    BadResponse,
-    NetworkError,
-    RateLimited,
-    SakariError,
-    SendResult,
-)
+from sakari_tui.api import AuthError, NetworkError, RateLimited, SakariError, SendResult
 
-from .reconcile import MessageLookup, StillUnknown, Wanted, find_sent, normalize
+from .reconcile import (
+    MessageLookup,
+    StillUnknown,
+    Wanted,
+    accepted_count,
+    find_sent,
+    normalize,
+    outcome_unknown,
+)
 from .store import OutboxItem, OutboxState, Store
 
 # Back-off between automatic retries of a send that never left, capped.
@@ -99,16 +99,14 @@ class Outbox:
         try:
             result = await self.client.messages.send(item.text, **self._recipient(item), **self._media(item))
         except SakariError as exc:
-            if exc.while_authenticating or isinstance(exc, RateLimited | AuthError):
-                # No token, throttled or refused credentials: the send itself never left.
+            if outcome_unknown(exc):
+                # Dropped or timed out after it left, a 5xx (which may come after the server
+                # stored it), an answer we cannot read: check before resending.
+                return self.store.outbox_update(item.id, state=OutboxState.UNKNOWN, error=str(exc))
+            if exc.while_authenticating or isinstance(exc, RateLimited | AuthError | NetworkError):
+                # No token, throttled, refused credentials, no connection: it never left.
                 return self._later(item, exc, getattr(exc, "retry_after", None))
-            if isinstance(exc, NetworkError) and not exc.may_have_been_sent:
-                return self._later(item, exc, None)
-            if isinstance(exc, ApiError) and exc.status < 500:
-                return self.store.outbox_update(item.id, state=OutboxState.FAILED, error=str(exc))
-            # Dropped or timed out after it left, a 5xx (which may come after the server
-            # stored it), an answer we cannot read: check before resending.
-            return self.store.outbox_update(item.id, state=OutboxState.UNKNOWN, error=str(exc))
+            return self.store.outbox_update(item.id, state=OutboxState.FAILED, error=str(exc))
         except BaseException:
             # Cancelled or broken mid-request: it may have gone out, as after a crash.
             self.store.outbox_update(item.id, state=OutboxState.UNKNOWN)
@@ -123,9 +121,7 @@ class Outbox:
         failures = result.failures
         if failures:
             return self.store.outbox_update(item.id, state=OutboxState.FAILED, error=str(failures[0]))
-        accepted = sum(1 for m in result.messages if m.error is None) or result.valid
-        if accepted is None:
-            accepted = result.queued
+        accepted = accepted_count(result.messages, result.valid, result.queued)
         if accepted:
             # Accepted, but the answer lists no message id (only counters): sent. Its id is
             # looked up, so that a later identical reply is never taken for it.

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from sakari_tui.api import Message
+from sakari_tui.api import ApiError, AuthError, Message, NetworkError, RateLimited, SakariError
 
 from .templates import PLACEHOLDER
 
@@ -34,6 +34,37 @@ PAGE_SIZE = 100
 # A bound on the paging, for a server whose messages carry no time to stop at: this many
 # pages without reaching the first attempt leaves the outcome unknown (never a resend).
 MAX_PAGES = 200
+
+
+def outcome_unknown(error: SakariError) -> bool:
+    """Whether a send that failed with ``error`` may still have reached the server.
+
+    Not when it failed getting a token, could not connect, was throttled (429 comes before
+    anything is stored) or refused (4xx). Yes after the request left and the connection
+    dropped or timed out, on a 5xx (a server may fail after storing), and on an answer that
+    could not be read.
+    """
+    if error.while_authenticating:
+        return False
+    if isinstance(error, NetworkError):
+        return error.may_have_been_sent
+    if isinstance(error, RateLimited | AuthError):
+        return False
+    if isinstance(error, ApiError):
+        return error.status >= 500
+    return True
+
+
+def accepted_count(messages: Collection[Message], valid: int | None, queued: int | None) -> int | None:
+    """How many messages an answer to a send says were accepted: the messages listed
+    without an error, else ``valid``, else ``queued``; None when it says nothing."""
+    listed = sum(1 for m in messages if m.error is None)
+    if listed:
+        return listed
+    for count in (valid, queued):
+        if count is not None:
+            return count
+    return 0 if messages else None
 
 
 class StillUnknown(Exception):
