@@ -597,9 +597,12 @@ class ConversationsScreen(SakariScreen[None]):
 
     @on(Composer.Submitted)
     def send(self, event: Composer.Submitted) -> None:
+        # The composer is already empty (and may hold keys typed since): it is not cleared
+        # here; a reply that is not sent is given back.
         text = event.text.rstrip("\n")
         blocked = self.open_contact_blocked()
         if blocked is not None:
+            event.composer.give_back(event.text)
             self.app.notify(
                 f"{one_line(blocked.display_name)} has opted out (replied STOP). Messages to them are refused "
                 "until they text START.",
@@ -616,11 +619,11 @@ class ConversationsScreen(SakariScreen[None]):
         elif self.open_id is not None:
             item = outbox.enqueue(text, conversation_id=self.open_id, media=media)
         else:
+            event.composer.give_back(event.text)
             self.app.notify("Open a conversation first, or press n for a new one.", severity="warning")
             return
         self.set_attachment(None)
-        event.composer.load_text("")
-        self.save_draft("")
+        self.save_draft()
         self.refresh_thread_view(jump_to_end=True)
         self._outbox_poke.set()
         if self.new_conversation is not None:

@@ -1,4 +1,4 @@
-"""The reply box: multi-line, Enter sends.
+"""The reply box: multi-line, Enter sends (the text is taken and the box emptied at once).
 
 Terminals and tmux disagree about shift+enter, so a newline has three keys:
 shift+enter where the terminal reports it, alt+enter, and ctrl+n, which
@@ -50,9 +50,18 @@ class Composer(TextArea):
             self.action_submit()
 
     def action_submit(self) -> None:
+        """Take the text and empty the box in one step, then say so. Keys typed before the
+        message is handled land in the empty box, for the next reply: none is lost to a
+        later clear, none joins the reply already taken."""
         text = self.text
         if text.strip():
+            self.clear()
             self.post_message(self.Submitted(self, text))
+
+    def give_back(self, text: str) -> None:
+        """Put back a taken reply that was not sent, before whatever was typed since."""
+        self.insert(text, (0, 0))
+        self.move_cursor(self.document.end)
 
     def action_newline(self) -> None:
         start, end = self.selection
