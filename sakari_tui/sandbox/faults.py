@@ -81,12 +81,13 @@ class FaultMiddleware:
             await send({"type": "http.response.start", "status": 503, "headers": []})
             raise SandboxDown()
         self.record(scope["method"], path)
-        if not path.startswith("/v1/"):
+        is_token = path in TOKEN_PATHS  # "/oauth2/token" is outside /v1/, and faulted too
+        if not (is_token or path.startswith("/v1/")):
             await self.app(scope, receive, send)
             return
         if faults.latency > 0:
             await asyncio.sleep(faults.latency)
-        if path in TOKEN_PATHS and not faults.token_endpoint:
+        if is_token and not faults.token_endpoint:
             await self.app(scope, receive, send)
             return
 
