@@ -35,6 +35,13 @@ from .common import (
 if TYPE_CHECKING:
     from sakari_tui.api import Message, SakariClient, SendResult, Template
 
+# Sends in all, when an unknown outcome was checked and the message was not on the server.
+SEND_TRIES = 4
+# Seconds of looking at the server's messages after an unknown outcome, before giving up (exit 3).
+CHECK_TIMEOUT = 30.0
+# Seconds of waiting in all for the 429s of the send (Retry-After, or a back-off without one).
+RATE_LIMIT_BUDGET = 120.0
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -58,6 +65,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     body.add_argument("--template", metavar="NAME", help="send the text of the template of this name")
     parser.add_argument("--file", metavar="PATH", help="attach a file: uploaded, then sent as MMS media")
     parser.add_argument("--json", action="store_true", help="print the API's answer as one JSON line")
+    parser.add_argument("--check-timeout", type=float, default=CHECK_TIMEOUT, metavar="SECONDS",
+                        help="when the answer to the send is lost, how long to look for the message "
+                        f"on the server before giving up with exit 3 (default {CHECK_TIMEOUT:g})")
     add_common(parser)
     parser.set_defaults(run=run)
 
@@ -172,7 +182,8 @@ async def send(
 
     recipients = [args.conversation] if args.conversation else numbers
     media = tuple(m["url"] for m in options.get("media", ()))
-    outcome = await deliver(client, text or "", options, recipients, media, by_conversation=bool(args.conversation))
+    outcome = await deliver(client, text or "", options, recipients, media,
+                            by_conversation=bool(args.conversation), check_timeout=args.check_timeout)  # fmt: skip
     result = outcome.result
 
     if args.json:
@@ -206,13 +217,6 @@ async def send(
 
 # -- the outcome of the send ----------------------------------------------------------------
 
-# Sends in all, when an unknown outcome was checked and the message was not on the server.
-SEND_TRIES = 4
-# Looks at the server's messages after an unknown outcome, before giving up (exit 3).
-CHECK_TRIES = 6
-# Seconds of waiting in all for the 429s of the send (Retry-After, or a back-off without one).
-RATE_LIMIT_BUDGET = 120.0
-
 
 @dataclass
 class Outcome:
@@ -228,6 +232,7 @@ async def deliver(
     media: tuple[str, ...],
     *,
     by_conversation: bool,
+    check_timeout: float = CHECK_TIMEOUT,
 ) -> Outcome:
     """Send once, exactly: a 429 is sent again after its Retry-After (nothing was stored); an
     unknown outcome (dropped after it left, a timeout, a 5xx, an unreadable answer) is
@@ -285,7 +290,7 @@ async def deliver(
 
         # Unknown: look for it before anything is sent again.
         matches = await look_for(client, text, pending, media, since, by_conversation, reason,
-                                 claimed={m.id for m in found if m.id})  # fmt: skip
+                                 claimed={m.id for m in found if m.id}, timeout=check_timeout)  # fmt: skip
         found.extend(m for m in matches if m is not None)
         pending = [r for r, m in zip(pending, matches, strict=True) if m is None]
         if not pending:
@@ -308,15 +313,17 @@ async def look_for(
     reason: str,
     *,
     claimed: set[str],
+    timeout: float,
 ) -> list[Message | None]:
-    """The server's copy of the send for each recipient, or None where it is not there."""
+    """The server's copy of the send for each recipient, or None where it is not there;
+    looked for again after a failure until ``timeout`` seconds have passed."""
     from sakari_tui.api import SakariError
     from sakari_tui.core.reconcile import MessageLookup, StillUnknown, Wanted, find_sent
 
+    deadline = time.monotonic() + timeout
     last: Exception | None = None
-    for attempt in range(CHECK_TRIES):
-        if attempt:
-            await asyncio.sleep(min(0.5 * 2 ** (attempt - 1), 8.0))
+    attempt = 0
+    while True:
         lookup = MessageLookup(client)
         taken = set(claimed)
         try:
@@ -334,6 +341,11 @@ async def look_for(
             return matches
         except (SakariError, StillUnknown) as exc:
             last = exc
+        attempt += 1
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        await asyncio.sleep(min(0.5 * 2 ** (attempt - 1), 8.0, left))
     raise CommandError(
         f"{reason}; the message may have been sent (checking failed: {last}): look at the conversation "
         "before sending again",
