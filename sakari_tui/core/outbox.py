@@ -35,6 +35,8 @@ from .store import OutboxItem, OutboxState, Store
 
 # Back-off between automatic retries of a send that never left, capped.
 RETRY_BASE, RETRY_CAP = 2.0, 60.0
+# How long the id of a reply accepted without one is looked for (seconds from its first attempt).
+ID_SEARCH_WINDOW = 600.0
 
 
 class Outbox:
@@ -79,7 +81,7 @@ class Outbox:
         touched = []
         lookup = MessageLookup(self.client)  # each recipient's messages fetched once a pass
         for item in self.store.outbox_items(OutboxState.SENT):
-            if item.message_id is None:
+            if item.message_id is None and time.time() - item.since < ID_SEARCH_WINDOW:
                 touched.append(await self.find_id(item, lookup))
         for item in self.store.outbox_items(OutboxState.UNKNOWN):
             touched.append(await self.resolve_unknown(item, lookup))
