@@ -29,6 +29,7 @@ BENCHMARKS = {
     "contacts_100k": ("contacts_100k.py", [], ["--modes", "http"]),
     "csv_import_50k": ("csv_import_50k.py", [], []),
     "bulk_send_10k": ("bulk_send_10k.py", [], []),
+    "exactly_once": ("exactly_once.py", [], ["--cli", "20", "--wrapped", "10"]),
 }
 
 

@@ -12,9 +12,10 @@ import argparse
 import asyncio
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .common import (
     EXIT_API_ERROR,
@@ -34,6 +35,8 @@ from .common import (
 
 if TYPE_CHECKING:
     from sakari_tui.api import Message, SakariClient, SendResult, Template
+
+T = TypeVar("T")
 
 # Sends in all, when an unknown outcome was checked and the message was not on the server.
 SEND_TRIES = 4
@@ -162,10 +165,10 @@ async def send(
     from sakari_tui.core.reconcile import accepted_count
 
     if args.template is not None:
-        template = await find_template(client, args.template)
+        template = await patiently(lambda: find_template(client, args.template), args.check_timeout)
         text = template.template or ""
 
-    refused = await opted_out(client, args, numbers)
+    refused = await patiently(lambda: opted_out(client, args, numbers), args.check_timeout)
     for who in sorted(refused):
         label = f"conversation {who}" if args.conversation else who
         error(f"{label}: opted out (texted STOP); not sent")
@@ -216,6 +219,34 @@ async def send(
 
 
 # -- the outcome of the send ----------------------------------------------------------------
+
+
+async def patiently(read: Callable[[], Awaitable[T]], timeout: float) -> T:
+    """``read()``, a step that only reads (the template, the opt-out check), tried again
+    after a passing failure (a drop, a timeout, a 429, a 5xx) until ``timeout`` seconds have
+    passed, so that a flaky network fails the send less often before it starts. A refused
+    connection (nothing listening) is reported at once."""
+    import httpx
+
+    from sakari_tui.api import ApiError, AuthError, SakariError
+
+    deadline = time.monotonic() + timeout
+    attempt = 0
+    while True:
+        try:
+            return await read()
+        except AuthError:
+            raise
+        except SakariError as exc:
+            if isinstance(exc, ApiError) and exc.status < 500 and exc.status != 429:
+                raise
+            if isinstance(exc.__cause__, httpx.ConnectError):
+                raise  # nothing listens there: say so at once
+            attempt += 1
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise
+            await asyncio.sleep(min(0.5 * 2 ** (attempt - 1), 8.0, left))
 
 
 @dataclass
