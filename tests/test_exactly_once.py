@@ -346,6 +346,18 @@ def test_a_5xx_after_storing_is_found_not_sent_again(served, cli_env) -> None:
     assert copies_to(sandbox, number) == Counter({"Stored, then 503": 1})
 
 
+def test_a_drop_on_a_send_to_two_numbers_finds_both(served, cli_env) -> None:
+    sandbox, scripted, _ = served
+    first, second = fresh_number(), fresh_number()
+    scripted.send[:] = ["drop"]
+    before = scripted.sends_seen
+    done = send(cli_env, first, "For you both", "--to", second)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("found on the server") == 2
+    assert scripted.sends_seen == before + 1
+    assert copies_to(sandbox, first) == copies_to(sandbox, second) == Counter({"For you both": 1})
+
+
 def test_a_5xx_before_storing_is_checked_then_sent_again(served, cli_env) -> None:
     sandbox, scripted, _ = served
     number = fresh_number()

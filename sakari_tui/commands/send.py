@@ -291,13 +291,13 @@ async def deliver(
             result = await client.messages.send(text, **options)
         except RateLimited as exc:
             if exc.while_authenticating:
-                raise CommandError(f"{exc}; not sent", EXIT_API_ERROR) from None
+                raise CommandError(f"{exc}; not sent{_also(found)}", EXIT_API_ERROR) from None
             # Throttled before anything was stored: the same request again, after the wait.
             tries -= 1
             throttled += 1
             delay = exc.retry_after if exc.retry_after is not None else min(2.0**throttled, 30.0)
             if waited + delay > RATE_LIMIT_BUDGET:
-                raise CommandError(f"{exc}; not sent: try again later", EXIT_API_ERROR) from None
+                raise CommandError(f"{exc}; not sent: try again later{_also(found)}", EXIT_API_ERROR) from None
             info(f"rate limited; sending again in {delay:g} s")
             waited += delay
             await asyncio.sleep(delay)
@@ -306,7 +306,7 @@ async def deliver(
             raise
         except SakariError as exc:
             if not outcome_unknown(exc):
-                raise CommandError(f"{exc}; not sent", EXIT_API_ERROR) from None
+                raise CommandError(f"{exc}; not sent{_also(found)}", EXIT_API_ERROR) from None
             reason = str(exc)
         else:
             if accepted_count(result.messages, result.valid, result.queued) is not None:
@@ -320,18 +320,30 @@ async def deliver(
             reason = "the answer did not say whether it was sent"
 
         # Unknown: look for it before anything is sent again.
-        matches = await look_for(client, text, pending, media, since, by_conversation, reason,
-                                 claimed={m.id for m in found if m.id}, timeout=check_timeout)  # fmt: skip
+        try:
+            matches = await look_for(client, text, pending, media, since, by_conversation, reason,
+                                     claimed={m.id for m in found if m.id}, timeout=check_timeout)  # fmt: skip
+        except CommandError as exc:
+            raise CommandError(f"{exc}{_also(found)}", exc.code) from None
         found.extend(m for m in matches if m is not None)
         pending = [r for r, m in zip(pending, matches, strict=True) if m is None]
         if not pending:
             return Outcome(SendResult(messages=tuple(found)), {m.id for m in found if m.id})
         if tries >= SEND_TRIES:
             raise CommandError(
-                f"{reason}; not sent to {', '.join(pending)} after {tries} tries (not found on the server)",
+                f"{reason}; not sent to {', '.join(pending)} after {tries} tries (not found on the server)"
+                f"{_also(found)}",
                 EXIT_API_ERROR,
             )
         info(f"{reason}; not on the server: sending again to {', '.join(pending)}")
+
+
+def _also(found: list[Message]) -> str:
+    """What did go, for an error that ends a send to several recipients part way."""
+    if not found:
+        return ""
+    who = ", ".join(_recipient(m.contact) or m.conversation_id or m.id or "?" for m in found)
+    return f" (sent to {who}: found on the server)"
 
 
 async def look_for(
