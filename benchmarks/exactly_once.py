@@ -257,6 +257,20 @@ class TmuxApp:
         subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
 
 
+def steady(read: Callable[[], Any], hold: float = 1.5) -> Callable[[], bool]:
+    """A condition: ``read()`` is not None and has not changed for ``hold`` seconds."""
+    last: list[Any] = [None, time.monotonic()]
+
+    def check() -> bool:
+        value = read()
+        if value != last[0]:
+            last[:] = [value, time.monotonic()]
+            return False
+        return value is not None and time.monotonic() - last[1] >= hold
+
+    return check
+
+
 def open_inbox(app: TmuxApp, sandbox: Any) -> str:
     """Start the app, wait until the newest conversation is open, focus the reply box."""
     name = sandbox.conversations()[0]["contact"].get("firstName") or ""
@@ -302,7 +316,7 @@ def scenario_kill9(workdir: Path) -> dict[str, Any]:
         texts = [f"offline reply {i}" for i in range(60)]
         fault(sandbox, down=True)
         type_replies(app, texts, 0.05)
-        app.wait(lambda: app.waiting() == 60, 30, "60 replies in the outbox")
+        app.wait(steady(app.waiting), 30, "the replies in the outbox")
         fault(sandbox, down=False, drop=0.3, errors=0.2)
         time.sleep(0.5)  # the outbox starts sending: the kill lands mid-flush
         app.kill()
