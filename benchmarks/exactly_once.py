@@ -248,6 +248,14 @@ class TmuxApp:
         with sqlite3.connect(path) as db:
             return db.execute("SELECT count(*) FROM outbox WHERE state != 'sent' OR message_id IS NULL").fetchone()[0]
 
+    def draft(self) -> str:
+        """What the reply boxes hold, as saved drafts."""
+        path = self.database()
+        if path is None:
+            return ""
+        with sqlite3.connect(path) as db:
+            return " | ".join(row[0] for row in db.execute("SELECT text FROM drafts WHERE text != ''"))
+
     def kill(self, sig: int = signal.SIGKILL) -> None:
         if self.pid:
             try:
@@ -316,7 +324,9 @@ def scenario_kill9(workdir: Path) -> dict[str, Any]:
         texts = [f"offline reply {i}" for i in range(60)]
         fault(sandbox, down=True)
         type_replies(app, texts, 0.05)
-        app.wait(steady(app.waiting), 30, "the replies in the outbox")
+        settled = steady(app.waiting, 5.0)
+        app.wait(lambda: app.waiting() == len(texts) or settled(), 60, "the replies in the outbox")
+        queued, draft = app.waiting(), app.draft()
         fault(sandbox, down=False, drop=0.3, errors=0.2)
         time.sleep(0.5)  # the outbox starts sending: the kill lands mid-flush
         app.kill()
@@ -328,7 +338,10 @@ def scenario_kill9(workdir: Path) -> dict[str, Any]:
         app.wait(lambda: app.waiting() == 0, 240, "the outbox to empty after the restart")
         fault(sandbox)
         counts = tally(Counter(texts), outgoing(sandbox, conversation_id=conversation_id) - before)
-        return {**counts, "note": f"{in_flight} sending or of unknown outcome at the kill"}
+        note = f"{queued} in the outbox and {in_flight} sending or of unknown outcome at the kill"
+        if draft:
+            note += f"; left in the reply box: {draft!r}"
+        return {**counts, "note": note}
     finally:
         app.kill(signal.SIGTERM)
         fault(sandbox)
