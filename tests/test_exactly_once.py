@@ -177,9 +177,13 @@ async def test_a_busy_account_pushes_the_copy_back_and_it_is_still_found(outbox:
     assert_each_item_has_its_own_copy(outbox, sandbox)
 
 
-async def test_an_answer_with_counters_only_is_sent_and_its_id_found(outbox: Outbox, sandbox: Sandbox, clock: Clock) -> None:
+async def test_an_answer_with_counters_only_is_sent_and_its_id_found(
+    outbox: Outbox, sandbox: Sandbox, clock: Clock, client: SakariClient
+) -> None:
     conversation_id = sandbox.conversations()[0]["id"]
     sandbox.faults.send_counters_only = True
+    answer = await client.messages.send("just counters", conversations=[conversation_id])
+    assert answer.messages == () and (answer.requested, answer.valid, answer.invalid) == (1, 1, ())
     first = outbox.enqueue("see you", conversation_id=conversation_id)
     await outbox.flush()
     item = outbox.store.outbox_get(first.id)
