@@ -434,7 +434,6 @@ def test_outbox_killed_mid_burst_and_restarted_sends_each_once(tmp_path: Path) -
                 break
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
-        interrupted = Store(db).outbox_items(OutboxState.SENDING, OutboxState.UNKNOWN)
 
         second = subprocess.run(command, capture_output=True, text=True, timeout=120)
         assert second.returncode == 0, second.stderr
@@ -444,9 +443,6 @@ def test_outbox_killed_mid_burst_and_restarted_sends_each_once(tmp_path: Path) -
         assert added == Counter(f"reply {i}" for i in range(40))
         store = Store(db)
         assert len(store.outbox_items(OutboxState.SENT)) == 40
-        # The kill came with a send in flight (or one unknown) more often than not; either way
-        # the restart settled it.
-        assert interrupted is not None
     finally:
         stop()
 
