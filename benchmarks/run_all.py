@@ -1,12 +1,13 @@
 """Run every benchmark, one after another, each in its own process, and print a markdown table.
 
-    .venv/bin/python benchmarks/run_all.py            # full runs (about 6 minutes)
-    .venv/bin/python benchmarks/run_all.py --quick    # shorter windows, fewer runs (about 3.5 minutes)
+    .venv/bin/python benchmarks/run_all.py            # full runs (about 13 minutes, 7 of them exactly_once)
+    .venv/bin/python benchmarks/run_all.py --quick    # shorter windows, fewer runs (about 6 minutes)
     .venv/bin/python benchmarks/run_all.py startup polling   # only some
 
 Each script's own output is shown as it runs; the table at the end collects the results.
-With --quick the idle window (20 s) ends before the list's once-a-minute refresh, and the
-contacts benchmark skips its second run with the sandbox in the app's process.
+With --quick the idle window (20 s) ends before the list's once-a-minute refresh, the
+contacts benchmark skips its second run with the sandbox in the app's process, and
+exactly_once runs sakari-tui send 20 and 10 times instead of 100 and 40.
 """
 
 from __future__ import annotations
