@@ -1,7 +1,7 @@
 """Run every benchmark, one after another, each in its own process, and print a markdown table.
 
     .venv/bin/python benchmarks/run_all.py            # full runs (about 13 minutes, 7 of them exactly_once)
-    .venv/bin/python benchmarks/run_all.py --quick    # shorter windows, fewer runs (about 6 minutes)
+    .venv/bin/python benchmarks/run_all.py --quick    # shorter windows, fewer runs (about 5 minutes)
     .venv/bin/python benchmarks/run_all.py startup polling   # only some
 
 Each script's own output is shown as it runs; the table at the end collects the results.
