@@ -222,7 +222,7 @@ class TmuxApp:
         self.pid = int(out.stdout.strip())
 
     def screen(self) -> str:
-        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True).stdout
+        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True, check=False).stdout
 
     def keys(self, *keys: str, literal: bool = False) -> None:
         subprocess.run(["tmux", "send-keys", "-t", self.name, *(["-l"] if literal else []), *keys], check=True)
@@ -262,7 +262,7 @@ class TmuxApp:
                 os.kill(self.pid, sig)
             except ProcessLookupError:
                 pass
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True, check=False)
 
 
 def steady(read: Callable[[], Any], hold: float = 1.5) -> Callable[[], bool]:
@@ -352,7 +352,7 @@ def scenario_kill9(workdir: Path) -> dict[str, Any]:
 
 
 def cli_send(env: dict[str, str], number: str, text: str) -> int:
-    done = subprocess.run([sys.executable, "-m", "sakari_tui.cli", "send", "--to", number, "--text", text],
+    done = subprocess.run(check=False, args=[sys.executable, "-m", "sakari_tui.cli", "send", "--to", number, "--text", text],
                           env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=300)  # fmt: skip
     return done.returncode
 
