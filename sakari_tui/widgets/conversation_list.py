@@ -13,17 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from rich.text import Text
-from textual import events
-from textual.binding import Binding
-from textual.geometry import Size
-from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from sakari_tui.core import clock
 from sakari_tui.core.text import one_line
 from sakari_tui.widgets.thread import styled, text_strip
+from sakari_tui.widgets.virtual_list import VirtualList
 
 LINES_PER_ROW = 2
 
@@ -84,44 +79,27 @@ def relative_time(when: datetime | None, now: datetime | None = None) -> str:
     return when.astimezone().strftime("%d %b")
 
 
-class ConversationList(ScrollView, can_focus=True):
-    COMPONENT_CLASSES = {"conversation-list--cursor", "conversation-list--cursor-blurred"}
+class ConversationList(VirtualList):
+    """The inbox: conversations held in memory, filtered here, two lines a row."""
+
+    ROW_LINES = LINES_PER_ROW
 
     DEFAULT_CSS = """
-    ConversationList > .conversation-list--cursor {
-        background: $block-cursor-background;
-        color: $block-cursor-foreground;
-    }
-    ConversationList > .conversation-list--cursor-blurred {
-        background: $block-cursor-blurred-background;
-    }
     ConversationList {
         height: 1fr;
-        scrollbar-size-vertical: 1;
-        overflow-x: hidden;
     }
     """
 
-    BINDINGS = [
-        Binding("up,k", "move(-1)", "Up", id="list.up", show=False),
-        Binding("down,j", "move(1)", "Down", id="list.down", show=False),
-        Binding("pageup", "move(-10)", "Page up", id="list.page_up", show=False),
-        Binding("pagedown", "move(10)", "Page down", id="list.page_down", show=False),
-        Binding("home", "first", "First", id="list.first", show=False),
-        Binding("end", "last", "Last", id="list.last", show=False),
-        Binding("enter", "open", "Open", id="list.open", show=False),
-    ]
-
-    cursor: reactive[int] = reactive(0, init=False)
-
     @dataclass
-    class Highlighted(Message):
-        list: ConversationList
+    class Highlighted(VirtualList.ListMessage):
+        """The cursor is on ``row`` (None when the list is empty)."""
+
         row: Row | None
 
     @dataclass
-    class Opened(Message):
-        list: ConversationList
+    class Opened(VirtualList.ListMessage):
+        """Enter (or a double click) on ``row``."""
+
         row: Row
 
     def __init__(self, **kwargs) -> None:
@@ -136,6 +114,10 @@ class ConversationList(ScrollView, can_focus=True):
     @property
     def rows(self) -> list[Row]:
         return self._visible
+
+    @property
+    def row_count(self) -> int:
+        return len(self._visible)
 
     @property
     def highlighted(self) -> Row | None:
@@ -158,12 +140,12 @@ class ConversationList(ScrollView, can_focus=True):
         keep = self.highlighted.id if self.highlighted else None
         needle = self._needle.strip()
         self._visible = [row for row in self._all if row.matches(needle)] if needle else list(self._all)
-        self._resize_virtual()
+        self.resize_virtual()
         index = next((i for i, row in enumerate(self._visible) if row.id == keep), None) if keep else None
         if index is None:
             index = min(self.cursor, max(len(self._visible) - 1, 0))
         self.set_reactive(ConversationList.cursor, index)
-        self._scroll_cursor_into_view()
+        self.scroll_cursor_into_view()
         self.refresh()
         self.post_message(self.Highlighted(self, self.highlighted))
 
@@ -171,6 +153,17 @@ class ConversationList(ScrollView, can_focus=True):
         index = next((i for i, row in enumerate(self._visible) if row.id == conversation_id), None)
         if index is not None:
             self.cursor = index
+
+    def next_unread(self, step: int) -> bool:
+        """Move to the next conversation with unread messages after the cursor (``step`` 1)
+        or before it (-1), going round the end. False when no other one is unread."""
+        count = len(self._visible)
+        for distance in range(1, count):
+            index = (self.cursor + step * distance) % count
+            if self._visible[index].unread:
+                self.cursor = index
+                return True
+        return False
 
     def tick(self) -> None:
         """Move relative times on; called once a minute. Repaints only when a label on
@@ -185,23 +178,10 @@ class ConversationList(ScrollView, can_focus=True):
 
     # -- rendering -----------------------------------------------------------
 
-    def render_line(self, y: int) -> Strip:
-        scroll_y = self.scroll_offset.y
-        line_no = scroll_y + y
-        width = self.scrollable_content_region.width
-        index, part = divmod(line_no, LINES_PER_ROW)
-        base = self.rich_style
-        if index >= len(self._visible):
-            return Strip.blank(width, base)
+    def render_row_line(self, index: int, part: int, width: int) -> Strip:
         row = self._visible[index]
-        selected = index == self.cursor
         text = self._first_line(row, width) if part == 0 else self._second_line(row, width)
-        strip = text_strip(text, self.app.console).crop_extend(0, width, None).apply_style(base)
-        if selected:
-            # Over the row's own colours, so "dim" and the badge stay readable when highlighted.
-            highlight = self.get_component_rich_style("conversation-list--cursor" if self.has_focus else "conversation-list--cursor-blurred")
-            strip = strip.apply_style(highlight)
-        return strip.apply_offsets(0, line_no)
+        return text_strip(text, self.app.console).crop_extend(0, width, None).apply_style(self.rich_style)
 
     def _first_line(self, row: Row, width: int) -> Text:
         left = Text()
@@ -230,52 +210,10 @@ class ConversationList(ScrollView, can_focus=True):
 
     # -- navigation ----------------------------------------------------------
 
-    def watch_cursor(self, cursor: int) -> None:
-        self._scroll_cursor_into_view()
-        self.refresh()
+    def cursor_moved(self, old: int, new: int) -> None:
         self.post_message(self.Highlighted(self, self.highlighted))
 
-    def _scroll_cursor_into_view(self) -> None:
-        top = self.cursor * LINES_PER_ROW
-        height = self.scrollable_content_region.height
-        if top < self.scroll_y:
-            self.scroll_to(y=top, animate=False, immediate=True)
-        elif top + LINES_PER_ROW > self.scroll_y + height and height:
-            self.scroll_to(y=top + LINES_PER_ROW - height, animate=False, immediate=True)
-
-    def action_move(self, step: int) -> None:
-        if self._visible:
-            self.cursor = min(max(self.cursor + step, 0), len(self._visible) - 1)
-
-    def action_first(self) -> None:
-        if self._visible:
-            self.cursor = 0
-
-    def action_last(self) -> None:
-        if self._visible:
-            self.cursor = len(self._visible) - 1
-
-    def action_open(self) -> None:
+    def open_row(self) -> None:
         row = self.highlighted
         if row is not None:
             self.post_message(self.Opened(self, row))
-
-    def on_click(self, event: events.Click) -> None:
-        index = (int(self.scroll_y) + event.y) // LINES_PER_ROW
-        if 0 <= index < len(self._visible):
-            self.cursor = index
-            if event.chain >= 2:
-                self.action_open()
-
-    def on_focus(self) -> None:
-        self.refresh()
-
-    def on_blur(self) -> None:
-        self.refresh()
-
-    def on_resize(self, event: events.Resize) -> None:
-        self._resize_virtual()
-
-    def _resize_virtual(self) -> None:
-        # As wide as the content region (inside the scrollbar), so no horizontal scrollbar.
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self._visible) * LINES_PER_ROW)

@@ -24,15 +24,11 @@ from typing import Any, Generic, TypeVar
 from rich.segment import Segment
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
-from textual.geometry import Size
-from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import Worker, WorkerState
 
 from sakari_tui.api import Page, SakariError
+from sakari_tui.widgets.virtual_list import VirtualList
 
 T = TypeVar("T")
 
@@ -88,14 +84,10 @@ class Selection(Generic[T]):
         return len(self.picked)
 
 
-def _blank(width: int, style: Any) -> Strip:
-    return Strip.blank(width, style)
+class PagedList(VirtualList, Generic[T]):
+    """A list over a collection the server pages, one line a row, with a selection."""
 
-
-class PagedList(ScrollView, Generic[T], can_focus=True):
     COMPONENT_CLASSES = {
-        "paged-list--cursor",
-        "paged-list--cursor-blurred",
         "paged-list--placeholder",
         "paged-list--selected",
     }
@@ -103,16 +95,7 @@ class PagedList(ScrollView, Generic[T], can_focus=True):
     DEFAULT_CSS = """
     PagedList {
         height: 1fr;
-        scrollbar-size-vertical: 1;
         scrollbar-gutter: stable;
-        overflow-x: hidden;
-    }
-    PagedList > .paged-list--cursor {
-        background: $block-cursor-background;
-        color: $block-cursor-foreground;
-    }
-    PagedList > .paged-list--cursor-blurred {
-        background: $block-cursor-blurred-background;
     }
     PagedList > .paged-list--placeholder {
         color: $text-muted;
@@ -123,59 +106,31 @@ class PagedList(ScrollView, Generic[T], can_focus=True):
     }
     """
 
-    BINDINGS = [
-        Binding("up,k", "move(-1)", "Up", id="paged_list.up", show=False),
-        Binding("down,j", "move(1)", "Down", id="paged_list.down", show=False),
-        Binding("pageup", "page(-1)", "Page up", id="paged_list.page_up", show=False),
-        Binding("pagedown", "page(1)", "Page down", id="paged_list.page_down", show=False),
-        Binding("home", "first", "First", id="paged_list.first", show=False),
-        Binding("end", "last", "Last", id="paged_list.last", show=False),
-        Binding("enter", "open", "Open", id="paged_list.open", show=False),
-    ]
-
-    cursor: reactive[int] = reactive(0, init=False)
-
     @dataclass
-    class Highlighted(Message):
+    class Highlighted(VirtualList.ListMessage):
         """The cursor moved, or the row under it arrived. ``item`` is None while loading."""
 
-        list: PagedList
         index: int
         item: Any
 
-        @property
-        def control(self) -> PagedList:
-            return self.list
-
     @dataclass
-    class Opened(Message):
-        list: PagedList
+    class Opened(VirtualList.ListMessage):
+        """Enter (or a double click) on a loaded row."""
+
         index: int
         item: Any
 
-        @property
-        def control(self) -> PagedList:
-            return self.list
-
     @dataclass
-    class Loaded(Message):
+    class Loaded(VirtualList.ListMessage):
         """A page came in; ``total`` is what the server counts for the filter."""
 
-        list: PagedList
         total: int
 
-        @property
-        def control(self) -> PagedList:
-            return self.list
-
     @dataclass
-    class LoadFailed(Message):
-        list: PagedList
-        error: SakariError
+    class LoadFailed(VirtualList.ListMessage):
+        """A page could not be fetched."""
 
-        @property
-        def control(self) -> PagedList:
-            return self.list
+        error: SakariError
 
     def __init__(
         self,
@@ -259,7 +214,7 @@ class PagedList(ScrollView, Generic[T], can_focus=True):
         self._failed.clear()
         if not keep_position:
             self._total = None
-            self._resize_virtual()
+            self.resize_virtual()
             self.set_reactive(PagedList.cursor, 0)
             self.scroll_to(y=0, animate=False, immediate=True)
         self._announced = None
@@ -396,7 +351,7 @@ class PagedList(ScrollView, Generic[T], can_focus=True):
         repaint = start < top + max(self.scrollable_content_region.height, 1) and start + self.page_size > top
         if total != self._total:
             self._total = total
-            self._resize_virtual()
+            self.resize_virtual()
             if self.cursor >= max(total, 1):
                 self.set_reactive(PagedList.cursor, max(total - 1, 0))
             repaint = True
@@ -417,43 +372,39 @@ class PagedList(ScrollView, Generic[T], can_focus=True):
 
     # -- rendering -----------------------------------------------------------
 
-    def render_line(self, y: int) -> Strip:
-        index = int(self.scroll_y) + y
-        width = self.scrollable_content_region.width
+    @property
+    def row_count(self) -> int:
+        return self._total or 0
+
+    def render_beyond(self, y: int, width: int) -> Strip:
         base = self.rich_style
+        placeholder = self.get_component_rich_style("paged-list--placeholder")
         if self._total is None:
             if y == 0 and self._fetch is not None:
                 failed = self._failed.get(0)
                 text = Text(f"  {failed}" if failed else f"  {self.placeholder}")
-                return self._strip(text, width, base, self.get_component_rich_style("paged-list--placeholder"))
-            return _blank(width, base)
-        if self._total == 0 and y == 0:
-            return self._strip(Text(f"  {self.empty}"), width, base, self.get_component_rich_style("paged-list--placeholder"))
-        if index >= self._total:
-            return _blank(width, base)
+                return self._strip(text, width, base, placeholder)
+        elif self._total == 0 and y == 0:
+            return self._strip(Text(f"  {self.empty}"), width, base, placeholder)
+        return Strip.blank(width, base)
+
+    def render_row_line(self, index: int, part: int, width: int) -> Strip:
+        base = self.rich_style
         item = self.item_at(index)
-        cursor_style = None
-        if index == self.cursor:
-            cursor_style = self.get_component_rich_style(
-                "paged-list--cursor" if self.has_focus else "paged-list--cursor-blurred"
-            )
         if item is None:
             page_no = index // self.page_size
             failed = self._failed.get(page_no)
             if failed is None:
                 self._want()
             label = f"  could not load: {failed} (ctrl+r tries again)" if failed else f"  {self.placeholder}"
-            strip = self._strip(Text(label), width, base, self.get_component_rich_style("paged-list--placeholder"))
-            return strip.apply_style(cursor_style) if cursor_style else strip
-        selected = self.key_of(item) in self.selection
+            return self._strip(Text(label), width, base, self.get_component_rich_style("paged-list--placeholder"))
         row = Text()
-        if selected:
+        if self.key_of(item) in self.selection:
             row.append("✓ ", style=self.get_component_rich_style("paged-list--selected"))
         else:
             row.append("  ")
         row.append_text(self.render_row(item, max(width - 2, 1)))
-        strip = self._strip(row, width, base)
-        return strip.apply_style(cursor_style) if cursor_style else strip
+        return self._strip(row, width, base)
 
     def _strip(self, text: Text, width: int, base: Any, style: Any = None) -> Strip:
         text.truncate(width, overflow="ellipsis", pad=True)
@@ -464,10 +415,8 @@ class PagedList(ScrollView, Generic[T], can_focus=True):
 
     # -- navigation ----------------------------------------------------------
 
-    def watch_cursor(self, old: int, new: int) -> None:
+    def cursor_moved(self, old: int, new: int) -> None:
         self._direction = 1 if new > old else -1
-        self._scroll_cursor_into_view()
-        self.refresh()
         self._announce()
         self._want()
 
@@ -478,40 +427,10 @@ class PagedList(ScrollView, Generic[T], can_focus=True):
             self._announced = state
             self.post_message(self.Highlighted(self, self.cursor, item))
 
-    def _scroll_cursor_into_view(self) -> None:
-        height = self.scrollable_content_region.height
-        if self.cursor < self.scroll_y:
-            self.scroll_to(y=self.cursor, animate=False, immediate=True)
-        elif height and self.cursor >= self.scroll_y + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
-
-    def action_move(self, step: int) -> None:
-        if self._total:
-            self.cursor = min(max(self.cursor + step, 0), self._total - 1)
-
-    def action_page(self, direction: int) -> None:
-        height = max(self.scrollable_content_region.height - 1, 1)
-        self.action_move(direction * height)
-
-    def action_first(self) -> None:
-        if self._total:
-            self.cursor = 0
-
-    def action_last(self) -> None:
-        if self._total:
-            self.cursor = self._total - 1
-
-    def action_open(self) -> None:
+    def open_row(self) -> None:
         item = self.highlighted
         if item is not None:
             self.post_message(self.Opened(self, self.cursor, item))
-
-    def on_click(self, event: events.Click) -> None:
-        index = int(self.scroll_y) + event.y
-        if self._total and 0 <= index < self._total:
-            self.cursor = index
-            if event.chain >= 2:
-                self.action_open()
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
@@ -519,18 +438,9 @@ class PagedList(ScrollView, Generic[T], can_focus=True):
             self._direction = 1 if new > old else -1
         self._want()
 
-    def on_focus(self) -> None:
-        self.refresh()
-
-    def on_blur(self) -> None:
-        self.refresh()
-
     def on_resize(self, event: events.Resize) -> None:
-        self._resize_virtual()
+        super().on_resize(event)
         self._want()
-
-    def _resize_virtual(self) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, self._total or 0)
 
     # -- errors --------------------------------------------------------------
 
