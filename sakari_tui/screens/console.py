@@ -139,6 +139,15 @@ def _for(widget: Widget, operation_key: str) -> Widget:
     return widget
 
 
+class OperationList(OptionList):
+    """The operations, with vi's j and k besides the arrows, as the other lists have."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", id="operations.down", show=False),
+        Binding("k", "cursor_up", "Up", id="operations.up", show=False),
+    ]
+
+
 class ConsoleScreen(SakariScreen[None]):
     CSS_PATH = style("console")  # read when the console is first shown, not at start-up
     BINDINGS = [
@@ -164,7 +173,7 @@ class ConsoleScreen(SakariScreen[None]):
     def compose(self) -> ComposeResult:
         yield Static("", id="console-title", classes="list-title")
         with Horizontal(id="console-body"):
-            yield OptionList(id="operations", compact=True)
+            yield OperationList(id="operations", compact=True)
             with Vertical(id="console-main"):
                 yield VerticalScroll(id="console-form", can_focus=False)
                 with Horizontal(id="send-row"):

@@ -87,6 +87,11 @@ class SubscribeScreen(SakariModal[Webhook | None]):
 
 
 class WebhooksScreen(SakariScreen[None]):
+    DEFAULT_CSS = """
+    WebhooksScreen #webhook-table { height: 1fr; }
+    WebhooksScreen #webhooks-hint { height: auto; padding: 0 1; }
+    """
+
     BINDINGS = [
         Binding("a,n", "subscribe", "Subscribe", id="webhooks.subscribe"),
         Binding("d,delete", "unsubscribe", "Unsubscribe", id="webhooks.unsubscribe"),
@@ -97,10 +102,7 @@ class WebhooksScreen(SakariScreen[None]):
         yield Static("", classes="list-title")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="webhook-table")
         yield Static(
-            Text(
-                " Events are POSTed as JSON to each URL. To watch them locally: sakari-tui webhooks listen",
-                style="dim",
-            ),
+            Text("Events are POSTed as JSON to each URL. Watch them: sakari-tui webhooks listen", style="dim"),
             id="webhooks-hint",
         )
         yield StatusLine()
