@@ -14,6 +14,7 @@ and written with tomli-w, mode 0600, because it may hold a client secret.
     default_region = "US"
     poll_conversations = 10
     poll_thread = 3
+    read_after = 3
     bell = false
 
     [keys]                     # binding id -> keys, e.g. "app.quit" = "ctrl+q"
@@ -68,6 +69,8 @@ class Profile:
     default_region: str = "US"
     poll_conversations: float = 10.0
     poll_thread: float = 3.0
+    # Seconds a conversation stays in the thread pane before it counts as read (Enter reads at once).
+    read_after: float = 3.0
     bell: bool = False  # ring the terminal bell when a customer writes in
 
     @property
@@ -124,6 +127,7 @@ _PROFILE_TYPES: dict[str, tuple[type, ...]] = {
     "default_region": (str,),
     "poll_conversations": (int, float),
     "poll_thread": (int, float),
+    "read_after": (int, float),
     "bell": (bool,),
 }
 
@@ -226,6 +230,8 @@ def _parse(path: Path, text: str, doc: dict[str, Any]) -> Config:
                 raise _fail(path, line, f"profiles.{name}.{key} must be {kind}")
             if key.startswith("poll_") and value <= 0:
                 raise _fail(path, line, f"profiles.{name}.{key} must be above 0")
+            if key == "read_after" and value < 0:
+                raise _fail(path, line, f"profiles.{name}.{key} must be 0 (read as soon as shown) or more")
             values[key] = float(value) if key.startswith("poll_") else value
         config.profiles[name] = Profile(name=name, **values)
 

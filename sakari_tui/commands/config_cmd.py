@@ -226,6 +226,7 @@ def run_show(args: argparse.Namespace) -> int:
         ("default_region", profile.default_region, source("default_region")),
         ("poll_conversations", f"{profile.poll_conversations:g} s", source("poll_conversations")),
         ("poll_thread", f"{profile.poll_thread:g} s", source("poll_thread")),
+        ("read_after", f"{profile.read_after:g} s", source("read_after")),
         ("bell", str(profile.bell).lower(), source("bell")),
         ("local data", str(database_path(default_data_dir(), profile.name)), ""),
     ]

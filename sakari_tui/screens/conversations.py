@@ -24,6 +24,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Static, TextArea
 
 from sakari_tui.api import (
@@ -137,6 +138,9 @@ class ConversationsScreen(SakariScreen[None]):
         Binding("s", "toggle_show", "Open/closed/all", id="conversations.show", show=False),
         Binding("c", "close_conversation", "Close", id="conversations.close"),
         Binding("u", "mark_unread", "Mark unread", id="conversations.mark_unread", show=False),
+        Binding("right_square_bracket", "next_unread(1)", "Next unread", id="conversations.next_unread", show=False),
+        Binding("left_square_bracket", "next_unread(-1)", "Previous unread", id="conversations.previous_unread",
+                show=False),
         Binding("y", "copy_message", "Copy message", id="conversations.copy", show=False),
         Binding("o", "open_contact", "Contact", id="conversations.contact", show=False),
         Binding("ctrl+t", "insert_template", "Template", id="conversations.template"),
@@ -170,6 +174,10 @@ class ConversationsScreen(SakariScreen[None]):
         self._outbox_poke = asyncio.Event()
         self._loading_older = False
         self._highlighted_id: str | None = None
+        # Read state: what the person opened (Enter) or kept in the thread pane for read_after s.
+        self._read_timer: Timer | None = None
+        self._read_waiting: str | None = None  # shown, due to be read once the screen is back
+        self._kept_unread: str | None = None  # marked unread while open: not read again until reopened
         self._rows: dict[str, Row] = {}
         self._cached: list[Conversation] = []
         self.attachment: Attachment | None = None  # uploaded, to go with the next reply as MMS
@@ -246,8 +254,6 @@ class ConversationsScreen(SakariScreen[None]):
     def unread_count(self, conversation: Conversation, read: set[str], marked: bool) -> int:
         if marked:
             return max(len([mid for mid in conversation.unread if mid not in read]), 1)
-        if conversation.id == self.open_id:
-            return 0  # on screen: being read
         return len([mid for mid in conversation.unread if mid not in read])
 
     def refresh_rows(self, only: Iterable[str] | None = None) -> None:
@@ -429,6 +435,10 @@ class ConversationsScreen(SakariScreen[None]):
 
     @on(ConversationList.Opened)
     def opened(self, event: ConversationList.Opened) -> None:
+        if event.row.id != self.open_id:
+            self.open_conversation(event.row.id)
+        self._kept_unread = None
+        self.mark_read(event.row.id)
         self.query_one(Composer).focus()
 
     def open_conversation(self, conversation_id: str) -> None:
@@ -440,7 +450,9 @@ class ConversationsScreen(SakariScreen[None]):
         if conversation_id not in self.messages:
             cached = [Message.from_json(body) for body in self.app_.store.messages(conversation_id, limit=200)]
             self.messages[conversation_id] = cached
-        self.mark_read(conversation_id)
+        if conversation_id != self._kept_unread:
+            self._kept_unread = None
+        self.start_reading(conversation_id)
         conversation = self.conversations.get(conversation_id)
         if conversation and conversation.contact and conversation.contact.id:
             contact_id = conversation.contact.id
@@ -454,10 +466,54 @@ class ConversationsScreen(SakariScreen[None]):
         self.refresh_thread_view(jump_to_end=True)
         self._thread_poke.set()
 
+    # -- read state ----------------------------------------------------------
+
+    def start_reading(self, conversation_id: str) -> None:
+        """The conversation is on screen: it is read once it has stayed there ``read_after``
+        seconds. Passing over it with the cursor reads nothing; nor does a conversation
+        marked unread while open, until it is opened again."""
+        self._stop_reading()
+        if conversation_id == self._kept_unread:
+            return
+        delay = self.app_.profile.read_after
+        if delay <= 0:
+            self.mark_read(conversation_id)
+            return
+        self._read_timer = self.set_timer(delay, lambda: self._shown_long_enough(conversation_id))
+
+    def _stop_reading(self) -> None:
+        if self._read_timer is not None:
+            self._read_timer.stop()
+            self._read_timer = None
+        self._read_waiting = None
+
+    def _shown_long_enough(self, conversation_id: str) -> None:
+        self._read_timer = None
+        if conversation_id != self.open_id:
+            return
+        if not self.is_current:  # another screen covers the thread: read when it is back
+            self._read_waiting = conversation_id
+            return
+        self.mark_read(conversation_id)
+
+    def on_screen_resume(self) -> None:
+        waiting = self._read_waiting
+        if waiting is not None and waiting == self.open_id:
+            self.start_reading(waiting)
+
+    def action_next_unread(self, step: int) -> None:
+        listing = self.query_one(ConversationList)
+        if not listing.next_unread(step):
+            self.app.notify("No other unread conversation.", timeout=2)
+        listing.focus()
+
     def mark_read(self, conversation_id: str) -> None:
+        """Read: what the list counts as unread and every customer message the thread shows."""
+        self._stop_reading()
         conversation = self.conversations.get(conversation_id)
-        if conversation is not None:
-            self.app_.store.mark_read(conversation_id, conversation.unread)
+        shown = [m.id for m in self.messages.get(conversation_id, []) if not m.outgoing and m.id]
+        if conversation is not None or shown:
+            self.app_.store.mark_read(conversation_id, [*(conversation.unread if conversation else []), *shown])
         self.refresh_rows([conversation_id])
 
     def apply_thread_update(self, update: ThreadUpdate) -> None:
@@ -478,8 +534,9 @@ class ConversationsScreen(SakariScreen[None]):
         self._fetched_run[update.conversation_id] = max(run, len(update.messages))
         read = self.app_.store.read_ids(update.conversation_id)
         unseen = [m.id for m in update.messages if not m.outgoing and m.id and m.id not in read]
-        if unseen and update.conversation_id == self.open_id:
-            self.app_.store.mark_read(update.conversation_id, unseen)
+        if unseen and update.conversation_id == self.open_id and self._read_timer is None:
+            # New messages on screen: read once they have been there read_after seconds.
+            self.start_reading(update.conversation_id)
         self.refresh_thread_view()
 
     def current_bubbles(self) -> list[Bubble]:
@@ -713,6 +770,8 @@ class ConversationsScreen(SakariScreen[None]):
     def action_mark_unread(self) -> None:
         if self.open_id is None:
             return
+        self._stop_reading()
+        self._kept_unread = self.open_id
         self.app_.store.mark_unread(self.open_id)
         self.refresh_rows([self.open_id])
         self.query_one(ConversationList).focus()

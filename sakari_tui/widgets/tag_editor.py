@@ -69,7 +69,8 @@ class TagChips(Widget, can_focus=True):
             self.post_message(self.Changed())
         return True
 
-    def remove(self, index: int) -> None:
+    def remove_tag(self, index: int) -> None:
+        """Drop the tag at ``index`` (not ``remove``: that is ``Widget.remove``, which unmounts)."""
         if 0 <= index < len(self.tags):
             del self.tags[index]
             self.cursor = min(self.cursor, max(len(self.tags) - 1, 0))
@@ -81,7 +82,7 @@ class TagChips(Widget, can_focus=True):
             self.cursor = (self.cursor + step) % len(self.tags)
 
     def action_remove(self) -> None:
-        self.remove(self.cursor)
+        self.remove_tag(self.cursor)
         if not self.tags:
             self.screen.focus_next()
 
@@ -102,7 +103,7 @@ class TagChips(Widget, can_focus=True):
             if x <= event.x < x + width:
                 self.cursor = index
                 if event.x >= x + width - 1:  # on the ×
-                    self.remove(index)
+                    self.remove_tag(index)
                 return
             x += width + 1
 
@@ -154,4 +155,4 @@ class TagEditor(Horizontal):
         if event.key == "backspace" and self.screen.focused is tag_input and not tag_input.value and self.chips.tags:
             event.stop()
             event.prevent_default()
-            self.chips.remove(len(self.chips.tags) - 1)
+            self.chips.remove_tag(len(self.chips.tags) - 1)

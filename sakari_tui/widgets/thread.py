@@ -126,8 +126,11 @@ class MessageThread(ScrollView, can_focus=True):
 
     @dataclass
     class Selected(Message):
+        """The selection moved to ``selected`` (None: nothing selected). Not named ``bubble``:
+        that is ``Message.bubble``, which Textual reads to decide whether a message propagates."""
+
         thread: MessageThread
-        bubble: Bubble | None
+        selected: Bubble | None
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
