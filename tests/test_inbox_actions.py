@@ -215,11 +215,42 @@ async def test_older_messages_load_at_the_top_keeping_the_place(app, sandbox) ->
         assert thread.bubbles[-1].text == "message number 79"
         await wait_for(pilot, lambda: thread.max_scroll_y > 0 and thread.is_vertical_scroll_end, what="opened at the newest")
         thread.focus()
-        await pilot.press("home")
+        for _ in range(40):  # page up to the top of the newest page: the older ones load above
+            if len(thread.bubbles) != 50:
+                break
+            await pilot.press("pageup")
         await wait_for(pilot, lambda: len(thread.bubbles) == 80, what="older messages")
         assert thread.bubbles[0].text == "message number 0"
         assert thread.selected.text == "message number 30"  # the same message stays selected
         assert not thread.has_older
+
+
+async def test_thread_keys_page_top_and_back_to_newest(app, sandbox) -> None:
+    number = "+12065550142"
+    for i in range(130):
+        sandbox.inject_inbound(number, f"message number {i}")
+    async with app.run_test(size=(80, 24)) as pilot:
+        listing = app.screen.query_one(ConversationList)
+        await wait_for(pilot, lambda: listing.rows and listing.rows[0].number == number, what="the long thread listed")
+        thread = app.screen.query_one(MessageThread)
+        await wait_for(pilot, lambda: len(thread.bubbles) == 50 and thread.is_vertical_scroll_end, what="the newest page")
+        await pilot.press("t")
+        assert thread.has_focus
+        bottom = thread.scroll_y
+        await pilot.press("pageup")
+        assert thread.scroll_y == bottom - (thread.scrollable_content_region.height - 1)
+        selected = thread.selected
+        assert selected is not None and selected is not thread.bubbles[-1]
+        await pilot.press("pagedown")
+        assert thread.scroll_y == bottom
+        await pilot.press("pageup", "pageup", "G")  # G (or End): back to the newest
+        assert thread.is_vertical_scroll_end
+        assert thread.selected.text == "message number 129"
+        await pilot.press("g")  # g (or Home): the oldest, loading every older page on the way
+        await wait_for(pilot, lambda: len(thread.bubbles) == 130 and not thread.has_older, what="all pages loaded")
+        await wait_for(pilot, lambda: thread.selected.text == "message number 0" and thread.scroll_y == 0, what="at the oldest")
+        await pilot.press("escape")
+        assert listing.has_focus
 
 
 async def test_help_lists_the_keys_of_the_screen(app, sandbox) -> None:
@@ -228,8 +259,11 @@ async def test_help_lists_the_keys_of_the_screen(app, sandbox) -> None:
         await pilot.press("f1")
         assert isinstance(app.screen, HelpScreen)
         text = rendered_text(app.screen.query_one("VerticalScroll Static"))
-        for words in ("Reply", "conversations.reply", "Mark unread", "Close"):
+        for words in ("Reply", "conversations.reply", "Mark unread", "Close", "Next unread"):
             assert words in text
+        thread_keys = rendered_text(app.screen.query("VerticalScroll Static")[2])
+        for words in ("pgup", "Page up", "Oldest", "Newest", "thread.last"):
+            assert words in thread_keys
         await pilot.press("escape")
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)

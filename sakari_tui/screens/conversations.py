@@ -152,7 +152,10 @@ class ConversationsScreen(SakariScreen[None]):
         Binding("D", "discard_send", "Discard", id="conversations.discard", show=False),
         Binding("ctrl+r,f5", "refresh", "Refresh", id="conversations.refresh", show=False),
         Binding("escape", "back", "Back", id="conversations.back", show=False),
+        Binding("t", "focus_thread", "To the thread", id="conversations.thread", show=False),
     ]
+    # Listed by F1 beside the screen's keys: the thread's own keys work once it has focus.
+    HELP_SECTIONS = [("In the thread (t or Tab to it; Esc back to the list)", MessageThread)]
 
     def __init__(self) -> None:
         super().__init__()
@@ -711,6 +714,9 @@ class ConversationsScreen(SakariScreen[None]):
             await asyncio.sleep(0.5)
 
     # -- actions -------------------------------------------------------------
+
+    def action_focus_thread(self) -> None:
+        self.query_one(MessageThread).focus()
 
     def action_reply(self) -> None:
         self.query_one(Composer).focus()

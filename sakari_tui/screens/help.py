@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult, active_app
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Static
 
 from sakari_tui.screens.base import SakariModal
@@ -15,14 +18,33 @@ from sakari_tui.screens.base import SakariModal
 
 def bindings_table(screen: Screen) -> Table:
     """One row per action, with every key bound to it."""
+    return _table((active.binding for active in screen.active_bindings.values()), screen.app)
+
+
+def widget_bindings(app: App, widget_type: type[Widget]) -> list[Binding]:
+    """The keys of a widget that has no focus now, as bound after the config's ``[keys]``."""
+    keymap: dict[str, str] = {}
+    config = getattr(app, "config", None)
+    if config is not None:
+        keymap = dict(config.keys)
+    found = []
+    for binding in widget_type.BINDINGS:
+        if not isinstance(binding, Binding):
+            continue
+        keys = keymap.get(binding.id or "", binding.key)
+        found.extend(Binding(key, binding.action, binding.description, id=binding.id, show=binding.show)
+                     for key in keys.split(","))  # fmt: skip
+    return found
+
+
+def _table(bindings: Iterable[Binding], app: App | None = None) -> Table:
     rows: dict[tuple[str, str], tuple[list[str], str]] = {}
-    for active in screen.active_bindings.values():
-        binding = active.binding
+    for binding in bindings:
         # Keys without an id are Textual's own (scrolling, focus): not ours to list or remap.
         if not binding.description or binding.system or not binding.id:
             continue
         keys, _ = rows.setdefault((binding.action, binding.description), ([], binding.id or ""))
-        display = screen.app.get_key_display(binding)
+        display = _app_of(app).get_key_display(binding)
         if display not in keys:
             keys.append(display)
     table = Table(box=None, show_header=True, header_style="bold", expand=True, pad_edge=False)
@@ -32,6 +54,10 @@ def bindings_table(screen: Screen) -> Table:
     for (_, description), (keys, binding_id) in rows.items():
         table.add_row(", ".join(keys), Text(description), Text(binding_id))
     return table
+
+
+def _app_of(app: App | None) -> App:
+    return app if app is not None else active_app.get()
 
 
 class HelpScreen(SakariModal[None]):
@@ -60,6 +86,12 @@ class HelpScreen(SakariModal[None]):
             scroll.border_title = "Keys"
             scroll.border_subtitle = "Esc to close · remap in config \\[keys] by id"
             yield Static(bindings_table(self._target))
+            # Widgets of the screen that keys reach once they have focus (the inbox's thread).
+            for title, widget_type in getattr(self._target, "HELP_SECTIONS", ()):
+                if not self._target.query(widget_type) or self._target.focused.__class__ is widget_type:
+                    continue
+                yield Static(Text(f"\n{title}", style="bold"))
+                yield Static(_table(widget_bindings(self.app, widget_type), self.app))
             yield Static(
                 Text(
                     "\nNewline in a reply: shift+enter where the terminal reports it, alt+enter, or ctrl+n.\n"

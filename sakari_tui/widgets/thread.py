@@ -112,8 +112,10 @@ class MessageThread(ScrollView, can_focus=True):
     BINDINGS = [
         Binding("up,k", "cursor(-1)", "Previous", id="thread.previous", show=False),
         Binding("down,j", "cursor(1)", "Next", id="thread.next", show=False),
-        Binding("home", "cursor_first", "First", id="thread.first", show=False),
-        Binding("end", "cursor_last", "Last", id="thread.last", show=False),
+        Binding("pageup", "page(-1)", "Page up", id="thread.page_up", show=False),
+        Binding("pagedown", "page(1)", "Page down", id="thread.page_down", show=False),
+        Binding("home,g", "cursor_first", "Oldest (loads older pages)", id="thread.first", show=False),
+        Binding("end,G", "cursor_last", "Newest", id="thread.last", show=False),
     ]
 
     cursor: reactive[int] = reactive(-1, always_update=True, init=False)
@@ -143,6 +145,8 @@ class MessageThread(ScrollView, can_focus=True):
         # there. Kept as state, not read off the scroll position: that is stale until the
         # next layout.
         self._at_end = True
+        # Home asked for the very first message: keep going up as older pages arrive.
+        self._to_top = False
 
     # -- data ----------------------------------------------------------------
 
@@ -173,7 +177,14 @@ class MessageThread(ScrollView, can_focus=True):
             self.cursor = next((i for i, b in enumerate(self.bubbles) if b.key == selected_key), len(self.bubbles) - 1)
         elif self.cursor >= len(self.bubbles):
             self.cursor = len(self.bubbles) - 1
-        if at_bottom:
+        if self._to_top and old_first_key is not None and self.bubbles[0].key != old_first_key:
+            self.cursor = 0
+            self.scroll_to_line(0)
+            if self.has_older:
+                self.post_message(self.ReachedTop(self))
+            else:
+                self._to_top = False
+        elif at_bottom:
             self.scroll_to_line(len(layout.lines))
         elif old_first_key is not None:
             # Older messages prepended: shift by the lines added above the old first bubble.
@@ -304,6 +315,7 @@ class MessageThread(ScrollView, can_focus=True):
             self.scroll_to(y=max(bottom - height, 0), animate=False, immediate=True)
 
     def action_cursor(self, step: int) -> None:
+        self._to_top = False
         if not self.bubbles:
             return
         if self.cursor < 0:
@@ -317,10 +329,35 @@ class MessageThread(ScrollView, can_focus=True):
     def action_cursor_first(self) -> None:
         if self.bubbles:
             self.cursor = 0
+            self.scroll_to_line(0)
+            self._to_top = self.has_older
             if self.has_older:
                 self.post_message(self.ReachedTop(self))
 
+    def action_page(self, direction: int) -> None:
+        """A screen up or down; the selection moves to the message at the edge reached."""
+        layout = self._layout
+        if layout is None or not self.bubbles:
+            return
+        self._to_top = False
+        height = max(self.scrollable_content_region.height - 1, 1)
+        self.scroll_to_line(int(self.scroll_y) + direction * height)
+        top = int(self.scroll_y)
+        if direction < 0:
+            if top <= 0 and self.has_older:
+                self.post_message(self.ReachedTop(self))
+            index = next((i for i, start in enumerate(layout.starts) if start >= top), 0)
+        else:
+            bottom = top + height
+            index = max((i for i, start in enumerate(layout.starts) if start <= bottom), default=len(self.bubbles) - 1)
+            if self._at_end:
+                index = len(self.bubbles) - 1
+        self.set_reactive(MessageThread.cursor, index)
+        self.post_message(self.Selected(self, self.selected))
+        self.refresh()
+
     def action_cursor_last(self) -> None:
+        self._to_top = False
         if self.bubbles and self._layout is not None:
             self.cursor = len(self.bubbles) - 1
             self.scroll_to_line(len(self._layout.lines))
