@@ -82,7 +82,8 @@ async def test_inbound_message_shows_unread_with_a_toast(app, sandbox) -> None:
         )
         assert row.unread >= 1
         assert listing.rows[0].number == number  # newest first
-        assert any("Is the shop open on Sunday?" in n.message for n in app._notifications)
+        await wait_for(pilot, lambda: any("Is the shop open on Sunday?" in n.message for n in app._notifications),
+                       what="a notice")  # fmt: skip
         assert app.unread_total >= row.unread
 
 

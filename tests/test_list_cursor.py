@@ -35,7 +35,7 @@ def assert_cursor_distinct(widget: Widget, cursor_lines: list[int], neighbour_li
 
 
 async def inbox(pilot) -> ConversationList:
-    listing = await wait_for(pilot, lambda: pilot.app.screen.query(ConversationList).first(None), what="the inbox")
+    listing = await wait_for(pilot, lambda: next(iter(pilot.app.screen.query(ConversationList)), None), what="the inbox")
     await wait_for(pilot, lambda: len(listing.rows) >= 3, what="conversations")
     return listing
 
@@ -59,7 +59,7 @@ async def test_contacts_list_cursor_row(app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await inbox(pilot)
         await pilot.press("2")
-        listing = await wait_for(pilot, lambda: pilot.app.screen.query(PagedList).first(None), what="contacts")
+        listing = await wait_for(pilot, lambda: next(iter(pilot.app.screen.query(PagedList)), None), what="contacts")
         await wait_for(pilot, lambda: listing.total and listing.item_at(2) is not None, what="contacts loaded")
         listing.focus()
         await pilot.press("j", "j")
@@ -71,7 +71,7 @@ async def test_contacts_list_cursor_row(app) -> None:
 async def _table_cursor(pilot, key: str, table_id: str) -> DataTable:
     await inbox(pilot)
     await pilot.press(key)
-    table = await wait_for(pilot, lambda: pilot.app.screen.query(f"#{table_id}").first(None), what=table_id)
+    table = await wait_for(pilot, lambda: next(iter(pilot.app.screen.query(f"#{table_id}")), None), what=table_id)
     await wait_for(pilot, lambda: table.row_count >= 3, what="rows")
     table.focus()
     await pilot.press("down")
@@ -106,7 +106,7 @@ async def test_console_operations_cursor_row_and_vi_keys(app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await inbox(pilot)
         await pilot.press("6")
-        options = await wait_for(pilot, lambda: pilot.app.screen.query("#operations").first(None), what="the console")
+        options = await wait_for(pilot, lambda: next(iter(pilot.app.screen.query("#operations")), None), what="the console")
         assert isinstance(options, OptionList)
         await wait_for(pilot, lambda: options.has_focus and options.highlighted is not None, what="an operation highlighted")
         start = options.highlighted

@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static, TextArea
 
@@ -36,6 +37,7 @@ from sakari_tui.api import (
     SakariError,
 )
 from sakari_tui.api.phone import format_number
+from sakari_tui.core.notices import NewMessages
 from sakari_tui.core.store import OutboxItem, OutboxState
 from sakari_tui.core.sync import ListUpdate, ThreadUpdate, poll_delay
 from sakari_tui.core.text import one_line
@@ -53,6 +55,8 @@ if TYPE_CHECKING:
 # Conversations read from the cache at start: the newest, and a screenful of them before the first frame.
 CACHED_CONVERSATIONS = 500
 FIRST_PAINT = 40
+# Seconds new messages are gathered before one notice names them all.
+NOTICE_GATHER = 0.5
 
 
 class Show(StrEnum):
@@ -181,6 +185,8 @@ class ConversationsScreen(SakariScreen[None]):
         self._read_timer: Timer | None = None
         self._read_waiting: str | None = None  # shown, due to be read once the screen is back
         self._kept_unread: str | None = None  # marked unread while open: not read again until reopened
+        self._news = NewMessages()  # customers' messages for the next notice
+        self._news_timer: Timer | None = None
         self._rows: dict[str, Row] = {}
         self._cached: list[Conversation] = []
         self.attachment: Attachment | None = None  # uploaded, to go with the next reply as MMS
@@ -320,9 +326,27 @@ class ConversationsScreen(SakariScreen[None]):
         self.refresh_header()
 
     def announce(self, conversation: Conversation) -> None:
+        """A customer wrote: gathered with others that come within NOTICE_GATHER seconds into
+        one notice, held while a dialog is open so it never covers one."""
         last = conversation.last_message
+        if conversation.id is None or last is None:
+            return
+        read = self.app_.store.read_ids(conversation.id)
+        ids = [mid for mid in (*conversation.unread, last.id or "") if mid and mid not in read]
         name = conversation_name(conversation, self.app_.profile.default_region)
-        self.app.notify(one_line(last.text or "", 80) if last else "", title=f"New message from {one_line(name, 40)}", markup=False)
+        if self._news.add(conversation.id, name, ids, last.text or "") and self._news_timer is None:
+            self._news_timer = self.set_timer(NOTICE_GATHER, self._show_news)
+
+    def _show_news(self) -> None:
+        self._news_timer = None
+        if isinstance(self.app.screen, ModalScreen):  # a dialog is open: after it closes
+            self._news_timer = self.set_timer(NOTICE_GATHER, self._show_news)
+            return
+        notice = self._news.take()
+        if notice is None:
+            return
+        title, text = notice
+        self.app.notify(text, title=title, markup=False)
         if self.app_.profile.bell:
             self.app.bell()
 
@@ -499,7 +523,8 @@ class ConversationsScreen(SakariScreen[None]):
             return
         self.mark_read(conversation_id)
 
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        super().on_screen_resume(event)
         waiting = self._read_waiting
         if waiting is not None and waiting == self.open_id:
             self.start_reading(waiting)
