@@ -248,7 +248,8 @@ async def test_running_a_manual_campaign_sends_to_exactly_the_filtered_contacts(
         assert {c.id for c in run.audience.sendable} == sendable
         assert {c.id for c in run.audience.blocked} == blocked
         summary = shown(run.query_one("#run-summary", Static))
-        assert f"{len(sendable)} recipients" in summary and "1 opted out" in summary
+        total = len(sendable) + len(blocked)
+        assert f"{total} recipients · {len(sendable)} will get it · 1 opted out" in summary
         # A 429 on the send: nothing went out, say so, and y tries again.
         sandbox.faults.rate_429 = 1.0
         await pilot.press("y")
@@ -263,7 +264,7 @@ async def test_running_a_manual_campaign_sends_to_exactly_the_filtered_contacts(
         assert sorted(m["contact"]["id"] for m in new) == sorted(sendable)
         assert all(m["outgoing"] for m in new)
         text = shown(result)
-        assert f"Queued {len(sendable)}" in text and "refused 1" in text
+        assert f"Queued {len(sendable)} of {total}" in text and "refused 1" in text
         blocked_name = next(c.display_name for c in run.audience.blocked)
         assert blocked_name in text and "CONT-010" in text
         await pilot.press("escape")

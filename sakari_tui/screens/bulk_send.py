@@ -304,9 +304,10 @@ class BulkSendScreen(SakariModal[str | None]):
         text = Text("To: ", style="bold")
         if not recipients.all_matching:
             text.append(f"{recipients.count:,} selected contact{'' if recipients.count == 1 else 's'}")
-            blocked = [c for c in recipients.picked if c.blocked]
+            blocked = self.opted_out
             if blocked:
-                text.append(f"\n{len(blocked)} of them opted out: they are left out", style="bold yellow")
+                text.append(f"\n{len(blocked)} of them opted out and {'is' if len(blocked) == 1 else 'are'} left out:"
+                            f" it goes to {self.to_send:,}", style="bold yellow")  # fmt: skip
             return text
         text.append(f"all {recipients.count:,} contacts")
         if recipients.filters:
@@ -349,14 +350,26 @@ class BulkSendScreen(SakariModal[str | None]):
         rendered = [preview_text(template, c).plain for c in self.recipients.sample[:PREVIEWS]] or [template]
         return max(count_segments(body).segments for body in rendered)
 
+    @property
+    def opted_out(self) -> list[Contact]:
+        """Picked contacts known to have opted out: left out of the send."""
+        return [] if self.recipients.all_matching else [c for c in self.recipients.picked if c.blocked]
+
+    @property
+    def to_send(self) -> int:
+        """How many contacts the message goes to: the selection less those who opted out. For
+        "all matching" the opted-out ones are known only once the ids are read: at most this."""
+        return max(self.recipients.count - len(self.opted_out), 0)
+
     def cost_text(self) -> Text:
-        count = self.recipients.count
+        count = self.to_send
         each = self.segments_each()
         text = Text()
         if not each:
             return text
         total = count * each
-        text.append(f"{count:,} message{'' if count == 1 else 's'} × {each} segment{'' if each == 1 else 's'}"
+        at_most = "at most " if self.recipients.all_matching and send_tags(self.recipients) is None else ""
+        text.append(f"{at_most}{count:,} message{'' if count == 1 else 's'} × {each} segment{'' if each == 1 else 's'}"
                     f" = {total:,} segments", style="bold")  # fmt: skip
         if self.rate is not None:
             text.append(f" · about {total * self.rate:.2f}", style="bold")
@@ -409,12 +422,12 @@ class BulkSendScreen(SakariModal[str | None]):
         self.show_error(None)
         from sakari_tui.screens.dialogs import ConfirmScreen
 
-        count = self.recipients.count
+        count = self.to_send
         each = self.segments_each()
         question = f"Send this message to {count:,} contact{'' if count == 1 else 's'}"
         question += f" ({count * each:,} segments"
         question += f", about {count * each * self.rate:.2f})?" if self.rate is not None else ")?"
-        blocked = [c for c in self.recipients.picked if c.blocked]
+        blocked = self.opted_out
         if blocked:
             question += f" {len(blocked)} opted out: left out."
         question += " This cannot be undone."

@@ -61,6 +61,8 @@ def result_text(result: SendSummary, audience: Audience | None, region: str) -> 
     lines.append(f"Queued {queued if queued is not None else '?'}", style="bold green")
     if result.requested is not None:
         lines.append(f" of {result.requested} requested")
+    elif audience is not None:
+        lines.append(f" of {len(audience.sendable) + len(audience.blocked)}")
     if result.valid is not None and result.valid != queued:
         lines.append(f" · valid {result.valid}")
     failures = result.failures
@@ -155,8 +157,10 @@ class CampaignRunScreen(SakariModal[SendSummary | None]):
         assert audience is not None
         summary = Text()
         sendable, blocked = len(audience.sendable), len(audience.blocked)
-        summary.append(f"{sendable} recipient{'s' if sendable != 1 else ''}", style="bold")
+        total = sendable + blocked
+        summary.append(f"{total} recipient{'s' if total != 1 else ''}", style="bold")
         if blocked:
+            summary.append(f" · {sendable} will get it", style="bold")
             summary.append(f" · {blocked} opted out, who will be refused", style="bold red")
         if audience.missing:
             summary.append(f" · {len(audience.missing)} listed contact id(s) not found", style="yellow")

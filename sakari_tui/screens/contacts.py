@@ -83,7 +83,7 @@ class ContactsScreen(SakariScreen[None]):
         Binding("n", "new", "New", id="contacts.new"),
         Binding("e", "edit", "Edit", id="contacts.edit"),
         Binding("d,delete", "delete", "Delete", id="contacts.delete", show=False),
-        Binding("space", "toggle_select", "Select", id="contacts.select"),
+        Binding("space", "toggle_select", "Select, then down", id="contacts.select"),
         Binding("a", "select_all", "Select all", id="contacts.select_all"),
         Binding("s", "bulk_send", "Send", id="contacts.send"),
         Binding("i", "import_csv", "Import", id="contacts.import"),
