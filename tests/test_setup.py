@@ -77,3 +77,20 @@ async def test_right_credentials_write_a_private_config_and_open_the_inbox(tmp_p
         "demo-client", "demo-account", SANDBOX_URL, "GB",
     )  # fmt: skip
     assert saved.client_secret == "demo-secret"
+
+
+async def test_the_focused_field_shows_what_is_typed_at_80x24(tmp_path: Path) -> None:
+    from textual.geometry import Region
+
+    app, _ = setup_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, SetupScreen)
+        field = app.screen.query_one("#setup-client_id", Input)
+        assert field.has_focus
+        for key in "abc-123":
+            await pilot.press(key)
+        await pilot.pause()
+        assert field.value == "abc-123"
+        assert field.content_region.height >= 1  # not all border
+        lines = field.render_lines(Region(0, 0, *field.size))
+        assert any("abc-123" in strip.text for strip in lines), [strip.text for strip in lines]

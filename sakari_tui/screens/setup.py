@@ -44,7 +44,7 @@ class SetupScreen(SakariScreen[Profile]):
     }
     SetupScreen Label { margin-top: 1; color: $text-muted; }
     SetupScreen Input { border: none; height: 1; padding: 0 1; background: $boost; }
-    SetupScreen Input:focus { background: $primary 30%; }
+    SetupScreen Input:focus { border: none; background: $primary 30%; }
     SetupScreen #setup-error { color: $error; margin-top: 1; height: auto; }
     SetupScreen #setup-buttons { height: auto; margin-top: 1; align-horizontal: right; }
     """
