@@ -37,7 +37,7 @@ async def test_markup_and_escapes_in_names_and_bodies_render_literally(app, sand
         await pilot.pause()
 
         rows = screen_text(listing, 4)
-        assert "[link=https://evil.example]Mallory[/link] [bold" in rows  # the row is truncated to fit
+        assert "[link=https://evil.example]Mallory[/link] [" in rows  # the row is truncated to fit (unread: badge)
         shown = screen_text(thread, thread.size.height)
         assert "[bold red]x[/]" in shown
         assert "[link=file:///etc/passwd]click[/link]" in shown

@@ -319,3 +319,24 @@ async def test_a_thread_opened_from_the_cache_loads_all_its_older_messages(tmp_p
         texts = [bubble.text for bubble in thread.bubbles]
         assert texts == [f"message number {i}" for i in range(140)]
         assert not thread.has_older
+
+
+async def test_thread_text_is_not_cut_at_small_sizes(tmp_path) -> None:
+    from conftest import make_app
+    from textual.geometry import Region
+
+    for size in ((60, 20), (80, 24)):
+        app = make_app(tmp_path / f"data-{size[0]}")
+        async with app.run_test(size=size) as pilot:
+            await ready(pilot)
+            thread = app.screen.query_one(MessageThread)
+            await wait_for(pilot, lambda: thread.bubbles and thread.is_vertical_scroll_end, what="the thread at its end")
+            await pilot.pause()
+            lines = [strip.text for strip in thread.render_lines(Region(0, 0, *thread.size))]
+            words = " ".join(lines).split()
+            # Every word of the messages on screen is whole: the newest two, ours with its mark.
+            for bubble in thread.bubbles[-2:]:
+                for word in bubble.text.split():
+                    assert word in words, (size, word, lines)
+            if any(b.outgoing and b.status == "delivered" for b in thread.bubbles[-2:]):
+                assert "delivered" in words, (size, lines)

@@ -80,3 +80,17 @@ async def test_refresh_keeps_selection_and_composer_text(app, sandbox) -> None:
         assert app.screen.open_id == selected
         assert app.screen.query_one(Composer).text == "hello"
         assert isinstance(app.focused, Composer)
+
+
+async def test_offline_banner_is_whole_at_80x24(app, sandbox) -> None:
+    from textual.geometry import Region
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        sandbox.faults.down = True
+        banner = app.screen.query_one("#offline-banner")
+        await wait_for(pilot, lambda: banner.display and banner.size.height, timeout=10, what="the offline banner")
+        await pilot.pause()
+        shown = " ".join(strip.text.strip() for strip in banner.render_lines(Region(0, 0, *banner.size)))
+        assert "replies wait in the outbox" in shown, shown
+        sandbox.faults.down = False

@@ -602,12 +602,17 @@ class ConversationsScreen(SakariScreen[None]):
             conversation = self.conversations[self.open_id]
             text.append(one_line(conversation_name(conversation, region)), style="bold")
             number = conversation_number(conversation)
+            # The gaps are plain spaces, not part of the styled runs: an SVG viewer may drop
+            # spaces leading a styled run ("Lucas Silva(206) 555-0103").
             if number:
-                text.append(f"  {format_number(number, region)}", style="dim")
+                text.append("  ")
+                text.append(format_number(number, region), style="dim")
             if self.open_contact_blocked() is not None:
-                text.append("  opted out: replies are refused", style="bold red")
+                text.append("  ")
+                text.append("opted out: replies are refused", style="bold red")
             if conversation.closed:
-                text.append("  closed", style="yellow")
+                text.append("  ")
+                text.append("closed", style="yellow")
         else:
             text.append("No conversation open", style="dim")
         header.update(text)

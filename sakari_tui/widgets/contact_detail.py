@@ -163,7 +163,8 @@ class ContactDetail(VerticalScroll, can_focus=True):
             return
         heading = Text(one_line(contact.display_name) or "(no name)", style="bold")
         if contact.blocked:
-            heading.append("  opted out", style="bold red")
+            heading.append("  ")  # plain, so no viewer drops it
+            heading.append("opted out", style="bold red")
         title.update(heading)
         self.query_one("#detail-fields", Static).update(fields_table(contact, self.phone_region))
         self.query_one("#detail-attributes", Static).update(attributes_table(contact))

@@ -234,15 +234,30 @@ class MessageThread(ScrollView, can_focus=True):
         """A header line, then the body and extras as a block: at the left for the
         customer's messages, against the right edge for ours."""
         console = self.app.console
-        header = Text()
-        header.append(one_line(bubble.author, 40), style="bold" if not bubble.outgoing else "bold cyan")
+        author = Text(one_line(bubble.author, 40), style="bold" if not bubble.outgoing else "bold cyan")
         when = format_time(bubble.when)
-        if when:
-            header.append(f" · {when}", style="dim")
         mark, colour = STATUS_MARKS.get(bubble.status.lower(), (bubble.status.lower(), "dim"))
-        if mark:
-            header.append(f" · {mark}", style=colour)
-        header.truncate(width, overflow="ellipsis")
+
+        def joined(*parts: tuple[str, str]) -> Text:
+            # Spaces between styled parts are plain: an SVG viewer may drop spaces that lead
+            # a styled run, which made "You· 10:38" in screenshots.
+            line = author.copy()
+            for part, style in parts:
+                if part:
+                    line.append(" ")
+                    line.append(f"· {part}", style=style)
+            return line
+
+        # Narrow panes: the time without its date, then the delivery mark on a line of its
+        # own, rather than a mark cut to "✓✓ deli…".
+        short_when = when.rsplit(" ", 1)[-1] if when else ""
+        headers = [joined((when, "dim"), (mark, colour))]
+        if headers[0].cell_len > width:
+            headers = [joined((short_when, "dim"), (mark, colour))]
+        if headers[0].cell_len > width and mark:
+            headers = [joined((short_when, "dim")), Text(mark, style=colour)]
+        for header in headers:
+            header.truncate(width, overflow="ellipsis")
 
         block: list[Text] = []
         body_width = max(int(width * 0.8), 20)
@@ -264,8 +279,10 @@ class MessageThread(ScrollView, can_focus=True):
         indent = 0
         if bubble.outgoing:
             indent = max(width - max((line.cell_len for line in block), default=0), 0)
-            header = Text(" " * max(width - header.cell_len, 0)) + header
-        return [text_strip(header, console)] + [text_strip(Text(" " * indent) + line, console) for line in block]
+            headers = [Text(" " * max(width - header.cell_len, 0)) + header for header in headers]
+        return [text_strip(header, console) for header in headers] + [
+            text_strip(Text(" " * indent) + line, console) for line in block
+        ]
 
     def on_resize(self, event: events.Resize) -> None:
         at_end = self._at_end
