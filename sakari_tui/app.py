@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -163,6 +164,7 @@ class SakariApp(App[None]):
         self._make_client = partial(self._connect, secret)
         self.sub_title = f"{self.profile.name} · {self.profile.account_id}"
         await self.switch_mode("conversations")
+        self.check_size()
         # A moment after the first frame: importing httpx and building its SSL context take
         # longer than painting the cached inbox does.
         self.set_timer(CONNECT_DELAY, self._settle)
@@ -229,6 +231,22 @@ class SakariApp(App[None]):
 
     def on_key(self, event: events.Key) -> None:
         self._last_input = time.monotonic()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.check_size(event.size)
+
+    def check_size(self, size: Size | None = None) -> None:
+        """Below the smallest size the screens hold at, say so instead of clipping them."""
+        from sakari_tui.screens.too_small import TooSmallScreen, too_small
+
+        if not self.screen_stack:
+            return
+        width, height = size or self.size
+        covered = isinstance(self.screen, TooSmallScreen)
+        if too_small(width, height) and not covered:
+            self.push_screen(TooSmallScreen())
+        elif covered and not too_small(width, height):
+            self.pop_screen()
 
     def idle_for(self) -> float:
         """Seconds since the agent last pressed a key."""
