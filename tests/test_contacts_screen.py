@@ -583,8 +583,11 @@ async def test_csv_import_reports_each_failing_row_and_keeps_the_good_ones(
         await wait_for(pilot, lambda: dialog.state == "done", what="the report")
         report = dialog.report
         assert (report.submitted, report.inserted, report.updated) == (5, 3, 0)
-        assert [(f.row, f.reason.split(":")[0]) for f in report.failures] == [(2, "CONT-001"), (5, "CONT-002")]
+        # Named by their line in the file (the header is line 1), as the command line does.
+        assert [(f.row, f.reason.split(":")[0]) for f in report.failures] == [(3, "CONT-001"), (6, "CONT-002")]
+        assert "Sent 5 of 5 rows" in shown(dialog.query_one("#csv-status", Static))
         text = shown(dialog.query_one("#csv-report", Static))
+        assert "Line" in text
         assert "Submitted 5" in text and "inserted 3" in text and "failed 2" in text
         assert "Invalid mobile number" in text and "Invalid email address" in text
         assert len(sandbox.contacts()) == before + 3

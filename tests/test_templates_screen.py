@@ -72,6 +72,9 @@ async def test_create_a_web_template_from_the_keyboard(app, sandbox) -> None:
         before = len(sandbox.templates())
         await pilot.press("n")
         assert isinstance(app.screen, TemplateForm)
+        # One spelling of placeholders everywhere the app suggests one.
+        hint = " ".join(str(label.render()) for label in app.screen.query(".hint"))
+        assert "{{firstName}}" in hint and "{{{" not in hint
         await type_text(pilot, "Hols")
         await pilot.press("tab", "enter", "down", "enter")  # the type: SMS -> Web
         assert app.screen.query_one("#form-type", Select).value == "Web"

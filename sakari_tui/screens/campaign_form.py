@@ -299,7 +299,7 @@ class CampaignForm(EditForm[Campaign | None]):
             first = problems[0]
             message = (
                 f"Not saved: braces that do not pair up at line {first.line}, column {first.column}. "
-                "Write placeholders as {{name}} or {{{name}}}."
+                "Write placeholders as {{name}}."
             )
             return None, message
         rules = []

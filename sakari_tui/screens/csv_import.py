@@ -106,7 +106,7 @@ class CsvFile:
     # Out of the repr: a worker's description is the repr of its arguments, and that of
     # 50,000 rows held the screen for 50 ms when the upload started.
     rows: list[tuple[str, ...]] = field(repr=False)  # every row but blank ones...
-    numbers: list[int] = field(repr=False)  # ...and its row number in the file
+    numbers: list[int] = field(repr=False)  # ...and the line of the file it starts on
     mapping: Targets = ()  # the guess: where each column goes
     chunks: list[Chunk] = field(default_factory=list, repr=False)
     chunks_for: Targets = ()  # the mapping the chunks were written under
@@ -144,7 +144,8 @@ def read_csv(path: Path, chunk_rows: int = CHUNK_ROWS, chunk_bytes: int = CHUNK_
         parsed = read_rows(text)
     except CsvTextError as exc:
         raise CsvProblem(f"{path.name}: {exc}") from None
-    header, rows, numbers = parsed.header, parsed.rows, parsed.numbers
+    # Rows are named by the line of the file they start on, as the command line names them.
+    header, rows, numbers = parsed.header, parsed.rows, parsed.lines
     found = CsvFile(path=path, size=len(raw), header=header, rows=rows, numbers=numbers,
                     mapping=guess_mapping(header), chunk_rows=chunk_rows, chunk_bytes=chunk_bytes)  # fmt: skip
     found.chunks_under(found.mapping)
@@ -171,7 +172,7 @@ class Report:
 
 def match_failures(upload: ContactUpload, chunk: Chunk, data: CsvFile, index_of: dict[int, int],
                    mapping: Targets) -> list[Failure]:  # fmt: skip
-    """The chunk's failing rows, by row number: the answer lists them in row order without
+    """The chunk's failing rows, by line: the answer lists them in row order without
     numbers, so each is matched to the next row of the chunk with its mobile cell."""
     mobile_column = column_of(mapping, "mobile")
     first_column = column_of(mapping, "firstName")
@@ -205,7 +206,7 @@ def report_view(report: Report) -> Group:
         parts.append(Text(report.stopped, style="bold red"))
     if report.failures:
         table = Table(box=None, show_header=True, header_style="bold", expand=True, pad_edge=False)
-        table.add_column("Row", justify="right", no_wrap=True)
+        table.add_column("Line", justify="right", no_wrap=True)
         table.add_column("Name", ratio=2, no_wrap=True, overflow="ellipsis")
         table.add_column("Mobile", ratio=2, no_wrap=True, overflow="ellipsis")
         table.add_column("Reason", ratio=4)
@@ -410,7 +411,7 @@ class CsvImportScreen(SakariModal[bool]):
         """The first rows; the columns that go nowhere dimmed."""
         table = Table(show_header=True, header_style="bold", expand=True, pad_edge=False, box=None)
         shown = list(zip(data.rows, data.numbers))[:PREVIEW_ROWS]
-        table.add_column("#", justify="right", style="dim", no_wrap=True,
+        table.add_column("line", justify="right", style="dim", no_wrap=True,
                          min_width=max((len(str(n)) for _, n in shown), default=1))  # fmt: skip
         ignored = [t == IGNORE for t in self.mapping] if len(self.mapping) == len(data.header) else []
         for index, header in enumerate(data.header):
@@ -557,7 +558,7 @@ class CsvImportScreen(SakariModal[bool]):
     def _show_report(self, report: Report) -> None:
         total = len(self.data.rows) if self.data else report.imported_rows
         self.query_one("#csv-status", Static).update(
-            Text(f"Imported {report.imported_rows:,} of {total:,} rows.", style="dim")
+            Text(f"Sent {report.imported_rows:,} of {total:,} rows; the server's answer:", style="dim")
         )
         self.set_state("done")
         view = self.query_one("#csv-report", Static)
@@ -569,14 +570,14 @@ class CsvImportScreen(SakariModal[bool]):
     def stopped_text(self, error: SakariError, chunk: Chunk, report: Report, total: int, index: int) -> str:
         first = chunk.rows[0]
         done = report.imported_rows
-        text = f"Stopped at row {first:,}: {short_error(error)}. "
+        text = f"Stopped at line {first:,}: {short_error(error)}. "
         if done:
             text += f"Rows before it ({done:,}) are imported; "
         else:
             text += "Nothing was imported; "
         text += "importing the same file again is safe: rows merge by mobile number."
         if isinstance(error, NetworkError) and error.may_have_been_sent:
-            text += f" Rows {first:,}–{chunk.rows[-1]:,} may or may not have gone in."
+            text += f" Lines {first:,}–{chunk.rows[-1]:,} may or may not have gone in."
         return text
 
     @on(Button.Pressed, "#close")

@@ -86,7 +86,7 @@ class TemplateForm(EditForm[Template | None]):
                 yield Select(
                     [("SMS", "SMS"), ("Web", "Web")], value=kind, allow_blank=False, id="form-type", compact=True
                 )
-            yield Label("Text: placeholders like {{{firstName}}} or {{ plan }}", classes="hint")
+            yield Label("Text: placeholders like {{firstName}} or {{plan}}", classes="hint")
             yield TextArea(template.template or "", id="form-text", soft_wrap=True, tab_behavior="focus")
             yield Static("", id="form-meter", classes="hint")
             yield Static("", id="form-braces", classes="warning")
@@ -140,7 +140,7 @@ class TemplateForm(EditForm[Template | None]):
             first = problems[0]
             message = (
                 f"Not saved: braces that do not pair up at line {first.line}, column {first.column}. "
-                "Write placeholders as {{name}} or {{{name}}}."
+                "Write placeholders as {{name}}."
             )
             return message
         return None
