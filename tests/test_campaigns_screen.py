@@ -82,7 +82,8 @@ async def test_create_with_tags_and_attribute_rules(app, sandbox) -> None:
         assert isinstance(form, CampaignForm)
         await type_text(pilot, "Rye")
         await choose(pilot, form.query_one("#form-trigger", Select), "S")
-        form.query_one("#form-text", TextArea).focus()
+        await pilot.press("tab")  # from the trigger straight to the text, past "Use a template"
+        assert app.focused is form.query_one("#form-text", TextArea)
         await type_text(pilot, "Hi ")
         app.focused.insert("{{{firstName}}}")
         form.query_one("#form-tags", Input).focus()

@@ -167,3 +167,16 @@ async def test_the_collector_is_back_on_once_the_inbox_is_painted(app) -> None:
             assert gc.isenabled()
     finally:
         gc.enable()
+
+
+async def test_after_sending_keys_go_to_the_list_again(app, sandbox) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        conversation_id = await open_first(pilot)
+        before = len(outgoing(sandbox, conversation_id))
+        await type_reply(pilot, "Ready at 4")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(outgoing(sandbox, conversation_id)) > before, what="sent")
+        listing = app.screen.query_one(ConversationList)
+        await wait_for(pilot, lambda: listing.has_focus, what="focus back on the list")
+        await pilot.press("r")  # replies again rather than typing an "r"
+        assert isinstance(app.focused, Composer) and app.focused.text == ""

@@ -340,3 +340,20 @@ async def test_thread_text_is_not_cut_at_small_sizes(tmp_path) -> None:
                     assert word in words, (size, word, lines)
             if any(b.outgoing and b.status == "delivered" for b in thread.bubbles[-2:]):
                 assert "delivered" in words, (size, lines)
+
+
+async def test_template_picker_down_moves_the_list_from_the_filter(app, sandbox) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+t")
+        picker = app.screen
+        assert isinstance(picker, TemplatePicker)
+        options = picker.query_one("#template-list")
+        await wait_for(pilot, lambda: options.option_count > 1, what="templates")
+        assert app.focused is picker.query_one("#template-filter")
+        await pilot.press("down")
+        assert options.highlighted == 1 and app.focused is picker.query_one("#template-filter")
+        second = next(t for t in sandbox.templates() if t["id"] == options.get_option_at_index(1).id)
+        await pilot.press("up", "down", "enter")
+        composer = app.screen.query_one(Composer)
+        assert composer.text and composer.text.split()[0] == second["template"].split()[0]

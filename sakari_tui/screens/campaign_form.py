@@ -127,7 +127,11 @@ class CampaignForm(EditForm[Campaign | None]):
                 )
             with Horizontal(classes="section"):
                 yield Label("Message text")
-                yield Button("Use a template (ctrl+t)", id="use-template", compact=True)
+                use_template = Button("Use a template (ctrl+t)", id="use-template", compact=True)
+                # Out of the Tab order: Tab from the trigger goes to the text, where typing
+                # lands (on the button it was dropped silently). ctrl+t and a click still work.
+                use_template.can_focus = False
+                yield use_template
             yield TextArea(campaign.template or "", id="form-text", soft_wrap=True, tab_behavior="focus")
             yield Static("", id="form-meter", classes="hint")
             yield Static("", id="form-braces", classes="warning")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -264,6 +264,15 @@ class TemplatePicker(SakariModal[str | None]):
     @on(Input.Changed, "#template-filter")
     def filtered(self, event: Input.Changed) -> None:
         self.show_templates(event.value)
+
+    def on_key(self, event: events.Key) -> None:
+        # Up and down move through the templates while the filter keeps the focus, as in the
+        # contact picker: type a few letters, Down to the one wanted, Enter.
+        options = self.query_one("#template-list", OptionList)
+        if event.key in ("down", "up") and self.focused is self.query_one("#template-filter"):
+            (options.action_cursor_down if event.key == "down" else options.action_cursor_up)()
+            event.stop()
+            event.prevent_default()
 
     @on(Input.Submitted, "#template-filter")
     def submit_filter(self) -> None:

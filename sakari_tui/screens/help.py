@@ -43,7 +43,7 @@ def _table(bindings: Iterable[Binding], app: App | None = None) -> Table:
         # Keys without an id are Textual's own (scrolling, focus): not ours to list or remap.
         if not binding.description or binding.system or not binding.id:
             continue
-        keys, _ = rows.setdefault((binding.action, binding.description), ([], binding.id or ""))
+        keys, _ = rows.setdefault((binding.action, binding.tooltip or binding.description), ([], binding.id or ""))
         display = _app_of(app).get_key_display(binding)
         if display not in keys:
             keys.append(display)
