@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shlex
 import queue
 import signal
 import socket
@@ -856,3 +857,29 @@ def test_anything_else_goes_to_the_full_parser(argv: list[str]) -> None:
     from sakari_tui import cli as sakari_cli
 
     assert not sakari_cli._only_app_options(argv)
+
+
+def test_conversations_at_80_columns_take_two_lines_each_and_fit(sandbox: Sandbox, env: dict[str, str]) -> None:
+    done = cli({**env, "COLUMNS": "80"}, "conversations", "--limit", "3")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines), [len(line) for line in lines]
+    assert lines[0].split()[:2] == ["ID", "NAME"]
+    expected = sandbox.conversations()[:3]
+    rows = lines[2:]
+    assert [row.split()[0] for row in rows[::2]] == [c["id"] for c in expected]
+    # The message has the room of a line, not the ten characters left beside the columns.
+    first = expected[0]["lastMessage"]["message"]
+    assert first[:40] in rows[1] or first in rows[1], rows[1]
+
+
+def test_config_init_with_config_names_it_in_the_hint(home: dict[str, str], base_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "elsewhere" / "my config.toml"
+    answers = f"work\n{base_url}\n{CLIENT_ID}\n{CLIENT_SECRET}\n{ACCOUNT}\nus\n"
+    done = cli(home, "config", "init", "--config", str(path), stdin=answers)
+    assert done.returncode == 0, done.stderr
+    hint = done.stdout.strip().splitlines()[-1].split("test it with: ", 1)[1]
+    assert hint == f"sakari-tui config check --config '{path}'"
+    # The hint works as printed.
+    checked = cli(home, *shlex.split(hint)[1:])
+    assert checked.returncode == 0, checked.stderr

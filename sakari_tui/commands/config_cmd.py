@@ -175,8 +175,15 @@ def run_init(args: argparse.Namespace) -> int:
         save_config(config)
     except OSError as exc:
         raise CommandError(f"could not write {path}: {exc.strerror or exc}") from None
-    print(f"wrote profile {name!r} to {path} (mode 0600); test it with: sakari-tui config check"
-          + ("" if name == config.default_profile else f" --profile {name}"), flush=True)
+    import shlex
+
+    # The command that finds this file: with --config when it is not where it would be looked for.
+    check = "sakari-tui config check"
+    if getattr(args, "config", None):
+        check += f" --config {shlex.quote(str(path))}"
+    if name != config.default_profile:
+        check += f" --profile {shlex.quote(name)}"
+    print(f"wrote profile {name!r} to {path} (mode 0600); test it with: {check}", flush=True)
     return 0
 
 

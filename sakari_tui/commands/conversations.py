@@ -8,12 +8,15 @@ marked unread in the app.
 from __future__ import annotations
 
 import argparse
+import shutil
+import sys
 from typing import TYPE_CHECKING
 
 from sakari_tui.options import whole_number
 
 from .common import (
     add_common,
+    clean,
     load_profile,
     local_time,
     open_client,
@@ -125,4 +128,34 @@ def show(conversations: list[Conversation], state: dict[str, tuple[set[str], boo
     if not rows:
         print("no conversations")
         return
-    print_table(["ID", "NAME", "NUMBER", "UNREAD", "LAST", "STATE", "LAST MESSAGE"], rows)
+    headers = ["ID", "NAME", "NUMBER", "UNREAD", "LAST", "STATE", "LAST MESSAGE"]
+    width = shutil.get_terminal_size((120, 24)).columns
+    others = sum(max(len(h), *(len(clean(r[i])) for r in rows)) + 2 for i, h in enumerate(headers[:-1]))
+    if others + MESSAGE_ROOM <= width:
+        print_table(headers, rows)
+    else:
+        print_narrow(headers, rows, width)
+
+
+# Below this many columns for the message, the table takes two lines a conversation.
+MESSAGE_ROOM = 30
+
+
+def print_narrow(headers: list[str], rows: list[list[str]], width: int) -> None:
+    """Two lines a conversation, for terminals too narrow for the table (80 columns): the id,
+    name, unread count and time, then, indented, the number, state and the message."""
+    firsts = [[row[0], row[1], row[3], row[4]] for row in rows]
+    cells = [[clean(c) for c in row] for row in firsts]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(("ID", "NAME", "UNREAD", "LAST"))]
+    room = max(width - 1, 20)
+
+    def cut(text: str) -> str:
+        return text if len(text) <= room else text[: room - 1] + "…"
+
+    print(cut("  ".join(h.ljust(w) for h, w in zip(("ID", "NAME", "UNREAD", "LAST"), widths)).rstrip()))
+    print(cut("    NUMBER · STATE · LAST MESSAGE"))
+    for row, first in zip(rows, cells):
+        print(cut("  ".join(c.ljust(w) for c, w in zip(first, widths)).rstrip()))
+        detail = " · ".join(clean(part) for part in (row[2], row[5], row[6]) if part)
+        print(cut("    " + detail))
+    sys.stdout.flush()
