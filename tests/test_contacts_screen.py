@@ -870,3 +870,22 @@ def test_a_tag_filter_is_sent_by_tag_only_when_it_names_whole_tags() -> None:
     assert send_tags(Recipients(**base, loaded=[vip, gold])) is None  # "vip" also finds vip-gold
     assert send_tags(Recipients(**base, loaded=[vip], excluded=frozenset({"1"}))) is None
     assert send_tags(Recipients(**{**base, "filters": {"tags": ["vip"], "first_name": "a"}}, loaded=[vip])) is None
+
+
+async def test_a_fast_tab_in_the_contact_form_moves_on_before_the_next_keys(app, sandbox) -> None:
+    """Keys as a terminal delivers a quick typist's burst: all queued before any is handled."""
+    from textual import events
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_contacts(pilot)
+        await pilot.press("n")
+        form = app.screen
+        assert isinstance(form, ContactForm)
+        await wait_for(pilot, lambda: app.focused is form.query_one("#first-name", Input), what="the form")
+        burst = "Ann\tLee\t+12065550177\tann@example.com"
+        for ch in burst:
+            app.post_message(events.Key("tab", None) if ch == "\t" else events.Key(
+                {"+": "plus", "@": "at", ".": "full_stop"}.get(ch, ch), ch))
+        await wait_for(pilot, lambda: form.query_one("#email", Input).value == "ann@example.com", what="the email field")
+        assert [form.query_one(f"#{name}", Input).value for name in ("first-name", "last-name", "mobile")] == [
+            "Ann", "Lee", "+12065550177"]

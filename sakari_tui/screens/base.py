@@ -6,6 +6,7 @@ from typing import Generic, TypeVar
 
 from rich.text import Text
 from textual import events, on
+from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Static
 from textual.worker import Worker
@@ -47,6 +48,14 @@ class EditForm(SakariModal[ResultType], Generic[ResultType]):
     """
 
     _initial: object = None
+
+    # Tab moves between fields before the key reaches the focused one. Textual hands a key to
+    # the focused widget first and checks bindings as it bubbles back, so with a fast typist
+    # (or a paste of "name<Tab>email") the characters after a Tab landed in the field it left.
+    BINDINGS = [
+        Binding("tab", "app.focus_next", "Next field", id="form.next", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Previous field", id="form.previous", show=False, priority=True),
+    ]
 
     def values(self) -> object:
         return None
