@@ -117,3 +117,21 @@ async def test_console_operations_cursor_row_and_vi_keys(app) -> None:
         await pilot.pause()
         y = options.highlighted - int(options.scroll_y)
         assert_cursor_distinct(options, [y], [y - 1, y + 1])
+
+
+async def test_the_cursor_row_stays_in_view_when_the_rows_change(app) -> None:
+    """Open/closed/all changes the rows under the cursor: the row it lands on is on screen,
+    and it is the conversation the thread shows."""
+    async with app.run_test(size=SIZE) as pilot:
+        listing = await inbox(pilot)
+        await pilot.press("end")
+        await wait_for(pilot, lambda: listing.cursor == len(listing.rows) - 1, what="the last row")
+        await pilot.press("r")  # the reply box has the focus while the list changes
+        screen = app.screen
+        for _ in range(3):  # open -> closed -> all -> open
+            screen.action_toggle_show()
+            await pilot.pause()
+            height = listing.scrollable_content_region.height
+            top = listing.cursor * 2
+            assert listing.scroll_y <= top and top + 2 <= listing.scroll_y + height, (listing.cursor, listing.scroll_y)
+            await wait_for(pilot, lambda: screen.open_id == listing.highlighted.id, what="the thread shows the cursor row")

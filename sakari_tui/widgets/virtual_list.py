@@ -128,12 +128,16 @@ class VirtualList(ScrollView, can_focus=True):
         self.cursor_moved(old, new)
 
     def scroll_cursor_into_view(self) -> None:
+        """``force``: Textual scrolls only where a layout has shown a scrollbar, and right
+        after the rows changed (a filter, open/closed/all) the new size has had no layout
+        yet: without it the cursor row could be left out of view. The clamp needs only the
+        virtual size, which is set before this is called."""
         top = self.cursor * self.ROW_LINES
         height = self.scrollable_content_region.height
         if top < self.scroll_y:
-            self.scroll_to(y=top, animate=False, immediate=True)
+            self.scroll_to(y=top, animate=False, immediate=True, force=True)
         elif height and top + self.ROW_LINES > self.scroll_y + height:
-            self.scroll_to(y=top + self.ROW_LINES - height, animate=False, immediate=True)
+            self.scroll_to(y=top + self.ROW_LINES - height, animate=False, immediate=True, force=True)
 
     def move_to(self, index: int) -> None:
         if self.row_count:
