@@ -412,7 +412,7 @@ class CsvImportScreen(SakariModal[bool]):
         table = Table(show_header=True, header_style="bold", expand=True, pad_edge=False, box=None)
         shown = list(zip(data.rows, data.numbers))[:PREVIEW_ROWS]
         table.add_column("line", justify="right", style="dim", no_wrap=True,
-                         min_width=max(len("line"), *(len(str(n)) for _, n in shown)))  # fmt: skip
+                         min_width=max([len("line"), *(len(str(n)) for _, n in shown)]))  # fmt: skip
         ignored = [t == IGNORE for t in self.mapping] if len(self.mapping) == len(data.header) else []
         for index, header in enumerate(data.header):
             dim = bool(ignored) and ignored[index]
