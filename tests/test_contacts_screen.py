@@ -108,6 +108,7 @@ async def test_scrolling_loads_more_pages_and_the_total_is_shown(tmp_path: Path)
         for binding_id in ("contacts.new", "contacts.edit", "contacts.delete", "contacts.select",
                            "contacts.select_all", "contacts.send", "contacts.import", "contacts.filter"):  # fmt: skip
             assert binding_id in text
+        assert "then move down" in text  # space selects and moves on: F1 says so
 
 
 async def test_a_hundred_thousand_contacts_page_on_demand_with_bounded_memory(tmp_path: Path) -> None:
