@@ -102,3 +102,18 @@ async def test_marked_unread_stays_unread_while_shown(tmp_path: Path) -> None:
         assert app.screen.open_id == conversation_id
         assert unread_of(listing, conversation_id) >= 1
         assert app.store.all_read_state()[conversation_id][1] is True
+
+
+async def test_not_read_while_the_terminal_is_in_the_background(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "data", read_after=0.2)
+    async with app.run_test(size=(80, 24)) as pilot:
+        listing = await inbox(pilot)
+        app.terminal_focused = False  # as an AppBlur leaves it: another window has the keyboard
+        target = next(i for i, r in enumerate(listing.rows) if r.unread and i > 0)
+        conversation_id = listing.rows[target].id
+        listing.cursor = target
+        await wait_for(pilot, lambda: app.screen.open_id == conversation_id, what="shown in the thread pane")
+        await pilot.pause(0.8)  # four times read_after, unseen
+        assert unread_of(listing, conversation_id) > 0
+        app.terminal_focused = True
+        await wait_for(pilot, lambda: unread_of(listing, conversation_id) == 0, what="read once the terminal is back")

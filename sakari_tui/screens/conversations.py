@@ -521,6 +521,9 @@ class ConversationsScreen(SakariScreen[None]):
         if not self.is_current:  # another screen covers the thread: read when it is back
             self._read_waiting = conversation_id
             return
+        if not self.app_.terminal_focused:  # the terminal is in the background: not seen yet
+            self._read_timer = self.set_timer(self.app_.profile.read_after, lambda: self._shown_long_enough(conversation_id))
+            return
         self.mark_read(conversation_id)
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
