@@ -12,10 +12,12 @@ import asyncio
 import gc
 import importlib
 import time
+from contextlib import suppress
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -25,9 +27,10 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from sakari_tui.config import Config, ConfigError, Profile, default_config_path
+from sakari_tui.secret import Secret
 from sakari_tui.core.connection import ConnectionState, ConnectionTracker
 from sakari_tui.core.outbox import Outbox
-from sakari_tui.core.store import Store
+from sakari_tui.core.store import Store, StoreDamaged, StoreError, move_aside
 from sakari_tui.core.sync import InboxSync
 from sakari_tui.styles import style
 
@@ -114,6 +117,7 @@ class SakariApp(App[None]):
         self.tracker = ConnectionTracker(self._connection_changed)
         self.terminal_focused = True
         self._last_input = time.monotonic()
+        self._store_dialog_open = False
         if config and config.keys:
             self.set_keymap(config.keys)
 
@@ -151,13 +155,31 @@ class SakariApp(App[None]):
 
     async def start_session(self) -> None:
         """Open the local store and paint the inbox from it; make the API client right
-        after the first frame, so nothing the network needs delays the first paint."""
+        after the first frame, so nothing the network needs delays the first paint.
+        A damaged store asks first whether to move it aside."""
         try:
             secret = self.profile.resolve_secret()
         except ConfigError as exc:
-            self.exit(return_code=2, message=str(exc))
+            self.exit(return_code=2, message=error_line(str(exc)))
             return
-        self.store = Store.for_profile(self.data_dir, self.profile.name)
+        try:
+            store = Store.for_profile(self.data_dir, self.profile.name)
+        except StoreDamaged as exc:
+            self.store_damaged(exc, secret)
+            return
+        except StoreError as exc:
+            self.exit(return_code=1, message=error_line(str(exc)))
+            return
+        await self._open_session(store, secret)
+
+    async def _open_session(self, store: Store, secret: Secret) -> None:
+        self.store = store
+        if store.was_empty:
+            self.notify(
+                f"The local store {store.path} was empty (0 bytes) and starts afresh: any replies"
+                " waiting to be sent and drafts it held are lost. The cache refills from the server.",
+                title="Local store", severity="warning", timeout=30, markup=False,
+            )  # fmt: skip
         recovered = self.store.recover_interrupted_sends()
         self.outbox = Outbox(self.store, None)
         self.sync = InboxSync(None, self.store)
@@ -182,6 +204,58 @@ class SakariApp(App[None]):
         self.client  # noqa: B018 - made now rather than at the first request
         self.settle_heap()
         gc.enable()
+        self.run_worker(self._check_store, thread=True, group="store-check", exit_on_error=False)
+
+    def _check_store(self) -> None:
+        """Read every page of the store once per start, off the UI thread: damage that the
+        first screen did not touch is found now rather than in the middle of a reply."""
+        store = self.store
+        if store is None:
+            return
+        problem = store.check()
+        if problem is not None and self.store is store:
+            self.call_from_thread(self.store_damaged, StoreDamaged(Path(store.path), problem))
+
+    # -- a damaged store -----------------------------------------------------
+
+    def store_damaged(self, error: StoreDamaged, secret: Secret | None = None) -> None:
+        """Ask whether to move the damaged file aside (keeping what can be read of the outbox
+        and drafts) or quit. ``secret`` is given when the session has not started yet."""
+        if self._store_dialog_open:
+            return
+        from sakari_tui.screens.store_damaged import StoreDamagedScreen
+
+        self._store_dialog_open = True
+        self.push_screen(StoreDamagedScreen(error), partial(self._store_damaged_answer, error, secret))
+
+    async def _store_damaged_answer(self, error: StoreDamaged, secret: Secret | None, move: bool | None) -> None:
+        self._store_dialog_open = False
+        if not move:
+            self.exit(return_code=1, message=error_line(f"{error}; it was left as it is"))
+            return
+        old = self.store
+        if old is not None and Path(old.path) == error.path:
+            with suppress(Exception):
+                old.close()
+        try:
+            store, moved = move_aside(error.path)
+        except (OSError, StoreError) as exc:
+            self.exit(return_code=1, message=error_line(f"{error}; moving it aside failed: {exc}"))
+            return
+        self.notify(
+            f"The damaged store was moved to {moved.moved_to}. A fresh one took its place, with "
+            f"{moved.outbox} unsent repl{'y' if moved.outbox == 1 else 'ies'} and "
+            f"{moved.drafts} draft{'' if moved.drafts == 1 else 's'} saved from it.",
+            title="Local store", timeout=30, markup=False,
+        )  # fmt: skip
+        if old is None and secret is not None:
+            await self._open_session(store, secret)
+            return
+        self.store = store
+        if self.outbox is not None:
+            self.outbox.store = store
+        if self.sync is not None:
+            self.sync.store = store
 
     def settle_heap(self, *, thaw: bool = False) -> None:
         """Keep the garbage collector's full passes short all day: collect, then move what is
@@ -195,7 +269,7 @@ class SakariApp(App[None]):
         gc.collect()
         gc.freeze()
 
-    def _connect(self, secret: str) -> SakariClient:
+    def _connect(self, secret: Secret) -> SakariClient:
         from sakari_tui.api import SakariClient
 
         client = SakariClient(
@@ -290,9 +364,41 @@ class SakariApp(App[None]):
         if event.state is not WorkerState.ERROR:
             return
         error = event.worker.error
+        if isinstance(error, StoreDamaged):
+            self.store_damaged(error)
+            return
         from sakari_tui.api import SakariError
 
         if isinstance(error, SakariError):
             self.notify(str(error), title="Sakari", severity="error", markup=False)
         else:
             self.notify(f"{type(error).__name__}: {error}", title="Unexpected error", severity="error", markup=False)
+
+    # An error no handler caught ends the app. Textual's own report prints a traceback with
+    # every local variable of every frame, where a token or a customer's message could be:
+    # this one names the places, never the values. A damaged store is one line.
+    def _handle_exception(self, error: Exception) -> None:
+        if isinstance(error, StoreDamaged):
+            self._return_code = 1
+            if self._exception is None:
+                self._exception = error
+                self._exception_event.set()
+            self._exit_renderables.append(error_line(f"{error}; start sakari-tui again to move it aside"))
+            self._close_messages_no_wait()
+            return
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        import rich
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(Segments(self.console.render(traceback, self.console.options)))
+        self._close_messages_no_wait()
+
+
+def error_line(message: str) -> Text:
+    """A message for the terminal after the app has gone: one line, never markup."""
+    return Text(f"sakari-tui: error: {message}")

@@ -34,6 +34,8 @@ from typing import Any
 
 import platformdirs
 
+from sakari_tui.secret import Secret
+
 APP_NAME = "sakari-tui"
 DEFAULT_API_URL = "https://api.sakari.io"
 DEFAULT_PROFILE = "default"
@@ -62,8 +64,8 @@ class Profile:
     name: str = DEFAULT_PROFILE
     api_url: str = DEFAULT_API_URL
     client_id: str = ""
-    # repr=False: a secret must never reach a log line or a traceback.
-    client_secret: str | None = field(default=None, repr=False)
+    # A Secret (a str given here becomes one): it masks itself in any repr, str or traceback.
+    client_secret: Secret | None = field(default=None, repr=False)
     client_secret_command: str | None = None
     account_id: str = ""
     default_region: str = "US"
@@ -73,12 +75,16 @@ class Profile:
     read_after: float = 3.0
     bell: bool = False  # ring the terminal bell when a customer writes in
 
+    def __post_init__(self) -> None:
+        if self.client_secret is not None and not isinstance(self.client_secret, Secret):
+            object.__setattr__(self, "client_secret", Secret(self.client_secret))
+
     @property
     def is_complete(self) -> bool:
         has_secret = bool(self.client_secret or self.client_secret_command)
         return bool(self.api_url and self.client_id and self.account_id and has_secret)
 
-    def resolve_secret(self) -> str:
+    def resolve_secret(self) -> Secret:
         """The client secret, running ``client_secret_command`` when one is set."""
         if self.client_secret:
             return self.client_secret
@@ -98,7 +104,8 @@ class Profile:
             raise ConfigError(
                 f"profile {self.name!r}: client_secret_command failed: {type(exc).__name__}"
             ) from None
-        secret = done.stdout.strip()
+        secret = Secret(done.stdout.strip())
+        done.stdout = ""  # the CompletedProcess's repr would show it
         if done.returncode != 0 or not secret:
             # The command's output is not shown: it may be the secret itself.
             raise ConfigError(
@@ -113,6 +120,8 @@ class Profile:
             if f.name == "name":
                 continue
             value = getattr(self, f.name)
+            if isinstance(value, Secret):
+                value = value.reveal()
             if value is not None and value != "":
                 out[f.name] = value
         return out

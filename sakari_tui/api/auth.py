@@ -179,7 +179,7 @@ class Authenticator:
         self,
         *,
         client_id: str,
-        client_secret: str,
+        client_secret: str | Secret,
         fetch: FetchToken,
         redactor: Redactor,
         clock: Callable[[], float],
@@ -191,7 +191,7 @@ class Authenticator:
         self._clock = clock
         self._token: Token | None = None
         self._lock = asyncio.Lock()
-        redactor.add_secret(client_secret)
+        redactor.add_secret(self._client_secret.reveal())
 
     def __repr__(self) -> str:
         return f"Authenticator(client_id={self._client_id!r})"

@@ -13,7 +13,7 @@ import httpx
 from .auth import Authenticator, TokenRequestBody
 from .capture import Capture, capturing
 from .events import Listener, Listeners
-from .redaction import Redactor
+from .redaction import Redactor, Secret
 from .resources import (
     Api,
     Authentication,
@@ -57,7 +57,7 @@ class SakariClient:
         self,
         *,
         client_id: str,
-        client_secret: str,
+        client_secret: str | Secret,
         account_id: str,
         api_url: str = DEFAULT_API_URL,
         transport: httpx.AsyncBaseTransport | None = None,

@@ -4,25 +4,9 @@ from __future__ import annotations
 
 from collections import deque
 
-MASK = "***"
+from sakari_tui.secret import MASK, Secret
 
-
-class Secret:
-    """A string that does not show itself: its repr and str are masked, so it stays hidden
-    even in tracebacks that print local variables (Textual's crash screen does)."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return f"Secret({MASK!r})"
-
-    __str__ = __repr__
+__all__ = ["MASK", "Redactor", "Secret"]
 
 
 class Redactor:

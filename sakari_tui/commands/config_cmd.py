@@ -8,6 +8,8 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 
+from sakari_tui.secret import Secret
+
 from .common import (
     EXIT_API_ERROR,
     CommandError,
@@ -154,7 +156,7 @@ def run_init(args: argparse.Namespace) -> int:
     name = ask.ask_until("Profile name", _check_name, default_name)
     api_url = ask.ask_until("API URL", _check_url, DEFAULT_API_URL)
     client_id = ask.ask_until("Client id", _required("the client id"))
-    secret = ask.ask("Client secret (hidden; leave empty to give a command that prints it)", secret=True)
+    secret = Secret(ask.ask("Client secret (hidden; leave empty to give a command that prints it)", secret=True))
     secret_command = None
     if not secret:
         secret_command = ask.ask_until(

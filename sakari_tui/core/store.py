@@ -8,22 +8,30 @@
 
 WAL mode lets the UI read while a write commits; every write is its own short
 transaction, so a crash loses at most the keystroke being saved.
+
+The file holds customers' messages and numbers: it is created 0600, and the profile's
+directory 0700. A file that is not a database, or is cut short, raises ``StoreDamaged``
+when opened, and so does any damage found later by a read or ``check()``: the caller
+offers ``move_aside`` (which keeps what can still be read of the outbox and drafts).
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 import re
 import sqlite3
+import stat
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 SCHEMA_VERSION = 4
 
@@ -126,6 +134,86 @@ class OutboxItem:
         return cls(**{**dict(row), "state": OutboxState(row["state"]), "media": tuple(json.loads(row["media"]))})
 
 
+class StoreError(Exception):
+    """The local store cannot be used. ``str()`` is one line naming the file."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(str(path), reason)
+
+    def __str__(self) -> str:
+        return f"cannot open the local store {self.path}: {self.reason}"
+
+
+class StoreDamaged(StoreError):
+    """The file is not a readable SQLite database (garbage, cut short, corrupt pages).
+    ``move_aside`` puts it out of the way and starts a fresh one."""
+
+    def __str__(self) -> str:
+        return f"the local store {self.path} is damaged: {self.reason}"
+
+
+# SQLite's primary result codes that mean the file itself is damaged.
+_SQLITE_CORRUPT = 11
+_SQLITE_NOTADB = 26
+_HEADER = b"SQLite format 3\x00"
+
+
+def _is_damage(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+    text = str(exc)
+    return "malformed" in text or "not a database" in text
+
+
+def _damage_reason(exc: sqlite3.Error) -> str:
+    return str(exc) or type(exc).__name__
+
+
+def _check_header(path: Path) -> str | None:
+    """Why the file cannot be a whole SQLite database, or None if its header says it can."""
+    try:
+        with path.open("rb") as file:
+            header = file.read(100)
+            size = os.fstat(file.fileno()).st_size
+    except OSError:
+        return None  # sqlite3 reports what is wrong with opening it
+    if size == 0:
+        return None
+    if len(header) < 100 or not header.startswith(_HEADER):
+        return "the file is not an SQLite database"
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    # The page count in the header is valid when the change counter matches this field.
+    if header[24:28] == header[92:96] and pages and size < pages * page_size:
+        return f"the file is cut short ({size} of {pages * page_size} bytes)"
+    return None
+
+
+def _private_dir(path: Path) -> None:
+    """Create ``path`` (and parents) and make it 0700: only its owner may list or enter it."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if stat.S_IMODE(path.stat().st_mode) != 0o700:
+        os.chmod(path, 0o700)
+
+
+def _private_file(path: Path) -> bool:
+    """Create ``path`` if missing, with mode 0600 whatever the umask; tighten an existing one.
+    True when the file was there already but empty."""
+    existed = path.exists()
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        info = os.fstat(fd)
+        if stat.S_IMODE(info.st_mode) != 0o600:
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+    return existed and info.st_size == 0
+
+
 def _safe_name(profile: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", profile) or "default"
 
@@ -135,19 +223,41 @@ def database_path(data_dir: Path, profile: str) -> Path:
 
 
 class Store:
-    """Synchronous and fast: each call is one small SQLite transaction."""
+    """Synchronous and fast: each call is one small SQLite transaction.
+
+    Raises ``StoreDamaged`` (from opening, or from any call that reads a damaged page) or
+    ``StoreError`` (the file or its directory cannot be created or opened).
+    """
+
+    # True when the file existed but was empty: whatever it held (the outbox, drafts) is gone.
+    was_empty: bool = False
 
     def __init__(self, path: Path | str) -> None:
-        if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
-        self._migrate()
-        self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        self._db: sqlite3.Connection | None = None
+        if path != ":memory:":
+            file = Path(path)
+            try:
+                file.parent.mkdir(parents=True, exist_ok=True)
+                self.was_empty = _private_file(file)
+            except OSError as exc:
+                raise StoreError(file, exc.strerror or type(exc).__name__) from None
+            damage = _check_header(file)
+            if damage:
+                raise StoreDamaged(file, damage)
+        try:
+            self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+            self._migrate()
+            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except sqlite3.Error as exc:
+            if self._db is not None:
+                self._db.close()
+            error = StoreDamaged if _is_damage(exc) else StoreError
+            raise error(Path(path), _damage_reason(exc)) from None
 
     def _migrate(self) -> None:
         """Bring a database written by an earlier version up to this schema."""
@@ -167,10 +277,42 @@ class Store:
 
     @classmethod
     def for_profile(cls, data_dir: Path, profile: str) -> Store:
-        return cls(database_path(data_dir, profile))
+        """The profile's store, in a directory only its owner can enter (0700)."""
+        path = database_path(data_dir, profile)
+        try:
+            _private_dir(data_dir)
+            _private_dir(path.parent)
+        except OSError as exc:
+            blocker = next((p for p in (path.parent, *path.parent.parents) if p.exists()), None)
+            if blocker is not None and not blocker.is_dir():
+                reason = f"{blocker} is a file, not a directory (check XDG_DATA_HOME)"
+            else:
+                reason = f"cannot create {path.parent}: {exc.strerror or type(exc).__name__}"
+            raise StoreError(path, reason) from None
+        return cls(path)
 
     def close(self) -> None:
-        self._db.close()
+        if self._db is not None:
+            self._db.close()
+
+    def check(self) -> str | None:
+        """Read every page (``PRAGMA quick_check``): None when the file is whole, else what
+        is wrong. Takes about 50 ms for 30 MB, so callers run it off the UI thread; it uses
+        a connection of its own."""
+        if self.path == ":memory:":
+            return None
+        try:
+            db = sqlite3.connect(f"file:{Path(self.path).as_posix()}?mode=ro", uri=True)
+        except sqlite3.Error as exc:
+            return _damage_reason(exc)
+        try:
+            rows = db.execute("PRAGMA quick_check(5)").fetchall()
+        except sqlite3.Error as exc:
+            return _damage_reason(exc)
+        finally:
+            db.close()
+        problems = [str(row[0]) for row in rows if row and row[0] != "ok"]
+        return "; ".join(problems) or None
 
     def _write(self, sql: str, params: Iterable[Any] = ()) -> None:
         self._db.execute(sql, tuple(params))
@@ -432,12 +574,132 @@ class Store:
     def outbox_remove(self, item_id: str) -> None:
         self._write("DELETE FROM outbox WHERE id = ?", (item_id,))
 
+    def restore(self, saved: Salvage) -> tuple[int, int]:
+        """Put salvaged outbox items and drafts back; returns how many of each went in.
+        A send that was in flight comes back as UNKNOWN: it is checked before any resend."""
+        now = time.time()
+        outbox = drafts = 0
+        with self._transaction():
+            for row in saved.outbox:
+                state = row.get("state")
+                if state not in set(OutboxState) or state == OutboxState.SENDING:
+                    state = OutboxState.UNKNOWN
+                media = row.get("media") if isinstance(row.get("media"), str) else "[]"
+                cursor = self._db.execute(
+                    "INSERT OR IGNORE INTO outbox(id, conversation_id, contact_id, mobile, text, state, attempts, "
+                    "error, created, updated, not_before, message_id, media) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (row["id"], row.get("conversation_id"), row.get("contact_id"), row.get("mobile"), row["text"],
+                     state, row.get("attempts") or 0, row.get("error"), row.get("created") or now,
+                     row.get("updated") or now, row.get("not_before") or 0, row.get("message_id"), media),
+                )  # fmt: skip
+                outbox += cursor.rowcount
+            for row in saved.drafts:
+                cursor = self._db.execute(
+                    "INSERT OR IGNORE INTO drafts(conversation_id, text, updated) VALUES (?, ?, ?)",
+                    (row["conversation_id"], row["text"], row.get("updated") or now),
+                )
+                drafts += cursor.rowcount
+        return outbox, drafts
+
     def recover_interrupted_sends(self) -> int:
         """After a crash, a send that was in flight has an unknown outcome."""
         cursor = self._db.execute(
             "UPDATE outbox SET state = ? WHERE state = ?", (OutboxState.UNKNOWN, OutboxState.SENDING)
         )
         return cursor.rowcount
+
+
+# Every public method turns damage found while it runs into StoreDamaged, naming the file.
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _reports_damage(method: _F) -> _F:
+    @functools.wraps(method)
+    def wrapper(self: Store, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            if not _is_damage(exc):
+                raise
+            raise StoreDamaged(Path(self.path), _damage_reason(exc)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+for _name, _member in list(vars(Store).items()):
+    if not _name.startswith("_") and callable(_member) and _name not in {"for_profile", "check", "close"}:
+        setattr(Store, _name, _reports_damage(_member))
+
+
+# -- a damaged store: what can be saved, and moving it aside -----------------------------
+
+
+@dataclass
+class Salvage:
+    """What could be read from a damaged store: outbox rows and drafts, as dicts."""
+
+    outbox: list[dict[str, Any]] = field(default_factory=list)
+    drafts: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _read_rows(db: sqlite3.Connection, table: str, key: str) -> list[dict[str, Any]]:
+    """The rows of ``table`` that can still be read: front to back until a damaged page,
+    then back to front, so only the rows on damaged pages are lost."""
+    found: dict[Any, dict[str, Any]] = {}
+    for order in ("ASC", "DESC"):
+        try:
+            for row in db.execute(f"SELECT * FROM {table} ORDER BY rowid {order}"):  # noqa: S608 - fixed names
+                found.setdefault(row[key], dict(row))
+        except sqlite3.Error:
+            continue
+    return list(found.values())
+
+
+def salvage(path: Path) -> Salvage:
+    """Read what can be read of the outbox and drafts of a (damaged) store, read-only."""
+    saved = Salvage()
+    try:
+        db = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return saved
+    db.row_factory = sqlite3.Row
+    try:
+        saved.outbox = [row for row in _read_rows(db, "outbox", "id") if row.get("id") and isinstance(row.get("text"), str)]
+        saved.drafts = [
+            row for row in _read_rows(db, "drafts", "conversation_id")
+            if row.get("conversation_id") and isinstance(row.get("text"), str)
+        ]  # fmt: skip
+    finally:
+        db.close()
+    return saved
+
+
+@dataclass(frozen=True)
+class MovedAside:
+    """Where the damaged file went and what was carried over to the fresh store."""
+
+    moved_to: Path
+    outbox: int
+    drafts: int
+
+
+def move_aside(path: Path, *, now: float | None = None) -> tuple[Store, MovedAside]:
+    """Save what can be read of ``path``'s outbox and drafts, rename it (and its -wal and
+    -shm files) to ``NAME.damaged-TIMESTAMP``, and open a fresh store there holding them."""
+    saved = salvage(path)
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(time.time() if now is None else now))
+    target = path.with_name(f"{path.name}.damaged-{stamp}")
+    counter = 1
+    while target.exists():
+        counter += 1
+        target = path.with_name(f"{path.name}.damaged-{stamp}-{counter}")
+    os.replace(path, target)
+    for suffix in ("-wal", "-shm"):
+        with suppress(FileNotFoundError):
+            os.replace(f"{path}{suffix}", f"{target}{suffix}")
+    store = Store(path)
+    outbox, drafts = store.restore(saved)
+    return store, MovedAside(target, outbox, drafts)
 
 
 def _at(stamp: Any) -> str:

@@ -19,6 +19,7 @@ from textual.widgets import Button, Footer, Input, Label, Static
 from sakari_tui.api import SakariClient, SakariError
 from sakari_tui.config import DEFAULT_API_URL, Config, Profile, save_config
 from sakari_tui.screens.base import SakariScreen
+from sakari_tui.secret import Secret, reveal
 
 FIELDS = (
     ("client_id", "Client id", False),
@@ -71,7 +72,7 @@ class SetupScreen(SakariScreen[Profile]):
             for name, label, secret in FIELDS:
                 yield Label(label, id=f"label-{name}")
                 yield Input(
-                    value=defaults.get(name, getattr(self.profile, name) or ""),
+                    value=defaults.get(name, reveal(getattr(self.profile, name)) or ""),
                     password=secret,
                     id=f"setup-{name}",
                 )
@@ -124,7 +125,7 @@ class SetupScreen(SakariScreen[Profile]):
             async with SakariClient(
                 api_url=profile.api_url,
                 client_id=profile.client_id,
-                client_secret=profile.client_secret or "",
+                client_secret=profile.client_secret or Secret(""),
                 account_id=profile.account_id,
                 transport=self._transport,
             ) as client:

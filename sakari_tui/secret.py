@@ -1,0 +1,69 @@
+"""``Secret``: a string that never shows itself.
+
+The client secret travels from the config file (or ``client_secret_command``) to the one
+request body that needs it. On the way it is a ``Secret``: its ``repr``, ``str`` and
+``format`` are masked, so a traceback that prints local variables, a log line, an f-string
+or a dataclass's repr shows ``***``. Only ``reveal()`` gives the text, at the place that
+sends it or writes it to the config file.
+
+This module imports nothing of the project, so every layer can use it.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+MASK = "***"
+
+
+class Secret:
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str | Secret) -> None:
+        if isinstance(value, Secret):
+            value = value.reveal()
+        if not isinstance(value, str):
+            raise TypeError(f"a secret is text, not {type(value).__name__}")
+        object.__setattr__(self, "_value", value)
+
+    def reveal(self) -> str:
+        """The secret itself, for the request that sends it or the file that stores it."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Secret({MASK!r})"
+
+    def __str__(self) -> str:
+        return MASK
+
+    def __format__(self, spec: str) -> str:
+        return format(MASK, spec)
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __len__(self) -> int:
+        return len(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Secret):
+            other = other.reveal()
+        if not isinstance(other, str):
+            return NotImplemented
+        return hmac.compare_digest(self._value.encode(), other.encode())
+
+    def __hash__(self) -> int:
+        return hash(("Secret", self._value))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("a Secret cannot be changed")
+
+    def __reduce__(self) -> Any:
+        # Pickling would write the value where nobody asked for it.
+        raise TypeError("a Secret is not pickled")
+
+
+def reveal(value: str | Secret | None) -> str | None:
+    """The text of a secret given as a ``Secret`` or a plain string (or None)."""
+    return value.reveal() if isinstance(value, Secret) else value
