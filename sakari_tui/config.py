@@ -34,7 +34,7 @@ from typing import Any
 
 import platformdirs
 
-from sakari_tui.secret import Secret
+from sakari_tui.api.redaction import Secret
 
 APP_NAME = "sakari-tui"
 DEFAULT_API_URL = "https://api.sakari.io"

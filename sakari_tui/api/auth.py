@@ -3,6 +3,11 @@
 A token is reused until shortly before it expires. Its expiry comes from ``expires_in``
 when the server sends it, else from the JWT's ``exp`` claim (read without verifying the
 signature: we only need to know when to ask again), else a cautious default.
+
+``exp`` is a time on the server's clock. When ours differs (a laptop's clock off by an
+hour), ``exp`` may look past already, or far away: so its lifetime is measured on the
+server's clock, from the answer's Date header (or else the token's ``iat``), and counted
+from now on ours.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from .envelope import expect_success
+from .envelope import expect_success, server_date
 from .errors import ApiError, AuthError, BadResponse
 from .redaction import MASK, Redactor, Secret
 from .values import as_dict, as_float, as_str, empty_mapping, leftovers
@@ -51,25 +56,42 @@ class Token:
         return now < expires - margin
 
 
-def jwt_expiry(token: str) -> float | None:
-    """The ``exp`` claim (epoch seconds) of a JWT, or None if it is not a readable JWT."""
+def jwt_claims(token: str) -> dict[str, Any]:
+    """The claims of a JWT, unverified; empty if it is not a readable JWT."""
     parts = token.split(".")
     if len(parts) != 3:
-        return None
+        return {}
     payload = parts[1] + "=" * (-len(parts[1]) % 4)
     try:
         claims = json.loads(base64.urlsafe_b64decode(payload.encode("ascii")))
-    except (ValueError, UnicodeError):
+    except (ValueError, UnicodeError, RecursionError):
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
+def jwt_expiry(token: str) -> float | None:
+    """The ``exp`` claim (epoch seconds) of a JWT, or None if it is not a readable JWT."""
+    return as_float(jwt_claims(token).get("exp"))
+
+
+def _jwt_lifetime_end(token: str, now: float, server_now: float | None) -> float | None:
+    """When the JWT expires on our clock: its ``exp`` less the server's time (Date header,
+    else ``iat``), from ``now``; its bare ``exp`` when neither is known."""
+    claims = jwt_claims(token)
+    exp = as_float(claims.get("exp"))
+    if exp is None:
         return None
-    return as_float(claims.get("exp")) if isinstance(claims, dict) else None
+    issued = server_now if server_now is not None else as_float(claims.get("iat"))
+    return now + (exp - issued) if issued is not None else exp
 
 
 TOKEN_KEYS = frozenset({"access_token", "token_type", "expires_in"})
 
 
-def parse_token_response(body: Any, now: float) -> Token:
+def parse_token_response(body: Any, now: float, server_now: float | None = None) -> Token:
     """A ``Token`` from ``{access_token, token_type[, expires_in]}``. The token itself is
-    required; without it the answer is a ``BadResponse`` (which never quotes the body)."""
+    required; without it the answer is a ``BadResponse`` (which never quotes the body).
+    ``server_now`` is the server's clock at the answer (its Date header), if known."""
     try:
         expect_success(body)
     except ApiError as refused:
@@ -82,8 +104,11 @@ def parse_token_response(body: Any, now: float) -> Token:
         keys = ", ".join(sorted(map(str, data))) or "none"
         raise BadResponse(f"token response has no access_token (fields: {keys})")
     expires_in = as_float(data.get("expires_in"))
-    expires = now + expires_in if expires_in is not None else jwt_expiry(access_token)
-    if expires is None or not 0 < expires < 1e11:  # no hint, or a nonsensical one
+    if expires_in is not None:
+        expires: float | None = now + expires_in
+    else:
+        expires = _jwt_lifetime_end(access_token, now, server_now)
+    if expires is None or not now < expires < 1e11:  # no hint, or a nonsensical one
         expires = now + DEFAULT_LIFETIME
     return Token(
         access_token=access_token,
@@ -223,7 +248,7 @@ class Authenticator:
     async def _fetch_new(self) -> Token:
         self._token = None
         body = await self._fetch(TokenRequestBody(self._client_id, self._client_secret))
-        token = parse_token_response(body, self._clock())
+        token = parse_token_response(body, self._clock(), server_date())
         self._redactor.add_token(token.access_token)
         self._token = token
         return token

@@ -96,6 +96,9 @@ def decode_body(raw: bytes, redact: Callable[[str], str | None]) -> tuple[Any, s
         return None, None
     try:
         return mask_secrets(json.loads(raw), redact), None
+    except RecursionError:
+        return None, "(JSON nested too deeply to show)"
     except ValueError:  # includes UnicodeDecodeError
-        text = raw[: TEXT_LIMIT * 4].decode("utf-8", "replace")[:TEXT_LIMIT]
-        return None, redact(text) or text
+        # Redacted before it is cut, so a secret crossing the cut cannot leave its start.
+        text = raw.decode("utf-8", "replace")
+        return None, (redact(text) or text)[:TEXT_LIMIT]

@@ -105,7 +105,7 @@ class SakariClient:
         # The token POST is safe to repeat: at worst the server issues two tokens.
         return await self._transport.request(
             "POST", TOKEN_PATH, auth=None, retryable=True, refused_is_auth_error=True,
-            content=body, headers=body.headers,
+            quote_body=False, content=body, headers=body.headers,
         )  # fmt: skip
 
     def add_listener(self, listener: Listener) -> None:

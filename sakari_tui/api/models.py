@@ -488,10 +488,11 @@ class Conversation:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Self:
         # ``closed`` is a boolean in 1.0.1; later it is the date-time of closing, or
-        # absent/null while the conversation is open.
+        # absent/null while the conversation is open. Any other value, in whatever format
+        # (a date we cannot read, a number, an object), still means closed.
         closed_raw = data.get("closed")
         closed_at = as_datetime(closed_raw)
-        closed = closed_at is not None or bool(as_bool(closed_raw, False))
+        closed = closed_raw is not None and as_bool(closed_raw) is not False
         phone = data.get("phoneNumber")
         return cls(
             id=as_str(data.get("id")),

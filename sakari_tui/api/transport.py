@@ -23,7 +23,7 @@ import httpx
 
 from .auth import Authenticator, BearerAuth, Token
 from .capture import Exchange, active_for, decode_body
-from .envelope import api_error_from_body, excerpt
+from .envelope import answered, api_error_from_body, excerpt
 from .errors import (
     ApiError,
     AuthError,
@@ -43,6 +43,7 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.
              httpx.UnsupportedProtocol)  # fmt: skip
 
 _NOT_JSON = object()
+_TOO_DEEP = object()
 
 
 class Transport:
@@ -71,6 +72,7 @@ class Transport:
         retryable: bool,
         refused_is_auth_error: bool = False,
         read: Callable[[bytes], Any] | None = None,
+        quote_body: bool = True,
         **options: Any,
     ) -> Any:
         """Send ``method path`` and return the decoded JSON body, or ``read(body)``.
@@ -83,6 +85,9 @@ class Transport:
         the raw body and runs in a worker thread, so the event loop keeps running meanwhile.
         A ``ValueError`` from it means the body is not JSON (``BadResponse``); a
         ``SakariError`` from it ends the call.
+
+        ``quote_body=False`` keeps a successful answer's body out of any error (the token
+        endpoint's: a cut-off answer would show the start of the token).
         """
         policy = self._retry if retryable else NO_RETRY
         started = policy.clock()
@@ -108,9 +113,9 @@ class Transport:
                     rejected, refreshed = token, True
                     continue  # once: new token, same request; not counted as a retry
                 if read is not None and response.is_success:
-                    body = await self._read_in_thread(response, read)
+                    body = await self._read_in_thread(response, read, quote_body)
                 else:
-                    body = self._read(response, refused_is_auth_error)
+                    body = self._read(response, refused_is_auth_error, quote_body)
             except SakariError as error:
                 attempt += 1
                 delay = self._delay_before_retry(policy, error, response, attempt, started)
@@ -144,6 +149,7 @@ class Transport:
             raise BadResponse("the body could not be decoded") from exc
         elapsed_ms = (time.monotonic() - started) * 1000
         logger.debug("%s %s -> %d (%.0f ms)", method, path, response.status_code, elapsed_ms)
+        answered(response.status_code, self._redact, response.headers.get("Date"))
         return response
 
     def _capture(self, method: str, response: httpx.Response) -> None:
@@ -157,16 +163,19 @@ class Transport:
             Exchange(method, url, response.status_code, _elapsed_ms(response), body, text)
         )
 
-    def _read(self, response: httpx.Response, refused_is_auth_error: bool) -> Any:
+    def _read(self, response: httpx.Response, refused_is_auth_error: bool, quote_body: bool = True) -> Any:
         """The decoded body of a successful answer, or the error an unsuccessful one means."""
         status = response.status_code
         raw = response.content
         body = _decode_json(raw)
+        if body is _TOO_DEEP:
+            # Hostile or broken: nothing of it is worth reading, or quoting.
+            raise BadResponse("JSON nested too deeply to read", status=status)
         if response.is_success:
             if not raw.strip():
                 return None
             if body is _NOT_JSON:
-                raise self._bad_response("expected JSON", response)
+                raise self._bad_response("expected JSON", response, quote_body)
             return body
         if body is _NOT_JSON and raw.strip() and status not in (401, 403, 429):
             # A proxy's HTML error page, say: the API itself did not answer.
@@ -180,11 +189,15 @@ class Transport:
             raise AuthError(status, code, message)
         raise ApiError(status, code, message)
 
-    async def _read_in_thread(self, response: httpx.Response, read: Callable[[bytes], Any]) -> Any:
+    async def _read_in_thread(
+        self, response: httpx.Response, read: Callable[[bytes], Any], quote_body: bool = True
+    ) -> Any:
         try:
             return await asyncio.to_thread(read, response.content)
+        except RecursionError:
+            raise BadResponse("JSON nested too deeply to read", status=response.status_code) from None
         except ValueError as exc:  # includes JSONDecodeError and UnicodeDecodeError
-            raise self._bad_response("expected JSON", response) from exc
+            raise self._bad_response("expected JSON", response, quote_body) from exc
 
     def _delay_before_retry(
         self,
@@ -202,9 +215,12 @@ class Transport:
             return None
         return policy.next_delay(attempt, policy.clock() - started, retry_after)
 
-    def _bad_response(self, reason: str, response: httpx.Response) -> BadResponse:
-        text = response.content[:1000].decode("utf-8", "replace")
-        return BadResponse(reason, status=response.status_code, excerpt=self._redact(excerpt(text)))
+    def _bad_response(self, reason: str, response: httpx.Response, quote_body: bool = True) -> BadResponse:
+        if not quote_body:
+            return BadResponse(reason, status=response.status_code)
+        # Redact the whole body, then cut: a secret crossing the cut must not leave its start.
+        text = self._redact(response.content.decode("utf-8", "replace")) or ""
+        return BadResponse(reason, status=response.status_code, excerpt=excerpt(text))
 
     def _network_error(self, exc: httpx.TransportError) -> NetworkError:
         host = exc.request.url.host if _has_request(exc) else "the server"
@@ -235,6 +251,8 @@ def _decode_json(raw: bytes) -> Any:
         return json.loads(raw)
     except ValueError:  # includes UnicodeDecodeError
         return _NOT_JSON
+    except RecursionError:  # thousands of nested brackets: hostile, or broken
+        return _TOO_DEEP
 
 
 def _has_request(exc: httpx.TransportError) -> bool:

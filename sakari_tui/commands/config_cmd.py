@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 
-from sakari_tui.secret import Secret
+from sakari_tui.api.redaction import Secret
 
 from .common import (
     EXIT_API_ERROR,

@@ -9,13 +9,27 @@ from ..pagination import MAX_PAGE_SIZE, Page, iterate_pages
 from .base import Resource, query
 
 
+# Fields only an upload summary has (a contact's "updated" is a stamp object, not a count).
+_UPLOAD_FIELDS = frozenset({"contacts", "errors", "submitted", "inserted", "success"})
+
+
 def parse_created_contacts(body: Any) -> list[Contact] | ContactUpload:
-    """``contacts.create`` answers either a list of contacts (ContactsResponse) or an
-    upload summary (ContactUploadResponse): a ``data`` list or a ``data`` object."""
+    """``contacts.create`` answers a list of contacts (ContactsResponse), an upload summary
+    (ContactUploadResponse), or (as some servers do for one contact) the contact itself:
+    a ``data`` list, a ``data`` summary object, or a ``data`` contact object."""
     expect_success(body)
     if isinstance(body, dict) and isinstance(body.get("data"), list):
         return list(Page.from_json(body, Contact.from_json).items)
-    return ContactUpload.from_json(data_object(body))
+    data = data_object(body)
+    if _is_one_contact(data):
+        return [Contact.from_json(data)]
+    return ContactUpload.from_json(data)
+
+
+def _is_one_contact(data: dict[str, Any]) -> bool:
+    if _UPLOAD_FIELDS & data.keys() or isinstance(data.get("updated"), int | float):
+        return False
+    return any(data.get(key) for key in ("id", "mobile", "firstName", "lastName", "email"))
 
 
 class Contacts(Resource):
