@@ -42,7 +42,11 @@ ALL_EVENT_TYPES = (
     "contact-created", "contact-updated", "contact-removed",
     "conversation-started", "contact-opt-out", "contact-opt-in", "list-opt-out", "list-opt-in",
 )  # fmt: skip
-MAX_EVENT_BYTES = 1_000_000
+# Limits of the receiver, which anyone who can reach its port can talk to.
+MAX_EVENT_BYTES = 1_000_000  # a webhook event is a few kB
+MAX_EVENT_DEPTH = 64  # brackets inside brackets; real events nest three or four deep
+REQUEST_TIMEOUT = 10.0  # seconds for a request to arrive whole (headers and body)
+MAX_CONNECTIONS = 100  # open at once; more are answered 503
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -201,27 +205,120 @@ def event_line(event: dict[str, Any], at: datetime | None = None) -> str:
     return f"{at.strftime('%Y-%m-%d %H:%M:%S')}  {kind}  {summary(event)}".rstrip()
 
 
+class Refused(Exception):
+    """A POST the receiver does not take: its HTTP status and the reason."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def nesting_depth(value: Any, limit: int) -> int:
+    """How deep ``value`` nests, counting stops at ``limit + 1``; no recursion."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if not isinstance(item, dict | list):
+            continue
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            return deepest
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+async def read_event(request: Any) -> dict[str, Any]:
+    """The JSON object POSTed, read at most ``MAX_EVENT_BYTES``: a declared length over it
+    is refused before a byte of the body is read. Raises ``Refused``."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.strip().isdigit():
+            raise Refused(400, "bad Content-Length")
+        if int(declared) > MAX_EVENT_BYTES:
+            raise Refused(413, f"{int(declared)} bytes is more than {MAX_EVENT_BYTES}")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_EVENT_BYTES:
+            raise Refused(413, f"more than {MAX_EVENT_BYTES} bytes")
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    try:
+        event = json.loads(body)
+    except RecursionError:
+        raise Refused(400, "JSON nested too deeply") from None
+    except ValueError:
+        raise Refused(400, f"not JSON ({size} bytes)") from None
+    if not isinstance(event, dict):
+        raise Refused(400, "not a JSON object")
+    if nesting_depth(event, MAX_EVENT_DEPTH) > MAX_EVENT_DEPTH:
+        raise Refused(400, f"JSON nested more than {MAX_EVENT_DEPTH} deep")
+    return event
+
+
+def http_protocol() -> type:
+    """uvicorn's h11 protocol, with a deadline: a request must arrive whole within
+    ``REQUEST_TIMEOUT`` of its connection opening (or of the previous answer), else the
+    connection is closed. Without it, clients that send half a request hold a connection
+    (and its memory) for ever."""
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class DeadlineProtocol(H11Protocol):
+        _deadline: Any = None
+
+        def _arm(self) -> None:
+            self._disarm()
+            self._deadline = self.loop.call_later(REQUEST_TIMEOUT, self._too_slow)
+
+        def _disarm(self) -> None:
+            if self._deadline is not None:
+                self._deadline.cancel()
+                self._deadline = None
+
+        def _too_slow(self) -> None:
+            self._deadline = None
+            if not self.transport.is_closing():
+                self.transport.close()
+
+        def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._arm()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            self._arm()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+    return DeadlineProtocol
+
+
 def make_app(*, as_json: bool, on_shutdown: Any = None) -> Any:
     from contextlib import asynccontextmanager
 
     from starlette.applications import Starlette
-    from starlette.requests import Request
+    from starlette.requests import ClientDisconnect, Request
     from starlette.responses import JSONResponse, PlainTextResponse
     from starlette.routing import Route
 
     async def receive(request: Request) -> Any:
         if request.method != "POST":
             return PlainTextResponse("sakari-tui webhook receiver: POST events here\n")
-        body = await request.body()
         try:
-            if len(body) > MAX_EVENT_BYTES:
-                raise ValueError("too large")
-            event = json.loads(body)
-            if not isinstance(event, dict):
-                raise ValueError("not an object")
-        except ValueError:
-            warn(f"ignored a POST to {request.url.path} that is not a JSON event ({len(body)} bytes)")
-            return JSONResponse({"success": False, "error": "expected a JSON object"}, status_code=400)
+            event = await read_event(request)
+        except ClientDisconnect:
+            return PlainTextResponse("", status_code=400)
+        except Refused as refused:
+            warn(f"ignored a POST to {request.url.path} that is not a JSON event: {refused.reason}")
+            headers = {"Connection": "close"} if refused.status == 413 else None
+            return JSONResponse({"success": False, "error": refused.reason}, status_code=refused.status,
+                                headers=headers)  # fmt: skip
         if as_json:
             print_json_line(event)
         else:
@@ -277,7 +374,11 @@ def run_listen(args: argparse.Namespace) -> int:
                 super().handle_exit(sig, frame)
 
         app = make_app(as_json=args.json, on_shutdown=unsubscribe)
-        server = Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on"))
+        config = uvicorn.Config(
+            app, log_level="warning", access_log=False, lifespan="on", http=http_protocol(),
+            limit_concurrency=MAX_CONNECTIONS, timeout_keep_alive=5,
+        )  # fmt: skip
+        server = Server(config)
         if profile is None:
             info(f"listening for webhook events on {url} (Ctrl+C to stop)")
             info(f"subscribe it with: sakari-tui webhooks subscribe {url}")
