@@ -99,8 +99,11 @@ class SakariApp(App[None]):
         config: Config | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         sandbox: Any = None,
+        warnings: Iterable[str] = (),
     ) -> None:
         super().__init__()
+        # Shown once the app is on screen (the config file's permissions, say).
+        self.startup_warnings = list(warnings)
         self.profile = profile
         self.config = config
         self.data_dir = data_dir
@@ -125,6 +128,8 @@ class SakariApp(App[None]):
 
     async def on_mount(self) -> None:
         self.theme = "textual-dark"
+        for warning in self.startup_warnings:
+            self.notify(warning, title="Warning", severity="warning", timeout=30, markup=False)
         if self.sandbox is not None:
             await self.sandbox.start()
         if not self.profile.is_complete:

@@ -137,17 +137,17 @@ def _run_app(args: argparse.Namespace) -> int:
     else:
         path = config_path(args.config)
         try:
-            config = load_config(path)
+            config = load_config(path, required=bool(args.config))
             profile = resolve_profile(config, args.profile)
         except ConfigError as exc:
             return _error(str(exc))
+        # Shown in the app: printed here, it would only be seen after quitting.
         warning = permission_warning(path)
-        if warning:
-            print(f"sakari-tui: warning: {warning}", file=sys.stderr)
         # An incomplete profile opens the first-run setup screen, which writes the file.
         from sakari_tui.app import SakariApp
 
-        app = SakariApp(profile=profile, config=config, data_dir=default_data_dir())
+        app = SakariApp(profile=profile, config=config, data_dir=default_data_dir(),
+                        warnings=[warning] if warning else [])  # fmt: skip
     app.run()
     return app.return_code or EXIT_OK
 

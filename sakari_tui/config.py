@@ -22,6 +22,7 @@ and written with tomli-w, mode 0600, because it may hold a client secret.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import stat
@@ -51,6 +52,10 @@ ENV_OVERRIDES = {
 }
 
 SECRET_COMMAND_TIMEOUT = 30.0
+# Seconds between polls: faster than once a second floods the API (every poll is a
+# request), slower than an hour is not a live inbox.
+POLL_MIN = 1.0
+POLL_MAX = 3600.0
 
 
 class ConfigError(Exception):
@@ -196,11 +201,18 @@ def _fail(path: Path, line: int | None, message: str) -> ConfigError:
     return ConfigError(f"{where}: {message}")
 
 
-def load_config(path: Path) -> Config:
-    """Read ``path``; a missing file is an empty config. Raises ConfigError."""
+def load_config(path: Path, *, required: bool = False) -> Config:
+    """Read ``path``; a missing file is an empty config, unless ``required`` (a file the
+    user named with ``--config``: a typo must not silently mean "no profiles").
+    Raises ConfigError."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
+        if required:
+            raise ConfigError(
+                f"{path}: no such config file (named by --config); "
+                f"'sakari-tui config init --config {path}' writes one"
+            ) from None
         return Config(path=path)
     except (OSError, UnicodeDecodeError) as exc:
         raise _fail(path, None, f"cannot read the config file ({exc.__class__.__name__})") from None
@@ -237,9 +249,10 @@ def _parse(path: Path, text: str, doc: dict[str, Any]) -> Config:
             if not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected):
                 kind = "a number" if int in expected else "true or false" if bool in expected else "a string"
                 raise _fail(path, line, f"profiles.{name}.{key} must be {kind}")
-            if key.startswith("poll_") and value <= 0:
-                raise _fail(path, line, f"profiles.{name}.{key} must be above 0")
-            if key == "read_after" and value < 0:
+            if key.startswith("poll_") and not (math.isfinite(value) and POLL_MIN <= value <= POLL_MAX):
+                raise _fail(path, line, f"profiles.{name}.{key} must be a number of seconds from "
+                                        f"{POLL_MIN:g} to {POLL_MAX:g}, not {value!r}")
+            if key == "read_after" and not (math.isfinite(value) and value >= 0):
                 raise _fail(path, line, f"profiles.{name}.{key} must be 0 (read as soon as shown) or more")
             values[key] = float(value) if key.startswith("poll_") else value
         config.profiles[name] = Profile(name=name, **values)

@@ -117,7 +117,7 @@ def test_unknown_profile_names_the_known_ones(tmp_path: Path) -> None:
         ('[profiles.a]\nclient_id = "unterminated\n', 2, "not valid TOML"),
         ('[profiles.a]\nclient_id = "x"\n[profiles.b]\nclient_id = 3\n', 4, "profiles.b.client_id must be a string"),
         ('[profiles.a]\npoll_thread = "fast"\n', 2, "poll_thread must be a number"),
-        ('[profiles.a]\npoll_thread = 0\n', 2, "must be above 0"),
+        ('[profiles.a]\npoll_thread = 0\n', 2, "poll_thread must be a number of seconds from 1 to 3600, not 0"),
         ('[profiles.a]\nclient_idd = "x"\n', 2, "unknown setting 'client_idd'"),
         ('default_profile = 1\n', 1, "default_profile must be a string"),
     ],

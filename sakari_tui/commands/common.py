@@ -120,8 +120,9 @@ def load_config_and_profile(args: argparse.Namespace) -> tuple[Config, Profile]:
     ``--profile``/``SAKARI_PROFILE``, then the ``SAKARI_*`` overrides. ConfigError on trouble."""
     from sakari_tui.config import config_path, load_config, permission_warning, resolve_profile
 
-    path = config_path(getattr(args, "config", None))
-    config = load_config(path)
+    named = getattr(args, "config", None)
+    path = config_path(named)
+    config = load_config(path, required=bool(named))
     profile = resolve_profile(config, getattr(args, "profile", None))
     warning = permission_warning(path)
     if warning:

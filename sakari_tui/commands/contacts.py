@@ -123,6 +123,8 @@ def run_list(args: argparse.Namespace) -> int:
     filters = {k: v for k, v in filters.items() if v}
 
     async def work() -> int:
+        if args.json:
+            return await stream_json(profile, args.limit, filters)
         contacts: list[Contact] = []
         async with open_client(profile) as client:
             size = 100 if args.limit == 0 else min(args.limit, 100)
@@ -130,14 +132,42 @@ def run_list(args: argparse.Namespace) -> int:
                 contacts.append(contact)
                 if args.limit and len(contacts) >= args.limit:
                     break
-        if args.json:
-            for contact in contacts:
-                print_json_line(contact.to_json())
-        else:
-            show(contacts, profile.default_region)
+        show(contacts, profile.default_region)
         return 0
 
     return run_async(work)
+
+
+async def stream_json(profile: Profile, limit: int, filters: dict[str, str]) -> int:
+    """Print each page of contacts as JSON lines as soon as it arrives, so the first line
+    comes after one request and memory holds one page whatever the total. A failure midway
+    leaves what was printed, says on stderr how many lines that was, and exits 1."""
+    import json
+    import sys
+
+    from sakari_tui.api import SakariError
+
+    printed = 0
+    page_size = 100 if limit == 0 else min(limit, 100)
+    async with open_client(profile) as client:
+        offset = 0
+        while True:
+            try:
+                page = await client.contacts.fetch_all(offset=offset, limit=page_size, **filters)
+            except SakariError as exc:
+                error(f"{exc}; the output is incomplete: {printed} contact(s) printed before it stopped")
+                return EXIT_API_ERROR
+            items = page.items if not limit else page.items[: limit - printed]
+            if items:
+                sys.stdout.write("".join(
+                    json.dumps(contact.to_json(), ensure_ascii=True, separators=(",", ":")) + "\n"
+                    for contact in items
+                ))  # fmt: skip
+                sys.stdout.flush()
+                printed += len(items)
+            if (limit and printed >= limit) or not page.has_next or not page.items:
+                return 0
+            offset += len(page.items)
 
 
 def show(contacts: list[Contact], region: str) -> None:

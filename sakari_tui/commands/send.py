@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import sys
 import time
+import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,12 +76,64 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
+# Characters of a value shown back in an error: a pasted 10,000-digit "number" is cut.
+SHOWN_CHARS = 40
+
+# Control characters people meet, by name; others are shown as U+XXXX.
+_CONTROL_NAMES = {
+    0x00: "NUL", 0x07: "BEL (bell)", 0x08: "BS (backspace)", 0x0B: "VT", 0x0C: "FF (form feed)",
+    0x0D: "CR (carriage return)", 0x1B: "ESC (a terminal escape sequence)", 0x7F: "DEL",
+    0x9B: "CSI (a terminal escape sequence)", 0x9D: "OSC (a terminal escape sequence)",
+}  # fmt: skip
+
+
+def shown(value: str) -> str:
+    """A value given on the command line, as an error quotes it: one clean line, cut."""
+    return "'" + clean(value.encode("utf-8", "replace").decode("utf-8"), SHOWN_CHARS) + "'"
+
+
+def read_stdin_text() -> str:
+    """The message from stdin, which must be UTF-8 (a UTF-8 BOM and CRLF line ends are fine)."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # replaced by a text stream (tests, embedding): already decoded
+        return sys.stdin.read() if sys.stdin is not None else ""
+    data = stream.read()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"--text -: the input is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start});"
+            " convert it first, e.g. iconv -f LATIN1 -t UTF-8"
+        ) from None
+    return text.removeprefix("\ufeff").replace("\r\n", "\n")
+
+
+def check_text(text: str, option: str) -> None:
+    """Refuse what an SMS cannot carry as typed: text that is not UTF-8 (undecodable bytes
+    on the command line), and control characters other than newline and tab, which the
+    phone would show as garbage or a terminal showing the message would obey."""
+    for index, char in enumerate(text):
+        code = ord(char)
+        if 0xD800 <= code <= 0xDFFF:
+            raise UsageError(f"{option}: the text is not UTF-8 (an undecodable byte at character {index + 1})")
+        if char in "\n\t" or unicodedata.category(char) != "Cc":
+            continue
+        name = _CONTROL_NAMES.get(code, f"U+{code:04X}")
+        raise UsageError(
+            f"{option}: control character {name} at character {index + 1}: an SMS cannot carry it;"
+            " only newlines and tabs are allowed"
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     if args.text is None and args.template is None and args.file is None:
         raise UsageError("give --text, --template or --file: there is nothing to send")
     text = args.text
+    option = "--text"
     if text == "-":
-        text = sys.stdin.read().rstrip("\n")
+        text, option = read_stdin_text().rstrip("\n"), "--text -"
+    if text is not None:
+        check_text(text, option)
     if text is not None and not text.strip() and args.file is None:
         raise UsageError("the message text is empty")
     attachment = None
@@ -112,7 +165,7 @@ def normalize_all(raw: list[str], region: str) -> list[str]:
         try:
             number = normalize_number(value, region)
         except InvalidNumber as exc:
-            raise UsageError(f"--to {value!r}: {exc.reason}") from None
+            raise UsageError(f"--to {shown(value)}: {exc.reason}") from None
         if number not in numbers:
             numbers.append(number)
     return numbers
