@@ -128,8 +128,8 @@ class SakariApp(App[None]):
 
     async def on_mount(self) -> None:
         self.theme = "textual-dark"
-        for warning in self.startup_warnings:
-            self.notify(warning, title="Warning", severity="warning", timeout=30, markup=False)
+        # Once the first screen is up: a notice raised before it would not be shown on it.
+        self.call_after_refresh(self._show_startup_warnings)
         if self.sandbox is not None:
             await self.sandbox.start()
         if not self.profile.is_complete:
@@ -141,6 +141,10 @@ class SakariApp(App[None]):
             self.push_screen(SetupScreen(config, self.profile, transport=self._transport), self._setup_done)
             return
         await self.start_session()
+
+    def _show_startup_warnings(self) -> None:
+        for warning in self.startup_warnings:
+            self.notify(warning, title="Warning", severity="warning", timeout=30, markup=False)
 
     async def _setup_done(self, profile: Profile | None) -> None:
         if profile is not None:
