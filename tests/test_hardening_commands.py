@@ -368,3 +368,15 @@ async def test_a_startup_warning_is_shown_inside_the_app(tmp_path: Path) -> None
 
         await wait_for(pilot, lambda: any("readable by other users" in str(t.render()) for t in app.screen.query(Toast)),
                        what="the toast on screen")  # fmt: skip
+
+
+def test_conversations_unread_with_a_damaged_store_is_one_clear_line(env: dict[str, str], tmp_path: Path) -> None:
+    from sakari_tui.core.store import database_path
+
+    path = database_path(tmp_path / "data" / "sakari-tui", "default")
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"garbage" * 1000)
+    done = cli(env, "conversations", "--unread")
+    assert done.returncode == 1
+    assert one_error(done) == (f"the local store {path} is damaged: the file is not an SQLite database; "
+                               "start sakari-tui (the app) to move it aside")  # fmt: skip

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 from sakari_tui.options import whole_number
 
 from .common import (
+    EXIT_API_ERROR,
+    CommandError,
     add_common,
     clean,
     load_profile,
@@ -51,16 +53,21 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def read_state(profile: Profile) -> dict[str, tuple[set[str], bool]]:
     """The profile's read markers; none when the app has never run for this profile."""
     from sakari_tui.config import default_data_dir
-    from sakari_tui.core.store import Store, database_path
+    from sakari_tui.core.store import Store, StoreDamaged, StoreError, database_path
 
     path = database_path(default_data_dir(), profile.name)
     if not path.exists():
         return {}
-    store = Store(path)
     try:
-        return store.all_read_state()
-    finally:
-        store.close()
+        store = Store(path)
+        try:
+            return store.all_read_state()
+        finally:
+            store.close()
+    except StoreDamaged as exc:
+        raise CommandError(f"{exc}; start sakari-tui (the app) to move it aside", EXIT_API_ERROR) from None
+    except StoreError as exc:
+        raise CommandError(str(exc), EXIT_API_ERROR) from None
 
 
 def unread_ids(conversation: Conversation, state: dict[str, tuple[set[str], bool]]) -> list[str]:
