@@ -137,6 +137,19 @@ def test_move_aside_keeps_the_readable_outbox_and_drafts(tmp_path: Path) -> None
     assert moved.moved_to.read_bytes()[:16] == b"SQLite format 3\x00"
 
 
+def test_move_aside_of_a_file_cut_in_half_keeps_the_outbox_and_drafts(tmp_path: Path) -> None:
+    path = tmp_path / "p.sqlite3"
+    filled_store(path).close()
+    os.truncate(path, path.stat().st_size // 2)
+    fresh, moved = move_aside(path)
+    try:
+        assert (moved.outbox, moved.drafts) == (1, 1)
+        assert [item.text for item in fresh.outbox_items()] == ["Your order is ready"]
+        assert fresh.draft("conv-2") == "half-typed reply"
+    finally:
+        fresh.close()
+
+
 def test_move_aside_of_garbage_starts_empty(tmp_path: Path) -> None:
     path = tmp_path / "p.sqlite3"
     path.write_bytes(os.urandom(50_000))

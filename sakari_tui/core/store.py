@@ -663,6 +663,10 @@ def salvage(path: Path) -> Salvage:
     except sqlite3.Error:
         return saved
     db.row_factory = sqlite3.Row
+    # Lets SQLite read a file shorter than its header says (a cut-off copy) instead of refusing
+    # it whole; the connection is read-only, so nothing is written.
+    with suppress(sqlite3.Error):
+        db.execute("PRAGMA writable_schema=ON")
     try:
         saved.outbox = [row for row in _read_rows(db, "outbox", "id") if row.get("id") and isinstance(row.get("text"), str)]
         saved.drafts = [
