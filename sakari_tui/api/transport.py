@@ -35,6 +35,7 @@ from .errors import (
 from .events import Listeners, RequestFailed, RequestSucceeded, RetryScheduled
 from .redaction import Redactor
 from .retry import NO_RETRY, RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
+from .values import MAX_JSON_DEPTH, nesting_depth
 
 logger = logging.getLogger("sakari_tui.api")
 
@@ -248,11 +249,12 @@ def _decode_json(raw: bytes) -> Any:
     if not raw.strip():
         return None
     try:
-        return json.loads(raw)
+        value = json.loads(raw)
     except ValueError:  # includes UnicodeDecodeError
         return _NOT_JSON
     except RecursionError:  # thousands of nested brackets: hostile, or broken
         return _TOO_DEEP
+    return value if nesting_depth(value) <= MAX_JSON_DEPTH else _TOO_DEEP
 
 
 def _has_request(exc: httpx.TransportError) -> bool:

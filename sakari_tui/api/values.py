@@ -114,3 +114,24 @@ def datetime_text(value: datetime) -> str:
 def leftovers(data: Mapping[str, Any], known: set[str] | frozenset[str]) -> Mapping[str, Any]:
     """The fields of ``data`` a model does not read, kept so nothing the server sent is lost."""
     return MappingProxyType({k: v for k, v in data.items() if k not in known})
+
+
+# Sakari's answers nest a few levels deep; far deeper is hostile or broken, and would make the
+# recursive code that later walks it (json.dumps into the cache, rendering) fail.
+MAX_JSON_DEPTH = 64
+
+
+def nesting_depth(value: Any, limit: int = MAX_JSON_DEPTH) -> int:
+    """How deep ``value`` (decoded JSON) nests; counting stops past ``limit``. No recursion."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if not isinstance(item, dict | list):
+            continue
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            return deepest
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return deepest

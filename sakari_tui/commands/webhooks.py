@@ -214,22 +214,6 @@ class Refused(Exception):
         self.reason = reason
 
 
-def nesting_depth(value: Any, limit: int) -> int:
-    """How deep ``value`` nests, counting stops at ``limit + 1``; no recursion."""
-    deepest = 0
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if not isinstance(item, dict | list):
-            continue
-        deepest = max(deepest, depth)
-        if deepest > limit:
-            return deepest
-        children = item.values() if isinstance(item, dict) else item
-        stack.extend((child, depth + 1) for child in children)
-    return deepest
-
-
 async def read_event(request: Any) -> dict[str, Any]:
     """The JSON object POSTed, read at most ``MAX_EVENT_BYTES``: a declared length over it
     is refused before a byte of the body is read. Raises ``Refused``."""
@@ -255,6 +239,8 @@ async def read_event(request: Any) -> dict[str, Any]:
         raise Refused(400, f"not JSON ({size} bytes)") from None
     if not isinstance(event, dict):
         raise Refused(400, "not a JSON object")
+    from sakari_tui.api.values import nesting_depth
+
     if nesting_depth(event, MAX_EVENT_DEPTH) > MAX_EVENT_DEPTH:
         raise Refused(400, f"JSON nested more than {MAX_EVENT_DEPTH} deep")
     return event
