@@ -325,3 +325,15 @@ def test_a_profile_never_shows_its_secret() -> None:
         import pickle
 
         pickle.dumps(secret)
+
+
+async def test_the_app_with_a_data_directory_that_is_a_file_exits_with_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "data"
+    blocker.write_text("not a directory")
+    app = make_app(blocker / "sakari-tui")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app._exit_renderables, what="the exit message")
+        message = str(app._exit_renderables[0])
+    assert app.return_code == 1
+    assert message.startswith("sakari-tui: error: cannot open the local store ")
+    assert f"{blocker} is a file, not a directory (check XDG_DATA_HOME)" in message
