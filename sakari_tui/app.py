@@ -26,8 +26,8 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from sakari_tui.config import Config, ConfigError, Profile, default_config_path
 from sakari_tui.api.redaction import Secret
+from sakari_tui.config import Config, ConfigError, Profile, default_config_path
 from sakari_tui.core.connection import ConnectionState, ConnectionTracker
 from sakari_tui.core.outbox import Outbox
 from sakari_tui.core.store import Store, StoreDamaged, StoreError, move_aside
