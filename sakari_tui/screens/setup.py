@@ -17,9 +17,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from sakari_tui.api import SakariClient, SakariError
+from sakari_tui.api.redaction import Secret, reveal
 from sakari_tui.config import DEFAULT_API_URL, Config, Profile, save_config
 from sakari_tui.screens.base import SakariScreen
-from sakari_tui.api.redaction import Secret, reveal
 
 FIELDS = (
     ("client_id", "Client id", False),
