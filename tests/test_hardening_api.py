@@ -56,6 +56,18 @@ async def test_a_cut_off_token_answer_is_a_bad_response_that_does_not_quote_the_
     assert TOKEN[:20] not in shown and "access_token" not in shown
 
 
+async def test_the_api_consoles_capture_of_a_cut_off_token_answer_does_not_show_it() -> None:
+    whole = json.dumps({"access_token": TOKEN, "token_type": "bearer"})
+    with Hostile() as server:
+        server.route("POST", TOKEN_PATH, lambda r: reply(200, whole[:-3]))
+        async with client(server) as api:
+            with api.capture() as captured, pytest.raises(BadResponse):
+                await api.authentication.auth_token()
+    exchange = captured.last
+    assert exchange is not None and exchange.status == 200 and exchange.body is None
+    assert TOKEN[:8] not in (exchange.text or "") and "not shown" in (exchange.text or "")
+
+
 async def test_a_secret_crossing_the_excerpt_cut_is_masked_whole() -> None:
     # The server echoes the client secret (and the token) in an HTML error page, so that the
     # secret straddles the 160th character, where the excerpt is cut.

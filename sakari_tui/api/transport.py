@@ -109,7 +109,7 @@ class Transport:
             response: httpx.Response | None = None
             try:
                 response = await self._send(method, path, token, options)
-                self._capture(method, response)
+                self._capture(method, response, quote_body)
                 if response.status_code == 401 and auth is not None and not refreshed:
                     rejected, refreshed = token, True
                     continue  # once: new token, same request; not counted as a retry
@@ -153,12 +153,16 @@ class Transport:
         answered(response.status_code, self._redact, response.headers.get("Date"))
         return response
 
-    def _capture(self, method: str, response: httpx.Response) -> None:
-        """Keep the answer for a ``capture()`` block of this task, if one is open."""
+    def _capture(self, method: str, response: httpx.Response, quote_body: bool = True) -> None:
+        """Keep the answer for a ``capture()`` block of this task, if one is open. An answer
+        whose body is not to be quoted (the token endpoint's) is kept only if it is JSON,
+        where its credential fields are masked: cut off, its text would show the token."""
         captured = active_for(self)
         if captured is None:
             return
         body, text = decode_body(response.content, self._redact)
+        if text is not None and not quote_body and response.is_success:
+            text = f"(not shown: {len(response.content)} bytes that are not JSON, from the token endpoint)"
         url = response.request.url.raw_path.decode("ascii", "replace")
         captured.exchanges.append(
             Exchange(method, url, response.status_code, _elapsed_ms(response), body, text)
