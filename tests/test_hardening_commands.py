@@ -318,7 +318,7 @@ def one_error_bytes(done) -> str:
 @pytest.mark.parametrize(
     "args",
     [["contacts"], ["conversations"], ["config", "show"], ["config", "check"], ["webhooks", "list"],
-     ["send", "--to", "+14155550100", "--text", "x"], []],
+     ["send", "--to", "+14155550100", "--text", "x"], ["serve", "--port", "8123"], []],
     ids=lambda a: " ".join(a) or "the app",
 )  # fmt: skip
 def test_config_naming_a_missing_file_is_an_error(env: dict[str, str], tmp_path: Path, args: list[str]) -> None:
