@@ -9,7 +9,6 @@ prints local variables, a log line, an f-string or a dataclass's repr shows ``**
 
 from __future__ import annotations
 
-import hmac
 from collections import deque
 from typing import Any
 
@@ -50,6 +49,8 @@ class Secret:
             other = other.reveal()
         if not isinstance(other, str):
             return NotImplemented
+        import hmac  # here: it loads OpenSSL, which start-up does not otherwise need
+
         return hmac.compare_digest(self._value.encode(), other.encode())
 
     def __hash__(self) -> int:
