@@ -297,6 +297,24 @@ async def test_a_badly_shaped_201_is_reported_as_201() -> None:
     assert caught.value.status == 201 and "(HTTP 201)" in str(caught.value)
 
 
+async def test_a_created_template_missing_from_a_201_is_reported_as_201() -> None:
+    with Hostile() as server:
+        server.route("POST", TEMPLATES, lambda r: reply(201, {"success": True, "data": []}))
+        async with client(server) as api:
+            with pytest.raises(BadResponse) as caught:
+                await api.templates.create(name="x", template="Hello")
+    assert caught.value.status == 201 and "missing" in str(caught.value)
+
+
+async def test_a_token_answer_without_a_token_reports_its_status() -> None:
+    with Hostile() as server:
+        server.route("POST", TOKEN_PATH, lambda r: reply(201, {"token_type": "bearer"}))
+        async with client(server) as api:
+            with pytest.raises(BadResponse) as caught:
+                await api.contacts.fetch_all()
+    assert caught.value.status == 201 and "no access_token" in str(caught.value)
+
+
 async def test_a_204_without_a_body_where_one_is_needed_is_reported_as_204() -> None:
     with Hostile() as server:
         server.route("PUT", f"{CONVERSATIONS}/c1/close", lambda r: Reply(204))

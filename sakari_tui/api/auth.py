@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from .envelope import expect_success, server_date
+from .envelope import answer_status, expect_success, server_date
 from .errors import ApiError, AuthError, BadResponse
 from .redaction import MASK, Redactor, Secret
 from .values import as_dict, as_float, as_str, empty_mapping, leftovers
@@ -102,7 +102,7 @@ def parse_token_response(body: Any, now: float, server_now: float | None = None)
     access_token = data.get("access_token")
     if not isinstance(access_token, str) or not access_token:
         keys = ", ".join(sorted(map(str, data))) or "none"
-        raise BadResponse(f"token response has no access_token (fields: {keys})")
+        raise BadResponse(f"token response has no access_token (fields: {keys})", status=answer_status())
     expires_in = as_float(data.get("expires_in"))
     if expires_in is not None:
         expires: float | None = now + expires_in

@@ -57,6 +57,12 @@ def _http_date(value: str | None) -> float | None:
     return when.timestamp() if when.tzinfo is not None else None
 
 
+def answer_status() -> int | None:
+    """The status of the last answer read in this task, for errors raised after reading it."""
+    answer = _answer.get()
+    return answer[0] if answer is not None else None
+
+
 def _status(status: int | None) -> int:
     if status is not None:
         return status

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-from ..envelope import data_object, expect_success
+from ..envelope import answer_status, data_object, expect_success
 from ..errors import BadResponse
 from ..models import Template
 from ..pagination import MAX_PAGE_SIZE, Page, iterate_pages
@@ -17,7 +17,7 @@ def parse_created_template(body: Any) -> Template:
     if isinstance(body, dict) and isinstance(body.get("data"), list):
         page = Page.from_json(body, Template.from_json)
         if not page.items:
-            raise BadResponse("the created template is missing from the answer")
+            raise BadResponse("the created template is missing from the answer", status=answer_status())
         return page.items[0]
     return Template.from_json(data_object(body))
 
