@@ -219,7 +219,7 @@ async def read_event(request: Any) -> dict[str, Any]:
     is refused before a byte of the body is read. Raises ``Refused``."""
     declared = request.headers.get("content-length")
     if declared is not None:
-        if not declared.strip().isdigit():
+        if not (declared.strip().isascii() and declared.strip().isdigit()):
             raise Refused(400, "bad Content-Length")
         if int(declared) > MAX_EVENT_BYTES:
             raise Refused(413, f"{int(declared)} bytes is more than {MAX_EVENT_BYTES}")
