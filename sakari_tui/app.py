@@ -30,7 +30,7 @@ from sakari_tui.api.redaction import Secret
 from sakari_tui.config import Config, ConfigError, Profile, default_config_path
 from sakari_tui.core.connection import ConnectionState, ConnectionTracker
 from sakari_tui.core.outbox import Outbox
-from sakari_tui.core.store import Store, StoreDamaged, StoreError, move_aside
+from sakari_tui.core.store import Store, StoreDamaged, StoreError, move_aside, suspect_marker
 from sakari_tui.core.sync import InboxSync
 from sakari_tui.styles import style
 
@@ -173,6 +173,13 @@ class SakariApp(App[None]):
             return
         try:
             store = Store.for_profile(self.data_dir, self.profile.name)
+            if suspect_marker(store.path).exists():
+                # Damage ended the last run: check the whole file before anything reads it.
+                problem = store.check()
+                if problem is not None:
+                    store.close()
+                    raise StoreDamaged(Path(store.path), problem)
+                suspect_marker(store.path).unlink(missing_ok=True)
         except StoreDamaged as exc:
             self.store_damaged(exc, secret)
             return
@@ -388,6 +395,8 @@ class SakariApp(App[None]):
     # this one names the places, never the values. A damaged store is one line.
     def _handle_exception(self, error: Exception) -> None:
         if isinstance(error, StoreDamaged):
+            with suppress(OSError):
+                suspect_marker(error.path).touch()
             self._return_code = 1
             if self._exception is None:
                 self._exception = error

@@ -337,3 +337,60 @@ async def test_the_app_with_a_data_directory_that_is_a_file_exits_with_one_line(
     assert app.return_code == 1
     assert message.startswith("sakari-tui: error: cannot open the local store ")
     assert f"{blocker} is a file, not a directory (check XDG_DATA_HOME)" in message
+
+
+async def test_damage_met_by_the_first_read_ends_the_run_and_the_next_start_offers_the_dialog(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sakari_tui.core.store import suspect_marker
+    from sakari_tui.screens.store_damaged import StoreDamagedScreen
+
+    data_dir = tmp_path / "data"
+    path = database_path(data_dir, "demo")
+    path.parent.mkdir(parents=True)
+    filled_store(path).close()
+
+    # A damaged page that the inbox's first read always meets (simulated: which page a
+    # read meets depends on SQLite's layout): the run ends with one line, not a traceback.
+    def damaged(self, *args, **kwargs):
+        raise StoreDamaged(path, "database disk image is malformed")
+
+    monkeypatch.setattr(Store, "conversations", damaged)
+    app = make_app(data_dir)
+    with pytest.raises(StoreDamaged):
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: app._exit_renderables, what="the exit message")
+            message = str(app._exit_renderables[0])
+    assert app.return_code == 1
+    assert message == (f"sakari-tui: error: the local store {path} is damaged: database disk image is malformed;"
+                       " start sakari-tui again to move it aside")  # fmt: skip
+    assert suspect_marker(path).exists()
+
+    # The next start reads the whole file first, finds the damage, and asks before any
+    # screen reads the store.
+    monkeypatch.undo()
+    damage_a_middle_page(path)
+    app = make_app(data_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, StoreDamagedScreen), what="the dialog")
+        assert app.store is None  # found by the check at start, before the session opened
+        await pilot.press("m")
+        await wait_for(pilot, lambda: app.store is not None, what="the fresh store")
+        assert [item.text for item in app.store.outbox_items()] == ["Your order is ready"]
+    assert not suspect_marker(path).exists()
+
+
+async def test_a_suspect_store_that_checks_whole_is_used_as_it_is(tmp_path: Path) -> None:
+    from sakari_tui.core.store import suspect_marker
+
+    data_dir = tmp_path / "data"
+    path = database_path(data_dir, "demo")
+    path.parent.mkdir(parents=True)
+    filled_store(path).close()
+    suspect_marker(path).touch()
+    app = make_app(data_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.store is not None, what="the session")
+        assert [item.text for item in app.store.outbox_items()] == ["Your order is ready"]
+    assert not suspect_marker(path).exists()
+    assert not [p for p in path.parent.iterdir() if ".damaged-" in p.name]

@@ -214,6 +214,14 @@ def _private_file(path: Path) -> bool:
     return existed and info.st_size == 0
 
 
+def suspect_marker(path: Path | str) -> Path:
+    """A file next to the store saying damage was met in it: the next start reads the whole
+    file (``Store.check``) before anything else does, so a damaged page that a first read
+    always hits cannot end every start before the damage is offered to be dealt with."""
+    path = Path(path)
+    return path.with_name(f"{path.name}.suspect")
+
+
 def _safe_name(profile: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", profile) or "default"
 
@@ -701,6 +709,7 @@ def move_aside(path: Path, *, now: float | None = None) -> tuple[Store, MovedAsi
     for suffix in ("-wal", "-shm"):
         with suppress(FileNotFoundError):
             os.replace(f"{path}{suffix}", f"{target}{suffix}")
+    suspect_marker(path).unlink(missing_ok=True)
     store = Store(path)
     outbox, drafts = store.restore(saved)
     return store, MovedAside(target, outbox, drafts)
