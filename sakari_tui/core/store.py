@@ -147,6 +147,7 @@ class Store:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
         self._migrate()
+        self._install_search()
         self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def _migrate(self) -> None:
@@ -164,6 +165,14 @@ class Store:
         # The index follows the thread's order; rowid, the last tie-break, is in every index.
         self._db.execute("DROP INDEX IF EXISTS messages_by_conversation")
         self._db.execute("CREATE INDEX IF NOT EXISTS messages_in_order ON messages(conversation_id, created, seq)")
+
+    # -- full-text search (core/search.py owns its tables) ----------------------
+
+    def _install_search(self) -> None:
+        from .search import SearchIndex, install
+
+        install(self._db)
+        self.search = SearchIndex(self._db)
 
     @classmethod
     def for_profile(cls, data_dir: Path, profile: str) -> Store:

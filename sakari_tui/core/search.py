@@ -1,0 +1,458 @@
+"""Full-text search over every message the app has seen, in the profile's SQLite store.
+
+Three tables beside the cache (created by ``install``, called when the store opens):
+
+- ``search_messages``: one compact row per message (its id, conversation, direction and
+  text), keyed by a number that orders messages by time (``time_key``), whatever order they
+  were indexed in: polls bring the newest, scrollback and the history fill bring older ones.
+- ``search_text``: an FTS5 index of that text, with ``search_messages`` as its external
+  content, so the text is stored once. FTS5 walks a match in key order, so "newest first,
+  the first 100" stops after 100 hits instead of sorting every match.
+- ``search_conversations``: each conversation's contact name and number, matched as
+  substrings (numbers are typed in pieces: "0103", "555 01").
+
+Nothing here imports Textual; the screens call ``SearchIndex`` and ``HistoryFill``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+import unicodedata
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+SEARCH_SCHEMA_VERSION = 1
+
+# A key is (seconds since EPOCH) * SLOTS + a slot: up to SLOTS messages of the same second
+# keep their own key; more spill into the next free keys. Seconds, not milliseconds, keep
+# the gaps between neighbouring keys small, and so the FTS index's varints short.
+EPOCH = 1_577_836_800  # 2020-01-01T00:00:00Z
+SLOTS = 64
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS search_messages (
+    key INTEGER PRIMARY KEY,            -- time_key(created): newest is largest
+    message_id TEXT NOT NULL UNIQUE,
+    conversation_id TEXT,
+    outgoing INTEGER NOT NULL DEFAULT 0,
+    text TEXT NOT NULL
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5(
+    text,
+    content='search_messages',
+    content_rowid='key',
+    tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TABLE IF NOT EXISTS search_conversations (
+    conversation_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL DEFAULT '',
+    number TEXT NOT NULL DEFAULT '',
+    last_key INTEGER NOT NULL DEFAULT 0  -- the newest message indexed, for ordering
+);
+CREATE TABLE IF NOT EXISTS search_meta (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+
+def install(db: sqlite3.Connection) -> None:
+    """Create the search tables in an existing store (a migration: nothing else changes).
+    A database indexed by a later version keeps its tables as they are."""
+    db.executescript(_SCHEMA)
+    db.execute(
+        "INSERT OR IGNORE INTO search_meta(name, value) VALUES ('schema', ?)", (str(SEARCH_SCHEMA_VERSION),)
+    )
+
+
+def time_key(when: datetime | None) -> int:
+    """The first key of the second ``when`` falls in."""
+    seconds = int(when.timestamp()) if when is not None else int(datetime.now(timezone.utc).timestamp())
+    return max(seconds - EPOCH, 0) * SLOTS
+
+
+def key_time(key: int) -> datetime:
+    return datetime.fromtimestamp(EPOCH + key // SLOTS, tz=timezone.utc)
+
+
+def _parse_time(stamp: Any) -> datetime | None:
+    text = stamp.get("at") if isinstance(stamp, Mapping) else None
+    if not isinstance(text, str):
+        return None
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+def contact_name(contact: Mapping[str, Any] | None) -> str:
+    if not isinstance(contact, Mapping):
+        return ""
+    return " ".join(str(part) for part in (contact.get("firstName"), contact.get("lastName")) if part)
+
+
+def contact_number(contact: Mapping[str, Any] | None) -> str:
+    mobile = contact.get("mobile") if isinstance(contact, Mapping) else None
+    number = mobile.get("number") if isinstance(mobile, Mapping) else None
+    return number if isinstance(number, str) else ""
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, as the FTS tokenizer compares."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Query:
+    """What was typed, as words: all must match; the last one as a prefix while it is
+    being typed (no space after it yet)."""
+
+    words: tuple[str, ...]
+    last_is_prefix: bool
+
+    @classmethod
+    def parse(cls, typed: str) -> Query:
+        words = tuple(_fold(word) for word in _WORD.findall(typed))
+        return cls(words, bool(words) and not typed[-1:].isspace())
+
+    def fts(self) -> str:
+        """An FTS5 MATCH expression: every word quoted, so nothing typed is syntax."""
+        parts = [f'"{word}"' for word in self.words]
+        if self.last_is_prefix:
+            parts[-1] += "*"
+        return " ".join(parts)
+
+    def __bool__(self) -> bool:
+        return bool(self.words)
+
+
+def match_spans(text: str, query: Query) -> list[tuple[int, int]]:
+    """Where the query's words start words of ``text`` (for highlighting), as (start, end)."""
+    folded = _fold(text)
+    if len(folded) != len(text):  # an accent folded into a different length: no reliable spans
+        folded = text.casefold()
+        if len(folded) != len(text):
+            return []
+    spans = []
+    for match in _WORD.finditer(folded):
+        word = match.group()
+        for index, wanted in enumerate(query.words):
+            prefix = query.last_is_prefix and index == len(query.words) - 1
+            if word == wanted or (prefix and word.startswith(wanted)):
+                spans.append((match.start(), match.start() + (len(wanted) if prefix else len(word))))
+                break
+    return spans
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result: a message, or (``message_id`` None) a conversation whose contact's
+    name or number matched."""
+
+    conversation_id: str
+    message_id: str | None
+    name: str
+    number: str
+    text: str
+    when: datetime | None
+    outgoing: bool = False
+
+
+@dataclass(frozen=True)
+class Results:
+    conversations: list[Hit]
+    messages: list[Hit]
+    more: bool  # more messages match than were returned
+
+
+@dataclass(frozen=True)
+class IndexSize:
+    messages: int
+    text_bytes: int  # what the messages hold: the text of search_messages
+    index_bytes: int  # what FTS5 adds: its data, doclist index, sizes and config
+
+
+class SearchIndex:
+    """Adds messages and conversations to the index and answers queries. Each call is
+    one short transaction on the store's connection."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    # -- adding --------------------------------------------------------------
+
+    def add_messages(self, messages: Iterable[Mapping[str, Any]]) -> int:
+        """Index messages in the API's JSON shape (what ``messages.fetchAll`` lists).
+        A message already indexed with the same text costs one lookup. Returns how many
+        were new or changed."""
+        rows = []
+        for body in messages:
+            message_id = body.get("id")
+            if not isinstance(message_id, str) or not message_id:
+                continue
+            conversation = body.get("conversation")
+            conversation_id = conversation.get("id") if isinstance(conversation, Mapping) else None
+            text = body.get("message") if isinstance(body.get("message"), str) else ""
+            when = _parse_time(body.get("created")) or _parse_time(body.get("updated"))
+            rows.append((message_id, conversation_id, bool(body.get("outgoing")), text, when, body.get("contact")))
+        if not rows:
+            return 0
+        db = self._db
+        changed = 0
+        conversations: dict[str, tuple[str, str, int]] = {}
+        db.execute("BEGIN")
+        try:
+            known = self._known(message_id for message_id, *_ in rows)
+            for message_id, conversation_id, outgoing, text, when, contact in rows:
+                old = known.get(message_id)
+                if old is not None and old[1] == text:
+                    key = old[0]
+                else:
+                    if old is not None:
+                        key = old[0]
+                        db.execute("INSERT INTO search_text(search_text, rowid, text) VALUES ('delete', ?, ?)", old)
+                        db.execute("UPDATE search_messages SET text = ? WHERE key = ?", (text, key))
+                    else:
+                        key = self._free_key(time_key(when))
+                        db.execute(
+                            "INSERT INTO search_messages(key, message_id, conversation_id, outgoing, text) "
+                            "VALUES (?, ?, ?, ?, ?)",
+                            (key, message_id, conversation_id, int(outgoing), text),
+                        )
+                    db.execute("INSERT INTO search_text(rowid, text) VALUES (?, ?)", (key, text))
+                    known[message_id] = (key, text)
+                    changed += 1
+                if conversation_id:
+                    previous = conversations.get(conversation_id)
+                    name, number = contact_name(contact), contact_number(contact)
+                    if previous is None or key > previous[2]:
+                        conversations[conversation_id] = (name or (previous or ("", "", 0))[0],
+                                                          number or (previous or ("", "", 0))[1], key)  # fmt: skip
+            self._save_conversations(conversations)
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+        return changed
+
+    def add_conversations(self, conversations: Iterable[Mapping[str, Any]]) -> None:
+        """Conversations in the API's JSON shape: their contact's name and number, and their
+        last message, which is indexed too."""
+        last_messages = []
+        found: dict[str, tuple[str, str, int]] = {}
+        for body in conversations:
+            conversation_id = body.get("id")
+            if not isinstance(conversation_id, str) or not conversation_id:
+                continue
+            contact = body.get("contact")
+            found[conversation_id] = (contact_name(contact), contact_number(contact), 0)
+            last = body.get("lastMessage")
+            if isinstance(last, Mapping) and last.get("id"):
+                last_messages.append({**last, "conversation": {"id": conversation_id}, "contact": contact})
+        if found:
+            self._db.execute("BEGIN")
+            try:
+                self._save_conversations(found)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        self.add_messages(last_messages)
+
+    def _save_conversations(self, conversations: Mapping[str, tuple[str, str, int]]) -> None:
+        """Upsert names and numbers; a blank one never replaces a known one; last_key only grows."""
+        self._db.executemany(
+            "INSERT INTO search_conversations(conversation_id, name, number, last_key) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(conversation_id) DO UPDATE SET "
+            "name = CASE WHEN excluded.name != '' THEN excluded.name ELSE name END, "
+            "number = CASE WHEN excluded.number != '' THEN excluded.number ELSE number END, "
+            "last_key = max(last_key, excluded.last_key)",
+            [(cid, name, number, key) for cid, (name, number, key) in conversations.items()],
+        )
+
+    def _known(self, message_ids: Iterable[str]) -> dict[str, tuple[int, str]]:
+        ids = list(dict.fromkeys(message_ids))
+        known: dict[str, tuple[int, str]] = {}
+        for start in range(0, len(ids), 500):  # SQLite caps the number of parameters
+            chunk = ids[start : start + 500]
+            placeholders = ", ".join("?" for _ in chunk)
+            for message_id, key, text in self._db.execute(
+                f"SELECT message_id, key, text FROM search_messages WHERE message_id IN ({placeholders})", chunk
+            ):
+                known[message_id] = (key, text)
+        return known
+
+    def _free_key(self, base: int) -> int:
+        """The first free key of the second starting at ``base``; when that second is full
+        (a bulk send), the first free key after it."""
+        row = self._db.execute(
+            "SELECT max(key) FROM search_messages WHERE key >= ? AND key < ?", (base, base + SLOTS)
+        ).fetchone()
+        key = base if row[0] is None else row[0] + 1
+        while self._db.execute("SELECT 1 FROM search_messages WHERE key = ?", (key,)).fetchone():
+            # The second is full, or the next key belongs to a later second: jump past the run.
+            row = self._db.execute(
+                "SELECT max(key) FROM search_messages WHERE key >= ? AND key < ?", (key, key + SLOTS * 60)
+            ).fetchone()
+            key = row[0] + 1
+        return key
+
+    # -- asking --------------------------------------------------------------
+
+    def search(self, typed: str, *, limit: int = 100, conversation_limit: int = 20) -> Results:
+        """Conversations whose name or number matches, and messages whose text has every word,
+        each newest first."""
+        query = Query.parse(typed)
+        if not query:
+            return Results([], [], False)
+        return Results(self._conversation_hits(typed, query, conversation_limit), *self._message_hits(query, limit))
+
+    def _message_hits(self, query: Query, limit: int) -> tuple[list[Hit], bool]:
+        sql = (
+            "SELECT m.key, m.message_id, m.conversation_id, m.outgoing, m.text, c.name, c.number "
+            "FROM (SELECT rowid AS key FROM search_text WHERE search_text MATCH ? ORDER BY rowid DESC LIMIT ?) AS hit "
+            "JOIN search_messages AS m ON m.key = hit.key "
+            "LEFT JOIN search_conversations AS c ON c.conversation_id = m.conversation_id "
+            "ORDER BY m.key DESC"
+        )
+        try:
+            rows = self._db.execute(sql, (query.fts(), limit + 1)).fetchall()
+        except sqlite3.OperationalError:
+            return [], False  # a query FTS5 cannot read: nothing found rather than an error
+        hits = [
+            Hit(
+                conversation_id=conversation_id or "",
+                message_id=message_id,
+                name=name or "",
+                number=number or "",
+                text=text,
+                when=key_time(key),
+                outgoing=bool(outgoing),
+            )
+            for key, message_id, conversation_id, outgoing, text, name, number in rows[:limit]
+        ]
+        return hits, len(rows) > limit
+
+    def _conversation_hits(self, typed: str, query: Query, limit: int) -> list[Hit]:
+        """Every word in the name, or the digits typed within the number."""
+        digits = "".join(ch for ch in typed if ch.isdigit())
+        clauses, params = [], []
+        name_clause = " AND ".join("(' ' || lower(name)) LIKE ?" for _ in query.words)
+        params.extend(f"% {word}%" for word in query.words)
+        clauses.append(f"({name_clause})")
+        if len(digits) >= 3 and not any(ch.isalpha() for ch in typed):
+            clauses.append("replace(number, '+', '') LIKE ?")
+            params.append(f"%{digits}%")
+        sql = (
+            "SELECT conversation_id, name, number, last_key FROM search_conversations "
+            f"WHERE {' OR '.join(clauses)} ORDER BY last_key DESC LIMIT ?"
+        )
+        hits = []
+        for conversation_id, name, number, last_key in self._db.execute(sql, (*params, limit)):
+            hits.append(Hit(conversation_id, None, name, number, "", key_time(last_key) if last_key else None))
+        return hits
+
+    def message_count(self) -> int:
+        return self._db.execute("SELECT count(*) FROM search_messages").fetchone()[0]
+
+    def size(self) -> IndexSize:
+        """What the index costs on disk next to the text it holds (needs the dbstat table)."""
+        text_bytes = self._db.execute("SELECT coalesce(sum(length(CAST(text AS BLOB))), 0) FROM search_messages").fetchone()[0]
+        index_bytes = self._db.execute(
+            "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name LIKE 'search_text%' AND name != 'search_text'"
+        ).fetchone()[0]
+        return IndexSize(self.message_count(), text_bytes, index_bytes)
+
+    # -- state of the history fill -------------------------------------------
+
+    def meta(self, name: str) -> str | None:
+        row = self._db.execute("SELECT value FROM search_meta WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, **values: str | None) -> None:
+        for name, value in values.items():
+            if value is None:
+                self._db.execute("DELETE FROM search_meta WHERE name = ?", (name,))
+            else:
+                self._db.execute(
+                    "INSERT INTO search_meta(name, value) VALUES (?, ?) "
+                    "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                    (name, value),
+                )
+
+
+@dataclass(frozen=True)
+class FillProgress:
+    done: int  # messages of the account walked so far (this run and earlier ones)
+    total: int | None  # as the API counts them, when it says
+    indexed: int  # new to the index, this run
+    waiting: float | None = None  # seconds of back-off after a 429, while waiting
+    finished: bool = False
+
+
+class HistoryFill:
+    """Walks ``messages.fetchAll`` for the whole account, newest first, into the index.
+
+    Resumable: the offset reached is saved after every page, and a later run starts there.
+    The API only adds messages at the newest end, which pushes old ones to higher offsets,
+    so restarting at a saved offset may read a few messages again but never skips one.
+    Once the whole history has been read, a run only catches up: it stops at the first
+    page whose messages are all indexed already.
+
+    Polite: one page at a time; on a 429 the client's own retries come first, then this
+    waits ``Retry-After`` (or doubles its wait, up to a minute) and asks for the same page.
+    """
+
+    PAGE = 100
+
+    def __init__(
+        self,
+        client: Any,
+        index: SearchIndex,
+        *,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.client = client
+        self.index = index
+        self._sleep = sleep
+
+    async def run(self, progress: Callable[[FillProgress], None] = lambda _: None) -> FillProgress:
+        from sakari_tui.api import RateLimited  # the API layer, imported when a fill runs
+
+        catching_up = self.index.meta("fill_complete") is not None
+        offset = 0 if catching_up else int(self.index.meta("fill_offset") or 0)
+        total: int | None = None
+        indexed = 0
+        wait = 1.0
+        while True:
+            try:
+                page = await self.client.messages.fetch_all(offset=offset, limit=self.PAGE)
+            except RateLimited as exc:
+                delay = exc.retry_after if exc.retry_after else wait
+                wait = min(wait * 2, 60.0)
+                progress(FillProgress(offset, total, indexed, waiting=delay))
+                await self._sleep(delay)
+                continue
+            wait = 1.0
+            total = page.total_count if page.total_count is not None else total
+            new = self.index.add_messages([message.to_json() for message in page.items])
+            indexed += new
+            offset += len(page.items)
+            finished = not page.has_next or not page.items or (catching_up and new == 0)
+            if not catching_up:
+                self.index.set_meta(fill_offset=str(offset))
+            if finished:
+                self.index.set_meta(fill_offset=None, fill_complete=datetime.now(timezone.utc).isoformat())
+            state = FillProgress(offset, total, indexed, finished=finished)
+            progress(state)
+            if finished:
+                return state
