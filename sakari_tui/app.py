@@ -86,6 +86,8 @@ class SakariApp(App[None]):
 
     connection: reactive[ConnectionState] = reactive(ConnectionState, init=False)
     unread_total: reactive[int] = reactive(0, init=False)
+    # The history fill of the search index (screens/search.py), while and after it runs.
+    fill_progress: reactive[Any] = reactive(None, init=False)
 
     def __init__(
         self,

@@ -44,6 +44,7 @@ from sakari_tui.widgets.conversation_list import ConversationList, Row
 from sakari_tui.widgets.segment_meter import SegmentMeter
 from sakari_tui.widgets.status_line import StatusLine
 from sakari_tui.widgets.thread import Bubble, MessageThread
+from sakari_tui.widgets.thread_find import ThreadFind
 
 if TYPE_CHECKING:
     from sakari_tui.screens.attach import Attachment
@@ -134,6 +135,7 @@ class ConversationsScreen(SakariScreen[None]):
         Binding("r,i", "reply", "Reply", id="conversations.reply"),
         Binding("n", "new_conversation", "New", id="conversations.new"),
         Binding("slash", "filter", "Filter", id="conversations.filter"),
+        Binding("ctrl+k,S", "search", "Search all", id="conversations.search"),
         Binding("s", "toggle_show", "Open/closed/all", id="conversations.show", show=False),
         Binding("c", "close_conversation", "Close", id="conversations.close"),
         Binding("u", "mark_unread", "Mark unread", id="conversations.mark_unread", show=False),
@@ -185,7 +187,9 @@ class ConversationsScreen(SakariScreen[None]):
             with Vertical(id="thread-pane"):
                 yield Static("", id="offline-banner")
                 yield Static("", id="thread-header")
-                yield MessageThread(id="thread")
+                thread = MessageThread(id="thread")
+                yield ThreadFind(thread, id="thread-find")
+                yield thread
                 yield Static("", id="attachment-line")
                 yield SegmentMeter(id="segment-meter")
                 yield Composer(id="composer", placeholder="Reply… (Enter sends, ctrl+n newline)")
@@ -527,6 +531,14 @@ class ConversationsScreen(SakariScreen[None]):
             text.append("No conversation open", style="dim")
         header.update(text)
 
+    @on(MessageThread.FindRequested)
+    def find_in_thread(self) -> None:
+        self.query_one(ThreadFind).open()
+
+    @on(MessageThread.FindChanged)
+    def find_changed(self) -> None:
+        self.query_one(ThreadFind).show_count()
+
     @on(MessageThread.ReachedTop)
     def load_older(self) -> None:
         if self.open_id and self.has_older.get(self.open_id) and not self._loading_older:
@@ -679,6 +691,50 @@ class ConversationsScreen(SakariScreen[None]):
         if self.focused is filter_input and filter_input.value:
             filter_input.value = ""
         self.query_one(ConversationList).focus()
+
+    def action_search(self) -> None:
+        from sakari_tui.screens.search import SearchScreen
+
+        self.app.push_screen(SearchScreen(), self.show_search_hit)
+
+    def show_search_hit(self, hit) -> None:
+        """Open the conversation of a search result, at its message (screens/search.py)."""
+        if hit is None or not hit.conversation_id:
+            return
+        self.query_one(ConversationList).select_id(hit.conversation_id)
+        self.open_conversation(hit.conversation_id)
+        if hit.message_id:
+            self._show_message(hit.conversation_id, hit.message_id)
+
+    @work(group="show-message", exclusive=True)
+    async def _show_message(self, conversation_id: str, message_id: str) -> None:
+        """Load older pages until the message is in the thread, then select it there."""
+        await self.app_.connected.wait()
+        if conversation_id not in self.conversations:
+            conversation = await self.app_.client.conversations.fetch(conversation_id)
+            if conversation.id:
+                self.conversations[conversation.id] = conversation
+                self.order.append(conversation.id)
+                self.refresh_rows([conversation.id])
+                self.refresh_header()
+        if not self.messages.get(conversation_id):
+            self.apply_thread_update(await self.app_.sync.refresh_thread(conversation_id))
+        while self.open_id == conversation_id and not any(m.id == message_id for m in self.messages[conversation_id]):
+            if not self.has_older.get(conversation_id, True):
+                self.app.notify("That message is no longer in the conversation.", severity="warning")
+                return
+            offset = len(self.messages.get(conversation_id, []))
+            older, has_more = await self.app_.sync.load_older(conversation_id, offset)
+            known = {m.id for m in self.messages.get(conversation_id, [])}
+            self.messages[conversation_id] = [m for m in older if m.id not in known] + self.messages[conversation_id]
+            self.has_older[conversation_id] = has_more
+            if not older:
+                break
+        if self.open_id == conversation_id:
+            self.refresh_thread_view()
+            thread = self.query_one(MessageThread)
+            if thread.select_message(message_id):
+                thread.focus()
 
     def action_toggle_show(self) -> None:
         self.show = self.show.next()

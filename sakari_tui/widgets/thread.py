@@ -114,6 +114,10 @@ class MessageThread(ScrollView, can_focus=True):
         Binding("down,j", "cursor(1)", "Next", id="thread.next", show=False),
         Binding("home", "cursor_first", "First", id="thread.first", show=False),
         Binding("end", "cursor_last", "Last", id="thread.last", show=False),
+        Binding("slash", "find", "Find in thread", id="thread.find"),
+        Binding("n", "find_step(-1)", "Next match (older)", id="thread.find_next"),
+        Binding("N", "find_step(1)", "Previous match (newer)", id="thread.find_previous"),
+        Binding("escape", "find_clear", "End find", id="thread.find_clear", show=False),
     ]
 
     cursor: reactive[int] = reactive(-1, always_update=True, init=False)
@@ -129,6 +133,18 @@ class MessageThread(ScrollView, can_focus=True):
         thread: MessageThread
         bubble: Bubble | None
 
+    @dataclass
+    class FindRequested(Message):
+        """``/`` in the thread: the screen shows its find bar (widgets/thread_find.py)."""
+
+        thread: MessageThread
+
+    @dataclass
+    class FindChanged(Message):
+        """The matches of the find, or where the cursor is among them, changed."""
+
+        thread: MessageThread
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.bubbles: list[Bubble] = []
@@ -140,6 +156,9 @@ class MessageThread(ScrollView, can_focus=True):
         # there. Kept as state, not read off the scroll position: that is stale until the
         # next layout.
         self._at_end = True
+        # Find in thread: the words looked for, and the bubbles that hold them, oldest first.
+        self.find_text = ""
+        self.find_matches: list[int] = []
 
     # -- data ----------------------------------------------------------------
 
@@ -163,6 +182,8 @@ class MessageThread(ScrollView, can_focus=True):
         if self._layout and old_first_key:
             old_first_line = self.scroll_y
         self.bubbles = list(bubbles)
+        if self.find_text:
+            self._find_matches()
         self._relayout()
         layout = self._layout
         assert layout is not None
@@ -191,6 +212,70 @@ class MessageThread(ScrollView, can_focus=True):
         """
         self.scroll_to(y=y, animate=False, immediate=True, force=True)
         self._at_end = self.scroll_y >= self.max_scroll_y
+
+    def select_message(self, message_id: str) -> bool:
+        """Put the cursor on the message with this server id; False when it is not shown."""
+        index = next((i for i, b in enumerate(self.bubbles) if b.message_id == message_id), None)
+        if index is None:
+            return False
+        self.cursor = index
+        self._scroll_cursor_into_view()
+        self._at_end = self.scroll_y >= self.max_scroll_y
+        return True
+
+    # -- find in thread ------------------------------------------------------
+
+    def set_find(self, text: str) -> int:
+        """Highlight ``text`` (any case) in the messages and put the cursor on the newest
+        one that holds it. Returns how many messages do; an empty text ends the find."""
+        self.find_text = text.strip()
+        self._find_matches()
+        self._strips.clear()
+        self._relayout()
+        if self.find_matches:
+            self.cursor = self.find_matches[-1]
+        self.refresh()
+        self.post_message(self.FindChanged(self))
+        return len(self.find_matches)
+
+    def _find_matches(self) -> None:
+        needle = self.find_text.casefold()
+        self.find_matches = [i for i, b in enumerate(self.bubbles) if needle and needle in b.text.casefold()]
+
+    @property
+    def find_position(self) -> int | None:
+        """Which match (from 1, counted from the oldest) the cursor is on."""
+        if self.cursor in self.find_matches:
+            return self.find_matches.index(self.cursor) + 1
+        return None
+
+    def action_find(self) -> None:
+        self.post_message(self.FindRequested(self))
+
+    def action_find_step(self, step: int) -> None:
+        """To the next match upwards (older, ``step`` -1) or downwards; round at the ends."""
+        matches = self.find_matches
+        if not matches:
+            return
+        if step < 0:
+            earlier = [i for i in matches if i < self.cursor]
+            target = earlier[-1] if earlier else matches[-1]
+            if not earlier and self.has_older:
+                self.post_message(self.ReachedTop(self))
+        else:
+            later = [i for i in matches if i > self.cursor]
+            target = later[0] if later else matches[0]
+        self.cursor = target
+        self.post_message(self.FindChanged(self))
+
+    def action_find_clear(self) -> None:
+        self.set_find("")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # n, N and Esc belong to the find only while one is on; otherwise the screen's keys.
+        if action in ("find_step", "find_clear"):
+            return bool(self.find_text)
+        return True
 
     @property
     def selected(self) -> Bubble | None:
@@ -234,6 +319,8 @@ class MessageThread(ScrollView, can_focus=True):
         body_width = max(int(width * 0.8), 20)
         body = Text()
         body.append(strip_control(bubble.text), style="italic" if bubble.local else "")
+        if self.find_text:
+            body.highlight_words([self.find_text], style="black on yellow", case_sensitive=False)
         block.extend(body.wrap(console, body_width, overflow="fold"))
         if bubble.error:
             block.extend(styled(one_line(bubble.error), "red").wrap(console, body_width, overflow="fold"))
