@@ -197,3 +197,35 @@ async def test_fill_waits_on_429_and_asks_again(store: Store) -> None:
     assert waits and all(w == 7 for w in waits)  # Retry-After honoured
     assert any(p.waiting == 7 for p in progress)
     await client.aclose()
+
+
+@pytest.mark.parametrize("recent", [3, 5000])
+@pytest.mark.parametrize("typed", ["r", "re", "ref", "refund o", "order", "or ", "t", "thanks zq", "cafe b", "zz"])
+def test_search_finds_what_checking_every_message_finds(store: Store, monkeypatch, recent: int, typed: str) -> None:
+    """Whichever way a query is answered (the newest messages checked one by one, FTS5, or
+    FTS5 then a short prefix checked), the answer is every match, newest first."""
+    import random
+
+    from sakari_tui.core import search
+
+    monkeypatch.setattr(search, "RECENT", recent)
+    monkeypatch.setattr(search, "SCAN_LIMIT", 10_000)
+    rng = random.Random(typed)
+    words = ["refund", "order", "orange", "thanks", "tea", "café", "bread", "zq", "rye", "o"]
+    messages = [
+        message(f"m{i:03d}", f"2026-01-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:00Z",
+                " ".join(rng.choices(words, k=rng.randint(1, 5))), cid=f"c{i % 7}")
+        for i in range(300)
+    ]  # fmt: skip
+    rng.shuffle(messages)
+    for start in range(0, 300, 50):
+        store.search.add_messages(messages[start : start + 50])
+    query = Query.parse(typed)
+    expected = sorted(
+        (m for m in messages if query.matches(m["message"])), key=lambda m: (m["created"]["at"], m["id"]), reverse=True
+    )
+    results = store.search.search(typed, limit=1000)
+    found = [hit.message_id for hit in results.messages]
+    assert sorted(found) == sorted(m["id"] for m in expected)
+    times = [hit.when for hit in results.messages]
+    assert times == sorted(times, reverse=True)

@@ -33,6 +33,15 @@ SEARCH_SCHEMA_VERSION = 1
 EPOCH = 1_577_836_800  # 2020-01-01T00:00:00Z
 SLOTS = 64
 
+# Searching: the newest RECENT messages are checked here first, which finds the newest 100
+# of anything common (a word in one message of 50) at once. Rarer queries go to FTS5 for
+# what is older, where a word being typed counts as a prefix only from SHORT_PREFIX
+# letters: a shorter prefix ("t*") merges the lists of thousands of words, a third of a
+# second over a million messages, and is checked here on the messages found instead.
+RECENT = 5000
+SHORT_PREFIX = 3
+SCAN_LIMIT = 5000  # messages checked here at most, after FTS5 found them
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS search_messages (
     key INTEGER PRIMARY KEY,            -- time_key(created): newest is largest
@@ -45,7 +54,9 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5(
     text,
     content='search_messages',
     content_rowid='key',
-    tokenize='unicode61 remove_diacritics 2'
+    tokenize='unicode61 remove_diacritics 2',
+    detail=none,      -- which messages hold a word, not where: no phrase search, a third of the size
+    columnsize=0      -- no per-message token counts: nothing here ranks by relevance
 );
 CREATE TABLE IF NOT EXISTS search_conversations (
     conversation_id TEXT PRIMARY KEY,
@@ -108,7 +119,8 @@ def _fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+# Letters and digits: what the FTS tokenizer (unicode61) keeps as one token; "_" separates.
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -124,12 +136,33 @@ class Query:
         words = tuple(_fold(word) for word in _WORD.findall(typed))
         return cls(words, bool(words) and not typed[-1:].isspace())
 
-    def fts(self) -> str:
-        """An FTS5 MATCH expression: every word quoted, so nothing typed is syntax."""
-        parts = [f'"{word}"' for word in self.words]
-        if self.last_is_prefix:
-            parts[-1] += "*"
+    @property
+    def prefix(self) -> str | None:
+        return self.words[-1] if self.last_is_prefix else None
+
+    @property
+    def whole_words(self) -> tuple[str, ...]:
+        return self.words[:-1] if self.last_is_prefix else self.words
+
+    def fts(self, *, short_prefix: bool = True) -> str:
+        """An FTS5 MATCH expression: every word quoted, so nothing typed is syntax. Without
+        ``short_prefix`` a prefix shorter than SHORT_PREFIX is left out (see ``matches``)."""
+        parts = [f'"{word}"' for word in self.whole_words]
+        prefix = self.prefix
+        if prefix is not None and (short_prefix or len(prefix) >= SHORT_PREFIX):
+            parts.append(f'"{prefix}"*')
         return " ".join(parts)
+
+    def matches(self, text: str) -> bool:
+        """Whether ``text`` has every word, as the FTS index would say."""
+        folded = text.lower() if text.isascii() else _fold(text)
+        if not all(word in folded for word in self.words):
+            return False  # the cheap test first: most texts fail it
+        tokens = set(_WORD.findall(folded))
+        if not all(word in tokens for word in self.whole_words):
+            return False
+        prefix = self.prefix
+        return prefix is None or any(token.startswith(prefix) for token in tokens)
 
     def __bool__(self) -> bool:
         return bool(self.words)
@@ -207,8 +240,8 @@ class SearchIndex:
         if not rows:
             return 0
         db = self._db
-        changed = 0
         conversations: dict[str, tuple[str, str, int]] = {}
+        to_index: list[tuple[int, str]] = []
         db.execute("BEGIN")
         try:
             known = self._known(message_id for message_id, *_ in rows)
@@ -228,21 +261,25 @@ class SearchIndex:
                             "VALUES (?, ?, ?, ?, ?)",
                             (key, message_id, conversation_id, int(outgoing), text),
                         )
-                    db.execute("INSERT INTO search_text(rowid, text) VALUES (?, ?)", (key, text))
+                    to_index.append((key, text))
                     known[message_id] = (key, text)
-                    changed += 1
                 if conversation_id:
                     previous = conversations.get(conversation_id)
                     name, number = contact_name(contact), contact_number(contact)
                     if previous is None or key > previous[2]:
                         conversations[conversation_id] = (name or (previous or ("", "", 0))[0],
                                                           number or (previous or ("", "", 0))[1], key)  # fmt: skip
+            # In key order: FTS5 writes out what it holds whenever a rowid is lower than the
+            # one before, and a page of the history, newest first, would make one tiny
+            # segment per message.
+            to_index.sort()
+            db.executemany("INSERT INTO search_text(rowid, text) VALUES (?, ?)", to_index)
             self._save_conversations(conversations)
         except BaseException:
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
-        return changed
+        return len(to_index)
 
     def add_conversations(self, conversations: Iterable[Mapping[str, Any]]) -> None:
         """Conversations in the API's JSON shape: their contact's name and number, and their
@@ -317,18 +354,65 @@ class SearchIndex:
         return Results(self._conversation_hits(typed, query, conversation_limit), *self._message_hits(query, limit))
 
     def _message_hits(self, query: Query, limit: int) -> tuple[list[Hit], bool]:
+        """The newest ``limit`` messages with every word, and whether more may match."""
+        keys = []
+        lowest = None
+        for key, text in self._db.execute("SELECT key, text FROM search_messages ORDER BY key DESC LIMIT ?", (RECENT,)):
+            lowest = key
+            if query.matches(text):
+                keys.append(key)
+                if len(keys) > limit:
+                    return self._hits(keys[:limit]), True
+        more = False
+        if lowest is not None:  # with fewer than RECENT messages in all, every one was checked
+            older, more = self._older_keys(query, lowest, limit + 1 - len(keys))
+            keys.extend(older)
+        return self._hits(keys[:limit]), more or len(keys) > limit
+
+    def _older_keys(self, query: Query, below: int, wanted: int) -> tuple[list[int], bool]:
+        """Keys of matches older than ``below``, newest first, from FTS5; and True when the
+        look stopped at SCAN_LIMIT messages before finding ``wanted``."""
+        expression = query.fts(short_prefix=False) or query.fts()
+        if expression == query.fts():
+            sql = "SELECT rowid FROM search_text WHERE search_text MATCH ? AND rowid < ? ORDER BY rowid DESC LIMIT ?"
+            try:
+                return [row[0] for row in self._db.execute(sql, (expression, below, wanted))], False
+            except sqlite3.OperationalError:
+                return [], False  # a query FTS5 cannot read: nothing found rather than an error
+        # A short prefix is left out of the FTS5 query and checked on what it finds.
         sql = (
-            "SELECT m.key, m.message_id, m.conversation_id, m.outgoing, m.text, c.name, c.number "
-            "FROM (SELECT rowid AS key FROM search_text WHERE search_text MATCH ? ORDER BY rowid DESC LIMIT ?) AS hit "
-            "JOIN search_messages AS m ON m.key = hit.key "
-            "LEFT JOIN search_conversations AS c ON c.conversation_id = m.conversation_id "
-            "ORDER BY m.key DESC"
+            "SELECT m.key, m.text FROM search_text JOIN search_messages AS m ON m.key = search_text.rowid "
+            "WHERE search_text MATCH ? AND search_text.rowid < ? ORDER BY search_text.rowid DESC LIMIT ?"
         )
+        found = []
         try:
-            rows = self._db.execute(sql, (query.fts(), limit + 1)).fetchall()
+            for key, text in self._db.execute(sql, (expression, below, SCAN_LIMIT)):
+                if query.matches(text):
+                    found.append(key)
+                    if len(found) >= wanted:
+                        return found, False
         except sqlite3.OperationalError:
-            return [], False  # a query FTS5 cannot read: nothing found rather than an error
-        hits = [
+            return [], False
+        return found, len(found) < wanted and self._db.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM search_text WHERE search_text MATCH ? AND rowid < ? LIMIT ?)",
+            (expression, below, SCAN_LIMIT + 1),
+        ).fetchone()[0] > SCAN_LIMIT
+
+    def _hits(self, keys: list[int]) -> list[Hit]:
+        """The messages of these keys, in this order, with their conversation's name and number."""
+        if not keys:
+            return []
+        placeholders = ", ".join("?" for _ in keys)
+        rows = {
+            row[0]: row
+            for row in self._db.execute(
+                "SELECT m.key, m.message_id, m.conversation_id, m.outgoing, m.text, c.name, c.number "
+                "FROM search_messages AS m LEFT JOIN search_conversations AS c ON c.conversation_id = m.conversation_id "
+                f"WHERE m.key IN ({placeholders})",
+                keys,
+            )
+        }
+        return [
             Hit(
                 conversation_id=conversation_id or "",
                 message_id=message_id,
@@ -338,9 +422,8 @@ class SearchIndex:
                 when=key_time(key),
                 outgoing=bool(outgoing),
             )
-            for key, message_id, conversation_id, outgoing, text, name, number in rows[:limit]
+            for key, message_id, conversation_id, outgoing, text, name, number in (rows[k] for k in keys if k in rows)
         ]
-        return hits, len(rows) > limit
 
     def _conversation_hits(self, typed: str, query: Query, limit: int) -> list[Hit]:
         """Every word in the name, or the digits typed within the number."""
