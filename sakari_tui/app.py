@@ -114,6 +114,7 @@ class SakariApp(App[None]):
         self.sync: InboxSync | None = None
         self.tracker = ConnectionTracker(self._connection_changed)
         self.terminal_focused = True
+        self._title_shown: str | None = None  # the terminal title last written, once a session runs
         self._last_input = time.monotonic()
         if config and config.keys:
             self.set_keymap(config.keys)
@@ -165,6 +166,7 @@ class SakariApp(App[None]):
         self._make_client = partial(self._connect, secret)
         self.sub_title = f"{self.profile.name} · {self.profile.account_id}"
         await self.switch_mode("conversations")
+        self._start_title()
         # A moment after the first frame: importing httpx and building its SSL context take
         # longer than painting the cached inbox does.
         self.set_timer(CONNECT_DELAY, self._settle)
@@ -211,6 +213,7 @@ class SakariApp(App[None]):
         return client
 
     async def on_unmount(self) -> None:
+        self._end_title()
         if self._client is not None:
             await self._client.aclose()
         if self.store is not None:
@@ -235,6 +238,48 @@ class SakariApp(App[None]):
     def idle_for(self) -> float:
         """Seconds since the agent last pressed a key."""
         return time.monotonic() - self._last_input
+
+    # -- notices outside the app: the terminal's title, desktop notifications -----
+
+    def write_terminal(self, sequence: str) -> None:
+        """Send an escape sequence to the terminal (nothing when headless)."""
+        if sequence and self._driver is not None:
+            self._driver.write(sequence)
+
+    def _start_title(self) -> None:
+        from sakari_tui.core.notices import PUSH_TITLE
+
+        self.write_terminal(PUSH_TITLE)
+        self._title_shown = ""
+        self._show_title()
+
+    def _end_title(self) -> None:
+        from sakari_tui.core.notices import POP_TITLE
+
+        if self._title_shown is not None:
+            self.write_terminal(POP_TITLE)
+
+    def _show_title(self) -> None:
+        """The unread count in the terminal's title; written only when it changes."""
+        from sakari_tui.core.notices import title_sequence, window_title
+
+        if self._title_shown is None:
+            return  # no session yet
+        title = window_title(self.unread_total, self.profile.name)
+        if title != self._title_shown:
+            self._title_shown = title
+            self.write_terminal(title_sequence(title))
+
+    def watch_unread_total(self) -> None:
+        self._show_title()
+
+    def notify_desktop(self, title: str, body: str) -> None:
+        """A desktop notification through the terminal, when the profile asks for them."""
+        import os
+
+        from sakari_tui.core.notices import for_tmux, notification_sequence
+
+        self.write_terminal(for_tmux(notification_sequence(self.profile.notify, title, body), os.environ))
 
     # -- actions -------------------------------------------------------------
 

@@ -15,6 +15,7 @@ and written with tomli-w, mode 0600, because it may hold a client secret.
     poll_conversations = 10
     poll_thread = 3
     bell = false
+    notify = "off"             # desktop notifications through the terminal: "osc777" or "osc9"
 
     [keys]                     # binding id -> keys, e.g. "app.quit" = "ctrl+q"
 """
@@ -69,6 +70,7 @@ class Profile:
     poll_conversations: float = 10.0
     poll_thread: float = 3.0
     bell: bool = False  # ring the terminal bell when a customer writes in
+    notify: str = "off"  # desktop notifications through the terminal: "off", "osc777" or "osc9"
 
     @property
     def is_complete(self) -> bool:
@@ -115,6 +117,9 @@ class Profile:
         return out
 
 
+# How desktop notifications reach the terminal (core/notices.py).
+NOTIFY_CHOICES = ("off", "osc777", "osc9")
+
 _PROFILE_TYPES: dict[str, tuple[type, ...]] = {
     "api_url": (str,),
     "client_id": (str,),
@@ -125,6 +130,7 @@ _PROFILE_TYPES: dict[str, tuple[type, ...]] = {
     "poll_conversations": (int, float),
     "poll_thread": (int, float),
     "bell": (bool,),
+    "notify": (str,),
 }
 
 
@@ -226,6 +232,8 @@ def _parse(path: Path, text: str, doc: dict[str, Any]) -> Config:
                 raise _fail(path, line, f"profiles.{name}.{key} must be {kind}")
             if key.startswith("poll_") and value <= 0:
                 raise _fail(path, line, f"profiles.{name}.{key} must be above 0")
+            if key == "notify" and value not in NOTIFY_CHOICES:
+                raise _fail(path, line, f"profiles.{name}.notify must be one of {', '.join(map(repr, NOTIFY_CHOICES))}")
             values[key] = float(value) if key.startswith("poll_") else value
         config.profiles[name] = Profile(name=name, **values)
 

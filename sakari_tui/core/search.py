@@ -3,8 +3,10 @@
 Three tables beside the cache (created by ``install``, called when the store opens):
 
 - ``search_messages``: one compact row per message (its id, conversation, direction and
-  text), keyed by a number that orders messages by time (``time_key``), whatever order they
-  were indexed in: polls bring the newest, scrollback and the history fill bring older ones.
+  text), keyed by a number that orders messages by time, newest first (``time_key``),
+  whatever order they were indexed in: polls bring the newest, scrollback and the history
+  fill older ones. Newest first is also the order the history fill reads in, so its rows,
+  the bulk of the table, are appended at the end of the B-tree, which packs pages full.
 - ``search_text``: an FTS5 index of that text, with ``search_messages`` as its external
   content, so the text is stored once. FTS5 walks a match in key order, so "newest first,
   the first 100" stops after 100 hits instead of sorting every match.
@@ -27,10 +29,12 @@ from typing import Any
 
 SEARCH_SCHEMA_VERSION = 1
 
-# A key is (seconds since EPOCH) * SLOTS + a slot: up to SLOTS messages of the same second
-# keep their own key; more spill into the next free keys. Seconds, not milliseconds, keep
-# the gaps between neighbouring keys small, and so the FTS index's varints short.
+# A key is (seconds from the time to HORIZON) * SLOTS + a slot: the newest message has the
+# smallest key. Up to SLOTS messages of the same second keep their own key; more spill into
+# the next free keys (a second earlier). Seconds, not milliseconds, keep the gaps between
+# neighbouring keys small, and so the FTS index's varints short.
 EPOCH = 1_577_836_800  # 2020-01-01T00:00:00Z
+HORIZON = 2**31  # seconds after EPOCH: the year 2088
 SLOTS = 64
 
 # Searching: the newest RECENT messages are checked here first, which finds the newest 100
@@ -44,7 +48,7 @@ SCAN_LIMIT = 5000  # messages checked here at most, after FTS5 found them
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS search_messages (
-    key INTEGER PRIMARY KEY,            -- time_key(created): newest is largest
+    key INTEGER PRIMARY KEY,            -- time_key(created): newest is smallest
     message_id TEXT NOT NULL UNIQUE,
     conversation_id TEXT,
     outgoing INTEGER NOT NULL DEFAULT 0,
@@ -62,7 +66,7 @@ CREATE TABLE IF NOT EXISTS search_conversations (
     conversation_id TEXT PRIMARY KEY,
     name TEXT NOT NULL DEFAULT '',
     number TEXT NOT NULL DEFAULT '',
-    last_key INTEGER NOT NULL DEFAULT 0  -- the newest message indexed, for ordering
+    last_key INTEGER                    -- the key of its newest message indexed, for ordering
 );
 CREATE TABLE IF NOT EXISTS search_meta (
     name TEXT PRIMARY KEY,
@@ -83,11 +87,11 @@ def install(db: sqlite3.Connection) -> None:
 def time_key(when: datetime | None) -> int:
     """The first key of the second ``when`` falls in."""
     seconds = int(when.timestamp()) if when is not None else int(datetime.now(timezone.utc).timestamp())
-    return max(seconds - EPOCH, 0) * SLOTS
+    return min(max(EPOCH + HORIZON - seconds, 0), HORIZON) * SLOTS
 
 
 def key_time(key: int) -> datetime:
-    return datetime.fromtimestamp(EPOCH + key // SLOTS, tz=timezone.utc)
+    return datetime.fromtimestamp(EPOCH + HORIZON - key // SLOTS, tz=timezone.utc)
 
 
 def _parse_time(stamp: Any) -> datetime | None:
@@ -240,7 +244,7 @@ class SearchIndex:
         if not rows:
             return 0
         db = self._db
-        conversations: dict[str, tuple[str, str, int]] = {}
+        conversations: dict[str, tuple[str, str, int | None]] = {}
         to_index: list[tuple[int, str]] = []
         db.execute("BEGIN")
         try:
@@ -266,12 +270,11 @@ class SearchIndex:
                 if conversation_id:
                     previous = conversations.get(conversation_id)
                     name, number = contact_name(contact), contact_number(contact)
-                    if previous is None or key > previous[2]:
-                        conversations[conversation_id] = (name or (previous or ("", "", 0))[0],
-                                                          number or (previous or ("", "", 0))[1], key)  # fmt: skip
+                    if previous is None or key < previous[2]:
+                        old_name, old_number = previous[:2] if previous else ("", "")
+                        conversations[conversation_id] = (name or old_name, number or old_number, key)
             # In key order: FTS5 writes out what it holds whenever a rowid is lower than the
-            # one before, and a page of the history, newest first, would make one tiny
-            # segment per message.
+            # one before, and a page in any other order would make one tiny segment per message.
             to_index.sort()
             db.executemany("INSERT INTO search_text(rowid, text) VALUES (?, ?)", to_index)
             self._save_conversations(conversations)
@@ -285,13 +288,13 @@ class SearchIndex:
         """Conversations in the API's JSON shape: their contact's name and number, and their
         last message, which is indexed too."""
         last_messages = []
-        found: dict[str, tuple[str, str, int]] = {}
+        found: dict[str, tuple[str, str, int | None]] = {}
         for body in conversations:
             conversation_id = body.get("id")
             if not isinstance(conversation_id, str) or not conversation_id:
                 continue
             contact = body.get("contact")
-            found[conversation_id] = (contact_name(contact), contact_number(contact), 0)
+            found[conversation_id] = (contact_name(contact), contact_number(contact), None)
             last = body.get("lastMessage")
             if isinstance(last, Mapping) and last.get("id"):
                 last_messages.append({**last, "conversation": {"id": conversation_id}, "contact": contact})
@@ -305,14 +308,15 @@ class SearchIndex:
             self._db.execute("COMMIT")
         self.add_messages(last_messages)
 
-    def _save_conversations(self, conversations: Mapping[str, tuple[str, str, int]]) -> None:
-        """Upsert names and numbers; a blank one never replaces a known one; last_key only grows."""
+    def _save_conversations(self, conversations: Mapping[str, tuple[str, str, int | None]]) -> None:
+        """Upsert names and numbers; a blank one never replaces a known one; last_key only
+        moves to a newer message (a smaller key); None leaves it."""
         self._db.executemany(
             "INSERT INTO search_conversations(conversation_id, name, number, last_key) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(conversation_id) DO UPDATE SET "
             "name = CASE WHEN excluded.name != '' THEN excluded.name ELSE name END, "
             "number = CASE WHEN excluded.number != '' THEN excluded.number ELSE number END, "
-            "last_key = max(last_key, excluded.last_key)",
+            "last_key = min(coalesce(last_key, excluded.last_key), coalesce(excluded.last_key, last_key))",
             [(cid, name, number, key) for cid, (name, number, key) in conversations.items()],
         )
 
@@ -356,37 +360,37 @@ class SearchIndex:
     def _message_hits(self, query: Query, limit: int) -> tuple[list[Hit], bool]:
         """The newest ``limit`` messages with every word, and whether more may match."""
         keys = []
-        lowest = None
-        for key, text in self._db.execute("SELECT key, text FROM search_messages ORDER BY key DESC LIMIT ?", (RECENT,)):
-            lowest = key
+        oldest = None
+        for key, text in self._db.execute("SELECT key, text FROM search_messages ORDER BY key LIMIT ?", (RECENT,)):
+            oldest = key
             if query.matches(text):
                 keys.append(key)
                 if len(keys) > limit:
                     return self._hits(keys[:limit]), True
         more = False
-        if lowest is not None:  # with fewer than RECENT messages in all, every one was checked
-            older, more = self._older_keys(query, lowest, limit + 1 - len(keys))
+        if oldest is not None:  # with fewer than RECENT messages in all, every one was checked
+            older, more = self._older_keys(query, oldest, limit + 1 - len(keys))
             keys.extend(older)
         return self._hits(keys[:limit]), more or len(keys) > limit
 
-    def _older_keys(self, query: Query, below: int, wanted: int) -> tuple[list[int], bool]:
-        """Keys of matches older than ``below``, newest first, from FTS5; and True when the
+    def _older_keys(self, query: Query, after: int, wanted: int) -> tuple[list[int], bool]:
+        """Keys of matches older than the message of key ``after``, newest first, from FTS5; and True when the
         look stopped at SCAN_LIMIT messages before finding ``wanted``."""
         expression = query.fts(short_prefix=False) or query.fts()
         if expression == query.fts():
-            sql = "SELECT rowid FROM search_text WHERE search_text MATCH ? AND rowid < ? ORDER BY rowid DESC LIMIT ?"
+            sql = "SELECT rowid FROM search_text WHERE search_text MATCH ? AND rowid > ? ORDER BY rowid LIMIT ?"
             try:
-                return [row[0] for row in self._db.execute(sql, (expression, below, wanted))], False
+                return [row[0] for row in self._db.execute(sql, (expression, after, wanted))], False
             except sqlite3.OperationalError:
                 return [], False  # a query FTS5 cannot read: nothing found rather than an error
         # A short prefix is left out of the FTS5 query and checked on what it finds.
         sql = (
             "SELECT m.key, m.text FROM search_text JOIN search_messages AS m ON m.key = search_text.rowid "
-            "WHERE search_text MATCH ? AND search_text.rowid < ? ORDER BY search_text.rowid DESC LIMIT ?"
+            "WHERE search_text MATCH ? AND search_text.rowid > ? ORDER BY search_text.rowid LIMIT ?"
         )
         found = []
         try:
-            for key, text in self._db.execute(sql, (expression, below, SCAN_LIMIT)):
+            for key, text in self._db.execute(sql, (expression, after, SCAN_LIMIT)):
                 if query.matches(text):
                     found.append(key)
                     if len(found) >= wanted:
@@ -394,8 +398,8 @@ class SearchIndex:
         except sqlite3.OperationalError:
             return [], False
         return found, len(found) < wanted and self._db.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM search_text WHERE search_text MATCH ? AND rowid < ? LIMIT ?)",
-            (expression, below, SCAN_LIMIT + 1),
+            "SELECT count(*) FROM (SELECT 1 FROM search_text WHERE search_text MATCH ? AND rowid > ? LIMIT ?)",
+            (expression, after, SCAN_LIMIT + 1),
         ).fetchone()[0] > SCAN_LIMIT
 
     def _hits(self, keys: list[int]) -> list[Hit]:
@@ -437,11 +441,11 @@ class SearchIndex:
             params.append(f"%{digits}%")
         sql = (
             "SELECT conversation_id, name, number, last_key FROM search_conversations "
-            f"WHERE {' OR '.join(clauses)} ORDER BY last_key DESC LIMIT ?"
+            f"WHERE {' OR '.join(clauses)} ORDER BY last_key IS NULL, last_key LIMIT ?"
         )
         hits = []
         for conversation_id, name, number, last_key in self._db.execute(sql, (*params, limit)):
-            hits.append(Hit(conversation_id, None, name, number, "", key_time(last_key) if last_key else None))
+            hits.append(Hit(conversation_id, None, name, number, "", key_time(last_key) if last_key is not None else None))
         return hits
 
     def message_count(self) -> int:

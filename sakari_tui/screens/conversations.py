@@ -305,8 +305,11 @@ class ConversationsScreen(SakariScreen[None]):
         for conversation in update.new_inbound:
             if conversation.id != self.open_id:  # the open thread shows it already
                 self.announce(conversation)
-            elif self.app_.profile.bell:
-                self.app.bell()
+            else:
+                if self.app_.profile.bell:
+                    self.app.bell()
+                if not self.app_.terminal_focused:
+                    self._notify_desktop(conversation)
         if self.open_id and self.open_id in update.changed:
             self._thread_poke.set()
             contact = self.conversations[self.open_id].contact
@@ -320,6 +323,12 @@ class ConversationsScreen(SakariScreen[None]):
         self.app.notify(one_line(last.text or "", 80) if last else "", title=f"New message from {one_line(name, 40)}", markup=False)
         if self.app_.profile.bell:
             self.app.bell()
+        self._notify_desktop(conversation)
+
+    def _notify_desktop(self, conversation: Conversation) -> None:
+        last = conversation.last_message
+        name = conversation_name(conversation, self.app_.profile.default_region)
+        self.app_.notify_desktop(f"New message from {name}", (last.text or "") if last else "")
 
     # -- polling -------------------------------------------------------------
 
