@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from sakari_tui.options import whole_number
 
 from .common import (
+    UsageError,
     add_common,
     load_profile,
     local_time,
@@ -43,6 +44,21 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help=f"look at the newest N conversations (default {DEFAULT_LIMIT}; 0 for all)")
     add_common(parser)
     parser.set_defaults(run=run)
+
+    sub = parser.add_subparsers(dest="conversations_command", metavar="export")
+    export = sub.add_parser(
+        "export",
+        help="write a conversation's whole thread as text or JSON",
+        description="Write the whole thread of conversation ID, oldest message first: as plain "
+        "text (who, when, what: for pasting into a ticket) or as JSON (the API's conversation "
+        "and message objects). To stdout, or to a file with --output.",
+    )
+    export.add_argument("conversation_id", metavar="ID", help="the conversation's id (see 'sakari-tui conversations')")
+    export.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
+    export.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
+    export.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    add_common(export)
+    export.set_defaults(run=run_export)
 
 
 def read_state(profile: Profile) -> dict[str, tuple[set[str], bool]]:
@@ -91,6 +107,31 @@ def run(args: argparse.Namespace) -> int:
                 print_json_line(conversation.to_json())
         else:
             show(conversations, state, profile.default_region)
+        return 0
+
+    return run_async(work)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    import sys
+    from pathlib import Path
+
+    from sakari_tui.core.export import fetch_thread, render
+
+    profile = load_profile(args)
+    target = Path(args.output).expanduser() if args.output and args.output != "-" else None
+    if target is not None and target.exists() and not args.force:
+        raise UsageError(f"{target} exists; add --force to replace it")
+
+    async def work() -> int:
+        async with open_client(profile) as client:
+            thread = await fetch_thread(client, args.conversation_id)
+        text = render(thread, args.format)
+        if target is None:
+            sys.stdout.write(text)
+        else:
+            target.write_text(text, encoding="utf-8")
+            print(f"{len(thread.messages)} messages written to {target}", file=sys.stderr)
         return 0
 
     return run_async(work)

@@ -139,6 +139,7 @@ class ConversationsScreen(SakariScreen[None]):
         Binding("s", "toggle_show", "Open/closed/all", id="conversations.show", show=False),
         Binding("c", "close_conversation", "Close", id="conversations.close"),
         Binding("u", "mark_unread", "Mark unread", id="conversations.mark_unread", show=False),
+        Binding("e", "export", "Export", id="conversations.export", show=False),
         Binding("y", "copy_message", "Copy message", id="conversations.copy", show=False),
         Binding("o", "open_contact", "Contact", id="conversations.contact", show=False),
         Binding("ctrl+t", "insert_template", "Template", id="conversations.template"),
@@ -700,6 +701,16 @@ class ConversationsScreen(SakariScreen[None]):
         if self.focused is filter_input and filter_input.value:
             filter_input.value = ""
         self.query_one(ConversationList).focus()
+
+    def action_export(self) -> None:
+        from sakari_tui.screens.export import ExportScreen
+
+        conversation = self.conversations.get(self.open_id or "")
+        if conversation is None:
+            self.app.notify("Open a conversation to export it.", severity="warning")
+            return
+        name = conversation_name(conversation, self.app_.profile.default_region)
+        self.app.push_screen(ExportScreen(conversation.id, name))
 
     def action_search(self) -> None:
         from sakari_tui.screens.search import SearchScreen
