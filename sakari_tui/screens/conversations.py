@@ -135,7 +135,7 @@ class ConversationsScreen(SakariScreen[None]):
         Binding("r,i", "reply", "Reply", id="conversations.reply"),
         Binding("n", "new_conversation", "New", id="conversations.new"),
         Binding("slash", "filter", "Filter", id="conversations.filter"),
-        Binding("ctrl+k,S", "search", "Search all", id="conversations.search"),
+        Binding("ctrl+k,S", "search", "Search all", id="conversations.search", show=False),
         Binding("s", "toggle_show", "Open/closed/all", id="conversations.show", show=False),
         Binding("c", "close_conversation", "Close", id="conversations.close"),
         Binding("u", "mark_unread", "Mark unread", id="conversations.mark_unread", show=False),
@@ -182,7 +182,7 @@ class ConversationsScreen(SakariScreen[None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="inbox"):
             with Vertical(id="list-pane"):
-                yield Input(placeholder="/ filter", id="conversation-filter")
+                yield Input(placeholder="/ filter · ^k search all", id="conversation-filter")
                 yield Static("", id="list-caption")
                 yield ConversationList(id="conversation-list")
             with Vertical(id="thread-pane"):
