@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from . import clock
 from .text import one_line, strip_control
 
 FORMATS = ("text", "json")
@@ -63,7 +64,7 @@ def as_text(thread: Thread, *, tz: timezone | None = None, exported: datetime | 
     contact = thread.conversation.get("contact")
     name, number = _name(contact), _number(contact)
     who = f"{name} ({number})" if name and number else name or number or str(thread.conversation.get("id", ""))
-    exported = exported or datetime.now(timezone.utc)
+    exported = exported or clock.now()
 
     def at(when: datetime | None) -> str:
         return when.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z").strip() if when else "(no time)"
@@ -96,7 +97,7 @@ def as_text(thread: Thread, *, tz: timezone | None = None, exported: datetime | 
 
 def as_json(thread: Thread, *, exported: datetime | None = None) -> str:
     document = {
-        "exported": (exported or datetime.now(timezone.utc)).isoformat(),
+        "exported": (exported or clock.now()).isoformat(),
         "conversation": thread.conversation,
         "messages": thread.messages,
     }
@@ -119,6 +120,6 @@ def suggested_name(thread: Thread | Mapping[str, Any], format: str) -> str:
     contact = conversation.get("contact")
     base = _name(contact) or _number(contact) or str(conversation.get("id", "conversation"))
     safe = "".join(ch if ch.isalnum() or ch in "+-_" else "-" for ch in base).strip("-") or "conversation"
-    day = datetime.now().strftime("%Y-%m-%d")
+    day = clock.now().astimezone().strftime("%Y-%m-%d")
     return f"sakari-{safe}-{day}.{'json' if format == 'json' else 'txt'}"
 

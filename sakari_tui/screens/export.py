@@ -46,6 +46,7 @@ class ExportScreen(SakariModal[None]):
             with RadioSet(id="export-format"):
                 yield RadioButton("Plain text, for a ticket", value=True, id="format-text")
                 yield RadioButton("JSON, the API's objects", id="format-json")
+            yield Static(Text("Copy it, or save it to this file:", style="dim"))
             yield Input(self._default_path(), id="export-path", placeholder="file to write")
             yield Static("", id="export-status")
             with Horizontal(classes="buttons"):

@@ -114,9 +114,9 @@ class MessageThread(ScrollView, can_focus=True):
         Binding("down,j", "cursor(1)", "Next", id="thread.next", show=False),
         Binding("home", "cursor_first", "First", id="thread.first", show=False),
         Binding("end", "cursor_last", "Last", id="thread.last", show=False),
-        Binding("slash", "find", "Find in thread", id="thread.find"),
-        Binding("n", "find_step(-1)", "Next match (older)", id="thread.find_next"),
-        Binding("N", "find_step(1)", "Previous match (newer)", id="thread.find_previous"),
+        Binding("slash", "find", "Find", id="thread.find"),
+        Binding("n", "find_step(-1)", "Older match", id="thread.find_next", show=False),
+        Binding("N", "find_step(1)", "Newer match", id="thread.find_previous", show=False),
         Binding("escape", "find_clear", "End find", id="thread.find_clear", show=False),
     ]
 

@@ -65,6 +65,7 @@ class ThreadFind(Horizontal):
                 label.append("no match", style="yellow")
             else:
                 label.append(f"{position} of {total}" if position else f"{total} match{'es' if total != 1 else ''}")
+                label.append(" · n older · N newer", style="dim")
         self.query_one("#thread-find-count", Static).update(label)
         if not thread.find_text and not self.query_one(Input).has_focus:
             self.query_one(Input).value = ""
