@@ -295,6 +295,14 @@ class SakariApp(App[None]):
         for name, (key, label, help_text, _) in SCREENS_BY_KEY.items():
             yield SystemCommand(f"Go to {label}", f"{help_text} (key {key})", lambda n=name: self.switch_mode(n))
         yield SystemCommand("Keys", "Show the keys of this screen (F1)", self.action_help)
+        if self.store is not None and self.store.search is not None:
+            from sakari_tui.screens.search import start_history_fill
+
+            yield SystemCommand(
+                "Index all history for search",
+                "Read every message of the account into the search index (resumable; ctrl+r in the search)",
+                lambda: start_history_fill(self),
+            )
         # Every action of the current screen, by its binding's description.
         seen = set()
         for active in screen.active_bindings.values():

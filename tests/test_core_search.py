@@ -229,3 +229,19 @@ def test_search_finds_what_checking_every_message_finds(store: Store, monkeypatc
     assert sorted(found) == sorted(m["id"] for m in expected)
     times = [hit.when for hit in results.messages]
     assert times == sorted(times, reverse=True)
+
+
+def test_a_store_of_an_earlier_version_gets_the_index_filled_from_its_cache(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    old = Store(path)
+    old.save_conversations([{"id": "c1", "contact": {"firstName": "Grace", "mobile": {"number": "+14155550199"}}}])
+    old.save_messages([message("m1", "2026-01-01T10:00:00Z", "cached before search existed", first="Grace")])
+    for table in ("search_text", "search_messages", "search_conversations", "search_meta"):
+        old._db.execute(f"DROP TABLE {table}")  # as a version without search left it
+    old.close()
+    upgraded = Store(path)
+    try:
+        assert [h.message_id for h in upgraded.search.search("existed").messages] == ["m1"]
+        assert [h.conversation_id for h in upgraded.search.search("grace").conversations] == ["c1"]
+    finally:
+        upgraded.close()

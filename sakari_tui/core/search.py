@@ -75,13 +75,15 @@ CREATE TABLE IF NOT EXISTS search_meta (
 """
 
 
-def install(db: sqlite3.Connection) -> None:
+def install(db: sqlite3.Connection) -> bool:
     """Create the search tables in an existing store (a migration: nothing else changes).
-    A database indexed by a later version keeps its tables as they are."""
+    True when they were made just now, so what the cache holds can be indexed. Raises
+    sqlite3.OperationalError when this SQLite has no FTS5."""
     db.executescript(_SCHEMA)
-    db.execute(
+    made = db.execute(
         "INSERT OR IGNORE INTO search_meta(name, value) VALUES ('schema', ?)", (str(SEARCH_SCHEMA_VERSION),)
-    )
+    ).rowcount
+    return bool(made)
 
 
 def time_key(when: datetime | None) -> int:

@@ -169,10 +169,19 @@ class Store:
     # -- full-text search (core/search.py owns its tables) ----------------------
 
     def _install_search(self) -> None:
+        """The full-text index's tables; made for a database of an earlier version, they are
+        filled from its cache. Without FTS5 in this SQLite, ``search`` is None."""
         from .search import SearchIndex, install
 
-        install(self._db)
+        self.search: SearchIndex | None = None
+        try:
+            made = install(self._db)
+        except sqlite3.OperationalError:
+            return
         self.search = SearchIndex(self._db)
+        if made:
+            self.search.add_conversations(json.loads(row["body"]) for row in self._db.execute("SELECT body FROM conversations"))
+            self.search.add_messages(json.loads(row["body"]) for row in self._db.execute("SELECT body FROM messages"))
 
     @classmethod
     def for_profile(cls, data_dir: Path, profile: str) -> Store:

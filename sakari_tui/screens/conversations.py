@@ -715,6 +715,9 @@ class ConversationsScreen(SakariScreen[None]):
     def action_search(self) -> None:
         from sakari_tui.screens.search import SearchScreen
 
+        if self.app_.store.search is None:
+            self.app.notify("Search needs SQLite with FTS5, which this Python's sqlite3 lacks.", severity="warning")
+            return
         self.app.push_screen(SearchScreen(), self.show_search_hit)
 
     def show_search_hit(self, hit) -> None:
