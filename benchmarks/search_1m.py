@@ -9,7 +9,8 @@ with a Zipf distribution, so the index sees many rare words as well as common on
 
 Then it times ``SearchIndex.search(query, limit=100)`` (the search screen's call: the
 conversations matching a name or number, then the newest 100 messages with every word:
-the newest 5,000 messages checked one by one, then FTS5 for older ones)
+the newest 5,000 messages checked one by one, then FTS5 for older ones). Wall time is the
+target; CPU time is reported too, as other load on a shared machine stretches the wall time.
 for single words common and rare, several words, a phone number's digits, a name, and
 each prefix typed on the way to "refund order", 25 runs each after a warm-up, with the
 page cache warm (the app has the database open all day).
@@ -87,13 +88,17 @@ def generate(count: int, conversations: int, rng: random.Random):
         yield page
 
 
+CPU: list[float] = []  # process CPU time of every query, beside the wall time
+
+
 def time_query(index, typed: str) -> tuple[list[float], int, int]:
     index.search(typed)  # warm-up
     samples = []
     for _ in range(RUNS):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         results = index.search(typed, limit=100)
         samples.append(time.perf_counter() - start)
+        CPU.append(time.process_time() - cpu)
     return samples, len(results.messages), len(results.conversations)
 
 
@@ -162,6 +167,8 @@ def main() -> None:
         Result("search 1M", "slowest query's median", ms(slowest), "ms", f"< {TARGET_MS:g} ms", ms(slowest) < TARGET_MS),
         Result("search 1M", "p95 over every query and keystroke", ms(worst_p95), "ms", f"< {TARGET_MS:g} ms",
                ms(worst_p95) < TARGET_MS),  # fmt: skip
+        Result("search 1M", "CPU time of a query: median, p95 (less disturbed by other load)", ms(median(CPU)), "ms",
+               note=f"p95 {ms(percentile(CPU, 95)):.1f} ms, max {ms(max(CPU)):.1f} ms"),  # fmt: skip
         Result("search 1M", "typing 'refund order' key by key: median", ms(median(keystrokes)), "ms",
                note=f"max {ms(max(keystrokes)):.1f} ms"),  # fmt: skip
         *rows,

@@ -361,24 +361,41 @@ class SearchIndex:
 
     def _message_hits(self, query: Query, limit: int) -> tuple[list[Hit], bool]:
         """The newest ``limit`` messages with every word, and whether more may match."""
+        # The newest RECENT first. SQLite's LIKE (case-blind for ASCII) passes over the texts
+        # that cannot match; texts with other characters (accents, emoji) are all checked here.
+        likes = " AND ".join("text LIKE ?" for _ in query.words)
+        sql = (
+            "SELECT key, text FROM (SELECT key, text FROM search_messages ORDER BY key LIMIT ?) "
+            f"WHERE ({likes}) OR text GLOB '*[^ -~]*' ORDER BY key"
+        )
         keys = []
-        oldest = None
-        for key, text in self._db.execute("SELECT key, text FROM search_messages ORDER BY key LIMIT ?", (RECENT,)):
-            oldest = key
+        for key, text in self._db.execute(sql, (RECENT, *(f"%{word}%" for word in query.words))):
             if query.matches(text):
                 keys.append(key)
                 if len(keys) > limit:
                     return self._hits(keys[:limit]), True
+        row = self._db.execute("SELECT key FROM search_messages ORDER BY key LIMIT 1 OFFSET ?", (RECENT - 1,)).fetchone()
         more = False
-        if oldest is not None:  # with fewer than RECENT messages in all, every one was checked
-            older, more = self._older_keys(query, oldest, limit + 1 - len(keys))
+        if row is not None:  # else there are no more than RECENT messages, and all were checked
+            older, more = self._older_keys(query, row[0], limit + 1 - len(keys))
             keys.extend(older)
         return self._hits(keys[:limit]), more or len(keys) > limit
+
+    def _common_in_recent(self, prefix: str) -> bool:
+        """Whether one in a hundred of the newest messages has ``prefix`` (anywhere: a cheap
+        over-estimate): then FTS5 would merge the lists of many words for it."""
+        count = self._db.execute(
+            "SELECT count(*) FROM (SELECT text FROM search_messages ORDER BY key LIMIT ?) WHERE text LIKE ?",
+            (RECENT, f"%{prefix}%"),
+        ).fetchone()[0]
+        return count * 100 >= RECENT
 
     def _older_keys(self, query: Query, after: int, wanted: int) -> tuple[list[int], bool]:
         """Keys of matches older than the message of key ``after``, newest first, from FTS5; and True when the
         look stopped at SCAN_LIMIT messages before finding ``wanted``."""
         expression = query.fts(short_prefix=False) or query.fts()
+        if expression != query.fts() and query.prefix is not None and not self._common_in_recent(query.prefix):
+            expression = query.fts()  # a rare short prefix: FTS5 merges few lists for it
         if expression == query.fts():
             sql = "SELECT rowid FROM search_text WHERE search_text MATCH ? AND rowid > ? ORDER BY rowid LIMIT ?"
             try:
