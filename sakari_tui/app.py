@@ -261,14 +261,16 @@ class SakariApp(App[None]):
 
     def _show_title(self) -> None:
         """The unread count in the terminal's title; written only when it changes."""
-        from sakari_tui.core.notices import title_sequence, window_title
+        import os
+
+        from sakari_tui.core.notices import title_sequence, tmux_window_name_sequence, window_title
 
         if self._title_shown is None:
             return  # no session yet
         title = window_title(self.unread_total, self.profile.name)
         if title != self._title_shown:
             self._title_shown = title
-            self.write_terminal(title_sequence(title))
+            self.write_terminal(title_sequence(title) + tmux_window_name_sequence(title, os.environ))
 
     def watch_unread_total(self) -> None:
         self._show_title()

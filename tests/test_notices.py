@@ -10,7 +10,13 @@ from conftest import make_app, wait_for
 from test_inbox import open_first
 
 from sakari_tui.config import ConfigError, load_config
-from sakari_tui.core.notices import for_tmux, notification_sequence, title_sequence, window_title
+from sakari_tui.core.notices import (
+    for_tmux,
+    notification_sequence,
+    title_sequence,
+    tmux_window_name_sequence,
+    window_title,
+)
 from sakari_tui.widgets.conversation_list import ConversationList
 
 HOSTILE = "Hi\x1b]52;c;ZXZpbA==\x07 there; \x1b]2;pwned\x07\x9b31m\x1b[2J ok"
@@ -37,6 +43,11 @@ def test_untrusted_text_cannot_end_a_notification_early(kind: str) -> None:
         assert sequence.startswith("\x1b]9;") and sequence.endswith("\x07")
         assert not notification_sequence("osc9", "4", "").startswith("\x1b]9;4")  # not a progress report
     assert notification_sequence("off", "t", "b") == ""
+
+
+def test_inside_tmux_the_window_is_named_too() -> None:
+    assert tmux_window_name_sequence("(2) Sakari · work", {}) == ""
+    assert tmux_window_name_sequence("(2) Sakari\x1b\\x", {"TMUX": "1"}) == "\x1bk(2) Sakarix\x1b\\"
 
 
 def test_inside_tmux_a_notification_passes_through() -> None:

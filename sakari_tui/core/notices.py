@@ -2,7 +2,8 @@
 notifications, as escape sequences for the terminal to act on.
 
 - The title (OSC 2) carries the unread count, so a terminal tab or a tmux pane
-  (``#{pane_title}``) shows it while another window is in front.
+  (``#{pane_title}``) shows it while another window is in front; inside tmux the window's
+  name is set too, which tmux takes with ``allow-rename on``.
 - Desktop notifications are opt-in (the profile's ``notify``): OSC 777 (``notify;title;body``:
   kitty, WezTerm, foot, Ghostty, rxvt-unicode, VTE terminals) or OSC 9 (iTerm2, Windows
   Terminal, WezTerm, kitty). Both pass over SSH, being only bytes to the terminal; inside
@@ -38,6 +39,11 @@ def window_title(unread: int, profile: str, app_name: str = "Sakari") -> str:
 
 def title_sequence(title: str) -> str:
     return f"{OSC}2;{clean(title, 120)}{BEL}"
+
+
+def tmux_window_name_sequence(title: str, env: Mapping[str, str]) -> str:
+    """Inside tmux, the window's name too (tmux obeys it with ``set -g allow-rename on``)."""
+    return f"\x1bk{clean(title, 60)}{ST}" if env.get("TMUX") else ""
 
 
 def notification_sequence(kind: str, title: str, body: str) -> str:
