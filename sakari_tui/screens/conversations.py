@@ -35,6 +35,8 @@ from sakari_tui.api import (
     SakariError,
 )
 from sakari_tui.api.phone import format_number
+from sakari_tui.core import clock
+from sakari_tui.core.collisions import CollisionWatch, author_label, question
 from sakari_tui.core.store import OutboxItem, OutboxState
 from sakari_tui.core.sync import ListUpdate, ThreadUpdate, poll_delay
 from sakari_tui.core.text import one_line
@@ -92,13 +94,13 @@ def media_label(media: MediaItem) -> str:
     return f"{name} ({media.type})" if media.type else name
 
 
-def message_bubble(message: Message, contact_name: str) -> Bubble:
+def message_bubble(message: Message, contact_name: str, author: str = "You") -> Bubble:
     media = tuple((media_label(m), m.url or "") for m in message.media)
     status = (message.status.value if message.status.value != "Unknown" else (message.status_text or "")).lower()
     return Bubble(
         key=f"m:{message.id}",
         outgoing=message.outgoing,
-        author="You" if message.outgoing else contact_name,
+        author=author if message.outgoing else contact_name,
         text=message.text or "",
         when=message.created_at,
         status=status if message.outgoing else "",
@@ -176,6 +178,7 @@ class ConversationsScreen(SakariScreen[None]):
         self._rows: dict[str, Row] = {}
         self._cached: list[Conversation] = []
         self.attachment: Attachment | None = None  # uploaded, to go with the next reply as MMS
+        self.collisions = CollisionWatch()  # replies sent from elsewhere while a conversation is open
 
     # -- layout --------------------------------------------------------------
 
@@ -449,6 +452,8 @@ class ConversationsScreen(SakariScreen[None]):
         self.save_draft()
         self.new_conversation = None
         previous, self.open_id = self.open_id, conversation_id
+        if previous != conversation_id:
+            self.collisions.opened(conversation_id, clock.now())
         if previous and previous in self._rows:
             self.refresh_rows([previous])  # no longer on screen: its unread count shows again
         if conversation_id not in self.messages:
@@ -490,6 +495,7 @@ class ConversationsScreen(SakariScreen[None]):
             # whatever the cache held before it.
             self.has_older[update.conversation_id] = update.has_older
         self._fetched_run[update.conversation_id] = max(run, len(update.messages))
+        self._tell_collisions(update.conversation_id)
         read = self.app_.store.read_ids(update.conversation_id)
         unseen = [m.id for m in update.messages if not m.outgoing and m.id and m.id not in read]
         if unseen and update.conversation_id == self.open_id:
@@ -502,7 +508,9 @@ class ConversationsScreen(SakariScreen[None]):
         conversation = self.conversations.get(self.open_id)
         name = conversation_name(conversation, self.app_.profile.default_region) if conversation else ""
         messages = self.messages.get(self.open_id, [])
-        bubbles = [message_bubble(m, name) for m in messages]
+        ours = self._our_message_ids()
+        foreign = {m.id for m in self._foreign(self.open_id, ours)}
+        bubbles = [message_bubble(m, name, author_label(m, ours, foreign)) for m in messages]
         on_server = {m.id for m in messages}
         for item in self.app_.outbox.waiting(conversation_id=self.open_id):
             bubbles.append(outbox_bubble(item))
@@ -633,6 +641,8 @@ class ConversationsScreen(SakariScreen[None]):
                 markup=False,
             )
             return
+        if self._ask_about_collision(event):
+            return
         outbox = self.app_.outbox
         media = [self.attachment.link] if self.attachment else None
         if self.new_conversation is not None:
@@ -644,12 +654,65 @@ class ConversationsScreen(SakariScreen[None]):
             event.composer.give_back(event.text)
             self.app.notify("Open a conversation first, or press n for a new one.", severity="warning")
             return
+        if self.open_id is not None:
+            self.collisions.replied(self.open_id, clock.now())
         self.set_attachment(None)
         self.save_draft()
         self.refresh_thread_view(jump_to_end=True)
         self._outbox_poke.set()
         if self.new_conversation is not None:
             self._follow_new_conversation(item.id)
+
+    # -- replies sent from elsewhere (core/collisions.py) --------------------------
+
+    def _our_message_ids(self) -> set[str]:
+        """Messages this app sent: what outbox items became."""
+        ours = self.app_.store.claimed_message_ids()
+        ours.update(i.message_id for i in self.app_.store.outbox_items() if i.message_id)
+        return ours
+
+    def _foreign(self, conversation_id: str, ours: set[str] | None = None) -> list[Message]:
+        """Replies from elsewhere since the agent opened the conversation or last replied. A
+        reply of ours on its way (no server id known yet) is not taken for one."""
+        ours = self._our_message_ids() if ours is None else ours
+        on_the_way = {i.text for i in self.app_.store.outbox_items(conversation_id=conversation_id) if not i.message_id}
+        found = self.collisions.foreign(conversation_id, self.messages.get(conversation_id, []), ours)
+        return [m for m in found if (m.text or "") not in on_the_way]
+
+    def _tell_collisions(self, conversation_id: str) -> None:
+        """A reply from elsewhere while the agent has a reply of their own typed: say so now."""
+        if conversation_id != self.open_id:
+            return
+        fresh = self.collisions.untold(self._foreign(conversation_id))
+        if fresh and self.query_one(Composer).text.strip():
+            latest = fresh[-1]
+            self.app.notify(
+                one_line(latest.text or "", 80),
+                title="Someone else replied in this conversation",
+                severity="warning",
+                markup=False,
+            )
+
+    def _ask_about_collision(self, event: Composer.Submitted) -> bool:
+        """Before sending into a conversation someone else replied in since the agent opened it
+        (or last replied): ask. True when asking; the answer sends or keeps the reply."""
+        conversation_id = self.open_id
+        if conversation_id is None or self.new_conversation is not None:
+            return False
+        found = self._foreign(conversation_id)
+        if not found:
+            return False
+        from sakari_tui.screens.dialogs import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes and self.open_id == conversation_id:
+                self.collisions.replied(conversation_id, clock.now())
+                self.send(event)
+            else:
+                event.composer.focus()
+
+        self.app.push_screen(ConfirmScreen(question(found[-1], clock.now()), confirm="Send anyway"), answered)
+        return True
 
     @work(group="follow-new", exclusive=True)
     async def _follow_new_conversation(self, item_id: str) -> None:
