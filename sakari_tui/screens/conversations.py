@@ -803,16 +803,20 @@ class ConversationsScreen(SakariScreen[None]):
                 self.order.append(conversation.id)
                 self.refresh_rows([conversation.id])
                 self.refresh_header()
-        if not self.messages.get(conversation_id):
+        if not self._fetched_run.get(conversation_id):
             self.apply_thread_update(await self.app_.sync.refresh_thread(conversation_id))
         while self.open_id == conversation_id and not any(m.id == message_id for m in self.messages[conversation_id]):
             if not self.has_older.get(conversation_id, True):
                 self.app.notify("That message is no longer in the conversation.", severity="warning")
                 return
-            offset = len(self.messages.get(conversation_id, []))
+            # As _load_older does: on from what this run fetched, merged in time order.
+            offset = self._fetched_run.get(conversation_id, 0)
             older, has_more = await self.app_.sync.load_older(conversation_id, offset)
             known = {m.id for m in self.messages.get(conversation_id, [])}
-            self.messages[conversation_id] = [m for m in older if m.id not in known] + self.messages[conversation_id]
+            merged = [m for m in older if m.id not in known] + self.messages.get(conversation_id, [])
+            merged.sort(key=_timestamp)
+            self.messages[conversation_id] = merged
+            self._fetched_run[conversation_id] = offset + len(older)
             self.has_older[conversation_id] = has_more
             if not older:
                 break
