@@ -112,3 +112,25 @@ async def test_find_in_the_thread_with_next_and_previous(app, sandbox) -> None:
         await pilot.press("n")  # no find on: n is the screen's "new conversation" again
         await wait_for(pilot, lambda: app.screen is not None and type(app.screen).__name__ == "NewConversationScreen",
                        what="new conversation dialog")  # fmt: skip
+
+
+async def test_a_find_lays_out_again_only_the_messages_it_highlights(app, sandbox) -> None:
+    from datetime import datetime, timezone
+
+    from sakari_tui.widgets.thread import Bubble
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_first(pilot)
+        thread = app.screen.query_one(MessageThread)
+        when = datetime(2026, 12, 1, tzinfo=timezone.utc)
+        bubbles = [Bubble(key=f"m:{i}", outgoing=i % 2 == 0, author="x", when=when,
+                          text=f"message {i}" + (" with a parcel" if i % 100 == 7 else "")) for i in range(500)]  # fmt: skip
+        thread.set_bubbles(bubbles)
+        laid_out: list[str] = []
+        original = thread._bubble_strips
+        thread._bubble_strips = lambda bubble, width, highlight="": laid_out.append(bubble.key) or original(bubble, width, highlight)
+        assert thread.set_find("parcel") == 5
+        assert sorted(laid_out) == sorted(f"m:{i}" for i in range(7, 500, 100))
+        laid_out.clear()
+        thread.set_find("")
+        assert len(laid_out) == 5  # those five, plain again; the other 495 come from the cache

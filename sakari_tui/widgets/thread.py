@@ -151,7 +151,8 @@ class MessageThread(ScrollView, can_focus=True):
         self._layout: _Layout | None = None
         self.has_older = False
         # Laid-out lines per (bubble, width): a change lays out only the bubbles that are new.
-        self._strips: dict[tuple[Bubble, int], list[Strip]] = {}
+        # The find's text is in the key of the bubbles it highlights: a new find lays out those.
+        self._strips: dict[tuple[Bubble, int, str], list[Strip]] = {}
         # Whether the reader is at the newest message, so new ones and a new size keep it
         # there. Kept as state, not read off the scroll position: that is stale until the
         # next layout.
@@ -230,7 +231,6 @@ class MessageThread(ScrollView, can_focus=True):
         one that holds it. Returns how many messages do; an empty text ends the find."""
         self.find_text = text.strip()
         self._find_matches()
-        self._strips.clear()
         self._relayout()
         if self.find_matches:
             self.cursor = self.find_matches[-1]
@@ -288,11 +288,13 @@ class MessageThread(ScrollView, can_focus=True):
     def _relayout(self) -> None:
         width = max(self.scrollable_content_region.width, 20)
         layout = _Layout(width=width)
-        cache: dict[tuple[Bubble, int], list[Strip]] = {}
+        cache: dict[tuple[Bubble, int, str], list[Strip]] = {}
         blank = Strip.blank(0)
+        matches = set(self.find_matches)
         for index, bubble in enumerate(self.bubbles):
-            key = (bubble, width)
-            strips = self._strips.get(key) or self._bubble_strips(bubble, width - 1)
+            highlight = self.find_text if index in matches else ""
+            key = (bubble, width, highlight)
+            strips = self._strips.get(key) or self._bubble_strips(bubble, width - 1, highlight)
             cache[key] = strips
             layout.starts.append(len(layout.lines))
             layout.lines.extend(_Line(strip, index) for strip in strips)
@@ -301,7 +303,7 @@ class MessageThread(ScrollView, can_focus=True):
         self._layout = layout
         self.virtual_size = Size(width, len(layout.lines))
 
-    def _bubble_strips(self, bubble: Bubble, width: int) -> list[Strip]:
+    def _bubble_strips(self, bubble: Bubble, width: int, highlight: str = "") -> list[Strip]:
         """A header line, then the body and extras as a block: at the left for the
         customer's messages, against the right edge for ours."""
         console = self.app.console
@@ -319,8 +321,8 @@ class MessageThread(ScrollView, can_focus=True):
         body_width = max(int(width * 0.8), 20)
         body = Text()
         body.append(strip_control(bubble.text), style="italic" if bubble.local else "")
-        if self.find_text:
-            body.highlight_words([self.find_text], style="black on yellow", case_sensitive=False)
+        if highlight:
+            body.highlight_words([highlight], style="black on yellow", case_sensitive=False)
         block.extend(body.wrap(console, body_width, overflow="fold"))
         if bubble.error:
             block.extend(styled(one_line(bubble.error), "red").wrap(console, body_width, overflow="fold"))
