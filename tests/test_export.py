@@ -118,3 +118,25 @@ def test_conversations_export_on_the_command_line(sandbox, env, tmp_path: Path) 
     # The listing without a subcommand works as before.
     listing = cli(env, "conversations", "--json", "--limit", "1")
     assert listing.returncode == 0 and json.loads(listing.stdout)["id"]
+
+
+def test_index_then_search_on_the_command_line(sandbox, env) -> None:  # noqa: F811
+    everything = sandbox.messages()
+    target = next(m for m in everything if len(m["message"].split()) >= 3)
+    words = " ".join(target["message"].split()[:3])
+
+    missing = cli(env, "conversations", "search", "anything")
+    assert missing.returncode == 2 and "conversations index" in missing.stderr
+
+    done = cli(env, "conversations", "index")
+    assert done.returncode == 0, done.stderr
+    assert f"{len(everything):,} messages read" in done.stderr
+    found = cli(env, "conversations", "search", *words.split(), "--json", "--limit", "100")
+    assert found.returncode == 0, found.stderr
+    hits = [json.loads(line) for line in found.stdout.splitlines()]
+    assert target["id"] in [h["messageId"] for h in hits]
+    table = cli(env, "conversations", "search", *words.split())
+    assert table.stdout.startswith("WHEN") and target["conversation"]["id"] in table.stdout
+
+    again = cli(env, "conversations", "index")  # everything read already: only catches up
+    assert again.returncode == 0 and "0 new to the index" in again.stderr
