@@ -67,6 +67,8 @@ async def test_a_reply_from_elsewhere_shows_and_the_agent_is_asked_before_sendin
         await wait_for(pilot, lambda: any(b.text == "We close at 6" and b.author == "You" and not b.local
                                           for b in thread.bubbles), what="our reply from the server")  # fmt: skip
         assert len(outgoing(sandbox, conversation_id)) == before + 2
+        # The other reply keeps its label after ours.
+        assert next(b for b in thread.bubbles if b.text == "Hi, Sam here: we close at 5 today").author == "Someone else"
 
         # The next reply of ours goes without a question: nothing new came from elsewhere.
         await reply(pilot, "See you")

@@ -33,6 +33,8 @@ class CollisionWatch:
     from elsewhere."""
 
     since: dict[str, datetime] = field(default_factory=dict)
+    # Every message found to come from elsewhere: it keeps that label after the agent replies.
+    elsewhere: set[str] = field(default_factory=set)
     _told: set[str] = field(default_factory=set)
 
     def opened(self, conversation_id: str, now: datetime) -> None:
@@ -48,10 +50,14 @@ class CollisionWatch:
         since = self.since.get(conversation_id)
         if since is None:
             return []
-        return [
+        found = [
             m for m in messages
             if m.outgoing and m.id not in ours and m.created_at is not None and m.created_at > since
         ]  # fmt: skip
+        return found
+
+    def remember(self, found: list[Message]) -> None:
+        self.elsewhere.update(m.id for m in found if m.id)
 
     def untold(self, found: list[Message]) -> list[Message]:
         """Those of ``found`` not announced yet; they count as announced from now on."""

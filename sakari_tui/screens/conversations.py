@@ -509,7 +509,8 @@ class ConversationsScreen(SakariScreen[None]):
         name = conversation_name(conversation, self.app_.profile.default_region) if conversation else ""
         messages = self.messages.get(self.open_id, [])
         ours = self._our_message_ids()
-        foreign = {m.id for m in self._foreign(self.open_id, ours)}
+        self._foreign(self.open_id, ours)
+        foreign = self.collisions.elsewhere
         bubbles = [message_bubble(m, name, author_label(m, ours, foreign)) for m in messages]
         on_server = {m.id for m in messages}
         for item in self.app_.outbox.waiting(conversation_id=self.open_id):
@@ -677,7 +678,9 @@ class ConversationsScreen(SakariScreen[None]):
         ours = self._our_message_ids() if ours is None else ours
         on_the_way = {i.text for i in self.app_.store.outbox_items(conversation_id=conversation_id) if not i.message_id}
         found = self.collisions.foreign(conversation_id, self.messages.get(conversation_id, []), ours)
-        return [m for m in found if (m.text or "") not in on_the_way]
+        found = [m for m in found if (m.text or "") not in on_the_way]
+        self.collisions.remember(found)
+        return found
 
     def _tell_collisions(self, conversation_id: str) -> None:
         """A reply from elsewhere while the agent has a reply of their own typed: say so now."""
