@@ -92,6 +92,9 @@ def test_names_and_numbers_find_conversations(store: Store) -> None:
         {"id": "c2", "contact": {"firstName": "Alan", "lastName": "Turing", "mobile": {"number": "+12065550199"}}},
     ])  # fmt: skip
     assert [h.conversation_id for h in store.search.search("love").conversations] == ["c1"]
+    store.search.add_conversations([{"id": "c3", "contact": {"firstName": "Inés", "lastName": "Lefèvre"}}])
+    assert [h.conversation_id for h in store.search.search("ines lefev").conversations] == ["c3"]
+    assert [h.name for h in store.search.search("INÉS").conversations] == ["Inés Lefèvre"]
     assert [h.conversation_id for h in store.search.search("ada lov").conversations] == ["c1"]
     assert [h.conversation_id for h in store.search.search("555 0199").conversations] == ["c2"]
     assert [h.conversation_id for h in store.search.search("0123").conversations] == ["c1"]

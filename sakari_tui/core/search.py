@@ -65,6 +65,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5(
 CREATE TABLE IF NOT EXISTS search_conversations (
     conversation_id TEXT PRIMARY KEY,
     name TEXT NOT NULL DEFAULT '',
+    folded TEXT NOT NULL DEFAULT '',    -- the name in lower case without accents, to match in
     number TEXT NOT NULL DEFAULT '',
     last_key INTEGER                    -- the key of its newest message indexed, for ordering
 );
@@ -314,12 +315,13 @@ class SearchIndex:
         """Upsert names and numbers; a blank one never replaces a known one; last_key only
         moves to a newer message (a smaller key); None leaves it."""
         self._db.executemany(
-            "INSERT INTO search_conversations(conversation_id, name, number, last_key) VALUES (?, ?, ?, ?) "
+            "INSERT INTO search_conversations(conversation_id, name, folded, number, last_key) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT(conversation_id) DO UPDATE SET "
             "name = CASE WHEN excluded.name != '' THEN excluded.name ELSE name END, "
+            "folded = CASE WHEN excluded.name != '' THEN excluded.folded ELSE folded END, "
             "number = CASE WHEN excluded.number != '' THEN excluded.number ELSE number END, "
             "last_key = min(coalesce(last_key, excluded.last_key), coalesce(excluded.last_key, last_key))",
-            [(cid, name, number, key) for cid, (name, number, key) in conversations.items()],
+            [(cid, name, _fold(name), number, key) for cid, (name, number, key) in conversations.items()],
         )
 
     def _known(self, message_ids: Iterable[str]) -> dict[str, tuple[int, str]]:
@@ -452,7 +454,7 @@ class SearchIndex:
         """Every word in the name, or the digits typed within the number."""
         digits = "".join(ch for ch in typed if ch.isdigit())
         clauses, params = [], []
-        name_clause = " AND ".join("(' ' || lower(name)) LIKE ?" for _ in query.words)
+        name_clause = " AND ".join("(' ' || folded) LIKE ?" for _ in query.words)
         params.extend(f"% {word}%" for word in query.words)
         clauses.append(f"({name_clause})")
         if len(digits) >= 3 and not any(ch.isalpha() for ch in typed):
