@@ -45,8 +45,9 @@ def snippet(text: str, query: Query, width: int) -> Text:
     line = one_line(text)
     spans = match_spans(line, query)
     start = 0
-    if spans and spans[0][0] > width // 3:
-        start = spans[0][0] - width // 3
+    if spans and spans[0][1] > width - 1 and len(line) > width:
+        # The first match would be cut off: start the line before it, a third of the way in.
+        start = min(spans[0][0] - width // 3, len(line) - width + 1)
     shown = line[start : start + width]
     out = Text("…" + shown[1:] if start else shown)
     for a, b in spans:
