@@ -712,6 +712,7 @@ class ConversationsScreen(SakariScreen[None]):
                 self.collisions.replied(conversation_id, clock.now())
                 self.send(event)
             else:
+                event.composer.give_back(event.text)  # the box was emptied when Enter took it
                 event.composer.focus()
 
         self.app.push_screen(ConfirmScreen(question(found[-1], clock.now()), confirm="Send anyway"), answered)
