@@ -52,6 +52,7 @@ async def test_a_reply_from_elsewhere_shows_and_the_agent_is_asked_before_sendin
         await pilot.press("enter")
         dialog = await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen, what="the question")
         assert "A reply was sent" in dialog.question and "we close at 5 today" in dialog.question
+        assert app.store.draft(conversation_id) == "We close at 6"  # kept while the question is open
         await pilot.press("n")
         assert app.screen.query_one(Composer).text == "We close at 6"  # kept, nothing sent
         assert len(outgoing(sandbox, conversation_id)) == before + 1
@@ -64,6 +65,7 @@ async def test_a_reply_from_elsewhere_shows_and_the_agent_is_asked_before_sendin
             what="the reply on the sandbox",
         )  # fmt: skip
         assert len(mine) == 1
+        assert app.store.draft(conversation_id) == ""  # sent: no draft left
         await wait_for(pilot, lambda: any(b.text == "We close at 6" and b.author == "You" and not b.local
                                           for b in thread.bubbles), what="our reply from the server")  # fmt: skip
         assert len(outgoing(sandbox, conversation_id)) == before + 2

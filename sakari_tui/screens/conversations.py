@@ -715,6 +715,8 @@ class ConversationsScreen(SakariScreen[None]):
                 event.composer.give_back(event.text)  # the box was emptied when Enter took it
                 event.composer.focus()
 
+        # Kept as the draft while the question is open: quitting then loses nothing.
+        self.app_.store.save_draft(conversation_id, event.text)
         self.app.push_screen(ConfirmScreen(question(found[-1], clock.now()), confirm="Send anyway"), answered)
         return True
 
