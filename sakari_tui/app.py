@@ -87,6 +87,8 @@ class SakariApp(App[None]):
 
     connection: reactive[ConnectionState] = reactive(ConnectionState, init=False)
     unread_total: reactive[int] = reactive(0, init=False)
+    # The history fill of the search index (screens/search.py), while and after it runs.
+    fill_progress: reactive[Any] = reactive(None, init=False)
 
     def __init__(
         self,
@@ -113,6 +115,7 @@ class SakariApp(App[None]):
         self.sync: InboxSync | None = None
         self.tracker = ConnectionTracker(self._connection_changed)
         self.terminal_focused = True
+        self._title_shown: str | None = None  # the terminal title last written, once a session runs
         self._last_input = time.monotonic()
         if config and config.keys:
             self.set_keymap(config.keys)
@@ -165,6 +168,7 @@ class SakariApp(App[None]):
         self.sub_title = f"{self.profile.name} · {self.profile.account_id}"
         await self.switch_mode("conversations")
         self.check_size()
+        self._start_title()
         # A moment after the first frame: importing httpx and building its SSL context take
         # longer than painting the cached inbox does.
         self.set_timer(CONNECT_DELAY, self._settle)
@@ -211,6 +215,7 @@ class SakariApp(App[None]):
         return client
 
     async def on_unmount(self) -> None:
+        self._end_title()
         if self._client is not None:
             await self._client.aclose()
         if self.store is not None:
@@ -252,6 +257,50 @@ class SakariApp(App[None]):
         """Seconds since the agent last pressed a key."""
         return time.monotonic() - self._last_input
 
+    # -- notices outside the app: the terminal's title, desktop notifications -----
+
+    def write_terminal(self, sequence: str) -> None:
+        """Send an escape sequence to the terminal (nothing when headless)."""
+        if sequence and self._driver is not None:
+            self._driver.write(sequence)
+
+    def _start_title(self) -> None:
+        from sakari_tui.core.terminal_notices import PUSH_TITLE
+
+        self.write_terminal(PUSH_TITLE)
+        self._title_shown = ""
+        self._show_title()
+
+    def _end_title(self) -> None:
+        from sakari_tui.core.terminal_notices import POP_TITLE
+
+        if self._title_shown is not None:
+            self.write_terminal(POP_TITLE)
+
+    def _show_title(self) -> None:
+        """The unread count in the terminal's title; written only when it changes."""
+        import os
+
+        from sakari_tui.core.terminal_notices import title_sequence, tmux_window_name_sequence, window_title
+
+        if self._title_shown is None:
+            return  # no session yet
+        title = window_title(self.unread_total, self.profile.name)
+        if title != self._title_shown:
+            self._title_shown = title
+            self.write_terminal(title_sequence(title) + tmux_window_name_sequence(title, os.environ))
+
+    def watch_unread_total(self) -> None:
+        self._show_title()
+
+    def notify_desktop(self, title: str, body: str) -> None:
+        """A desktop notification through the terminal, when the profile asks for them."""
+        import os
+
+        from sakari_tui.core.terminal_notices import for_tmux, notification_sequence
+
+        self.write_terminal(for_tmux(notification_sequence(self.profile.notify, title, body), os.environ))
+
     # -- actions -------------------------------------------------------------
 
     def action_help(self) -> None:
@@ -266,6 +315,14 @@ class SakariApp(App[None]):
         for name, (key, label, help_text, _) in SCREENS_BY_KEY.items():
             yield SystemCommand(f"Go to {label}", f"{help_text} (key {key})", lambda n=name: self.switch_mode(n))
         yield SystemCommand("Keys", "Show the keys of this screen (F1)", self.action_help)
+        if self.store is not None and self.store.search is not None:
+            from sakari_tui.screens.search import start_history_fill
+
+            yield SystemCommand(
+                "Index all history for search",
+                "Read every message of the account into the search index (resumable; ctrl+r in the search)",
+                lambda: start_history_fill(self),
+            )
         # Every action of the current screen, by its binding's description.
         seen = set()
         for active in screen.active_bindings.values():

@@ -28,7 +28,7 @@ EXIT_USAGE = 2
 
 
 # Where the command names of the subparsers land, outermost first.
-_COMMAND_DESTS = ("command", "config_command", "contacts_command", "webhooks_command")
+_COMMAND_DESTS = ("command", "config_command", "contacts_command", "conversations_command", "webhooks_command")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -16,6 +16,7 @@ and written with tomli-w, mode 0600, because it may hold a client secret.
     poll_thread = 3
     read_after = 3
     bell = false
+    notify = "off"             # desktop notifications through the terminal: "osc777" or "osc9"
 
     [keys]                     # binding id -> keys, e.g. "app.quit" = "ctrl+q"
 """
@@ -72,6 +73,7 @@ class Profile:
     # Seconds a conversation stays in the thread pane before it counts as read (Enter reads at once).
     read_after: float = 3.0
     bell: bool = False  # ring the terminal bell when a customer writes in
+    notify: str = "off"  # desktop notifications through the terminal: "off", "osc777" or "osc9"
 
     @property
     def is_complete(self) -> bool:
@@ -118,6 +120,9 @@ class Profile:
         return out
 
 
+# How desktop notifications reach the terminal (core/terminal_notices.py).
+NOTIFY_CHOICES = ("off", "osc777", "osc9")
+
 _PROFILE_TYPES: dict[str, tuple[type, ...]] = {
     "api_url": (str,),
     "client_id": (str,),
@@ -129,6 +134,7 @@ _PROFILE_TYPES: dict[str, tuple[type, ...]] = {
     "poll_thread": (int, float),
     "read_after": (int, float),
     "bell": (bool,),
+    "notify": (str,),
 }
 
 
@@ -232,6 +238,8 @@ def _parse(path: Path, text: str, doc: dict[str, Any]) -> Config:
                 raise _fail(path, line, f"profiles.{name}.{key} must be above 0")
             if key == "read_after" and value < 0:
                 raise _fail(path, line, f"profiles.{name}.{key} must be 0 (read as soon as shown) or more")
+            if key == "notify" and value not in NOTIFY_CHOICES:
+                raise _fail(path, line, f"profiles.{name}.notify must be one of {', '.join(map(repr, NOTIFY_CHOICES))}")
             values[key] = float(value) if key.startswith("poll_") else value
         config.profiles[name] = Profile(name=name, **values)
 

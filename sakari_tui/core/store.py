@@ -147,6 +147,7 @@ class Store:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
         self._migrate()
+        self._install_search()
         self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def _migrate(self) -> None:
@@ -164,6 +165,23 @@ class Store:
         # The index follows the thread's order; rowid, the last tie-break, is in every index.
         self._db.execute("DROP INDEX IF EXISTS messages_by_conversation")
         self._db.execute("CREATE INDEX IF NOT EXISTS messages_in_order ON messages(conversation_id, created, seq)")
+
+    # -- full-text search (core/search.py owns its tables) ----------------------
+
+    def _install_search(self) -> None:
+        """The full-text index's tables; made for a database of an earlier version, they are
+        filled from its cache. Without FTS5 in this SQLite, ``search`` is None."""
+        from .search import SearchIndex, install
+
+        self.search: SearchIndex | None = None
+        try:
+            made = install(self._db)
+        except sqlite3.OperationalError:
+            return
+        self.search = SearchIndex(self._db)
+        if made:
+            self.search.add_conversations(json.loads(row["body"]) for row in self._db.execute("SELECT body FROM conversations"))
+            self.search.add_messages(json.loads(row["body"]) for row in self._db.execute("SELECT body FROM messages"))
 
     @classmethod
     def for_profile(cls, data_dir: Path, profile: str) -> Store:

@@ -114,7 +114,9 @@ class InboxSync:
         self._order = order
         self._polled_once = True
         if self.store is not None and (update.changed or first):
-            self.store.save_conversations(self._to_json(c) for c in conversations if c.id in update.changed or first)
+            bodies = [self._to_json(c) for c in conversations if c.id in update.changed or first]
+            self.store.save_conversations(bodies)
+            self._index_conversations(bodies)
         return update
 
     def seed_from_cache(self, conversations: list[Conversation]) -> None:
@@ -156,9 +158,21 @@ class InboxSync:
         # The whole page as listed, not only what changed: each message's place in it is what
         # orders messages of the same millisecond in the cache.
         assert self.store is not None
-        self.store.save_page(
-            [self._to_json(m) for m in page.items], offset=page.offset, total=page.total_count, has_next=page.has_next
-        )
+        bodies = [self._to_json(m) for m in page.items]
+        self.store.save_page(bodies, offset=page.offset, total=page.total_count, has_next=page.has_next)
+        self._index_messages(bodies)
+
+    # The search index follows what polls and scrollback bring (see core/search.py).
+
+    def _index_conversations(self, bodies: list[dict]) -> None:
+        index = getattr(self.store, "search", None)
+        if index is not None:
+            index.add_conversations(bodies)
+
+    def _index_messages(self, bodies: list[dict]) -> None:
+        index = getattr(self.store, "search", None)
+        if index is not None:
+            index.add_messages(bodies)
 
     def forget_thread(self, conversation_id: str) -> None:
         self._threads.pop(conversation_id, None)

@@ -38,6 +38,8 @@ from sakari_tui.api import (
 )
 from sakari_tui.api.phone import format_number
 from sakari_tui.core.notices import NewMessages
+from sakari_tui.core import clock
+from sakari_tui.core.collisions import CollisionWatch, author_label, question
 from sakari_tui.core.store import OutboxItem, OutboxState
 from sakari_tui.core.sync import ListUpdate, ThreadUpdate, poll_delay
 from sakari_tui.core.text import one_line
@@ -47,6 +49,7 @@ from sakari_tui.widgets.conversation_list import ConversationList, Row
 from sakari_tui.widgets.segment_meter import SegmentMeter
 from sakari_tui.widgets.status_line import StatusLine
 from sakari_tui.widgets.thread import Bubble, MessageThread
+from sakari_tui.widgets.thread_find import ThreadFind
 
 if TYPE_CHECKING:
     from sakari_tui.screens.attach import Attachment
@@ -96,13 +99,13 @@ def media_label(media: MediaItem) -> str:
     return f"{name} ({media.type})" if media.type else name
 
 
-def message_bubble(message: Message, contact_name: str) -> Bubble:
+def message_bubble(message: Message, contact_name: str, author: str = "You") -> Bubble:
     media = tuple((media_label(m), m.url or "") for m in message.media)
     status = (message.status.value if message.status.value != "Unknown" else (message.status_text or "")).lower()
     return Bubble(
         key=f"m:{message.id}",
         outgoing=message.outgoing,
-        author="You" if message.outgoing else contact_name,
+        author=author if message.outgoing else contact_name,
         text=message.text or "",
         when=message.created_at,
         status=status if message.outgoing else "",
@@ -139,12 +142,14 @@ class ConversationsScreen(SakariScreen[None]):
         Binding("r,i", "reply", "Reply", id="conversations.reply"),
         Binding("n", "new_conversation", "New", id="conversations.new"),
         Binding("slash", "filter", "Filter", id="conversations.filter"),
+        Binding("ctrl+k,S", "search", "Search all", id="conversations.search", show=False),
         Binding("s", "toggle_show", "Open/closed/all", id="conversations.show", show=False),
         Binding("c", "close_conversation", "Close", id="conversations.close"),
         Binding("u", "mark_unread", "Mark unread", id="conversations.mark_unread", show=False),
         Binding("right_square_bracket", "next_unread(1)", "Next unread", id="conversations.next_unread", show=False),
         Binding("left_square_bracket", "next_unread(-1)", "Previous unread", id="conversations.previous_unread",
                 show=False),
+        Binding("e", "export", "Export", id="conversations.export", show=False),
         Binding("y", "copy_message", "Copy message", id="conversations.copy", show=False),
         Binding("o", "open_contact", "Contact", id="conversations.contact", show=False),
         Binding("ctrl+t", "insert_template", "Template", id="conversations.template"),
@@ -190,19 +195,22 @@ class ConversationsScreen(SakariScreen[None]):
         self._rows: dict[str, Row] = {}
         self._cached: list[Conversation] = []
         self.attachment: Attachment | None = None  # uploaded, to go with the next reply as MMS
+        self.collisions = CollisionWatch()  # replies sent from elsewhere while a conversation is open
 
     # -- layout --------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="inbox"):
             with Vertical(id="list-pane"):
-                yield Input(placeholder="/ filter", id="conversation-filter")
+                yield Input(placeholder="/ filter · ^k search all", id="conversation-filter")
                 yield Static("", id="list-caption")
                 yield ConversationList(id="conversation-list")
             with Vertical(id="thread-pane"):
                 yield Static("", id="offline-banner")
                 yield Static("", id="thread-header")
-                yield MessageThread(id="thread")
+                thread = MessageThread(id="thread")
+                yield ThreadFind(thread, id="thread-find")
+                yield thread
                 yield Static("", id="attachment-line")
                 yield SegmentMeter(id="segment-meter")
                 yield Composer(id="composer", placeholder="Reply… (Enter sends, ctrl+n newline)")
@@ -316,8 +324,11 @@ class ConversationsScreen(SakariScreen[None]):
         for conversation in update.new_inbound:
             if conversation.id != self.open_id:  # the open thread shows it already
                 self.announce(conversation)
-            elif self.app_.profile.bell:
-                self.app.bell()
+            else:
+                if self.app_.profile.bell:
+                    self.app.bell()
+                if not self.app_.terminal_focused:
+                    self._notify_desktop(conversation)
         if self.open_id and self.open_id in update.changed:
             self._thread_poke.set()
             contact = self.conversations[self.open_id].contact
@@ -349,6 +360,12 @@ class ConversationsScreen(SakariScreen[None]):
         self.app.notify(text, title=title, markup=False)
         if self.app_.profile.bell:
             self.app.bell()
+        self.app_.notify_desktop(title, text)  # the same gathered notice, outside the app
+
+    def _notify_desktop(self, conversation: Conversation) -> None:
+        last = conversation.last_message
+        name = conversation_name(conversation, self.app_.profile.default_region)
+        self.app_.notify_desktop(f"New message from {name}", (last.text or "") if last else "")
 
     # -- polling -------------------------------------------------------------
 
@@ -472,6 +489,8 @@ class ConversationsScreen(SakariScreen[None]):
         self.save_draft()
         self.new_conversation = None
         previous, self.open_id = self.open_id, conversation_id
+        if previous != conversation_id:
+            self.collisions.opened(conversation_id, clock.now())
         if previous and previous in self._rows:
             self.refresh_rows([previous])  # no longer on screen: its unread count shows again
         if conversation_id not in self.messages:
@@ -563,6 +582,7 @@ class ConversationsScreen(SakariScreen[None]):
             # whatever the cache held before it.
             self.has_older[update.conversation_id] = update.has_older
         self._fetched_run[update.conversation_id] = max(run, len(update.messages))
+        self._tell_collisions(update.conversation_id)
         read = self.app_.store.read_ids(update.conversation_id)
         unseen = [m.id for m in update.messages if not m.outgoing and m.id and m.id not in read]
         if unseen and update.conversation_id == self.open_id and self._read_timer is None:
@@ -576,7 +596,10 @@ class ConversationsScreen(SakariScreen[None]):
         conversation = self.conversations.get(self.open_id)
         name = conversation_name(conversation, self.app_.profile.default_region) if conversation else ""
         messages = self.messages.get(self.open_id, [])
-        bubbles = [message_bubble(m, name) for m in messages]
+        ours = self._our_message_ids()
+        self._foreign(self.open_id, ours)
+        foreign = self.collisions.elsewhere
+        bubbles = [message_bubble(m, name, author_label(m, ours, foreign)) for m in messages]
         on_server = {m.id for m in messages}
         for item in self.app_.outbox.waiting(conversation_id=self.open_id):
             bubbles.append(outbox_bubble(item))
@@ -619,6 +642,14 @@ class ConversationsScreen(SakariScreen[None]):
         else:
             text.append("No conversation open", style="dim")
         header.update(text)
+
+    @on(MessageThread.FindRequested)
+    def find_in_thread(self) -> None:
+        self.query_one(ThreadFind).open()
+
+    @on(MessageThread.FindChanged)
+    def find_changed(self) -> None:
+        self.query_one(ThreadFind).show_count()
 
     @on(MessageThread.ReachedTop)
     def load_older(self) -> None:
@@ -704,6 +735,8 @@ class ConversationsScreen(SakariScreen[None]):
                 markup=False,
             )
             return
+        if self._ask_about_collision(event):
+            return
         outbox = self.app_.outbox
         media = [self.attachment.link] if self.attachment else None
         if self.new_conversation is not None:
@@ -715,12 +748,70 @@ class ConversationsScreen(SakariScreen[None]):
             event.composer.give_back(event.text)
             self.app.notify("Open a conversation first, or press n for a new one.", severity="warning")
             return
+        if self.open_id is not None:
+            self.collisions.replied(self.open_id, clock.now())
         self.set_attachment(None)
         self.save_draft()
         self.refresh_thread_view(jump_to_end=True)
         self._outbox_poke.set()
         if self.new_conversation is not None:
             self._follow_new_conversation(item.id)
+
+    # -- replies sent from elsewhere (core/collisions.py) --------------------------
+
+    def _our_message_ids(self) -> set[str]:
+        """Messages this app sent: what outbox items became."""
+        ours = self.app_.store.claimed_message_ids()
+        ours.update(i.message_id for i in self.app_.store.outbox_items() if i.message_id)
+        return ours
+
+    def _foreign(self, conversation_id: str, ours: set[str] | None = None) -> list[Message]:
+        """Replies from elsewhere since the agent opened the conversation or last replied. A
+        reply of ours on its way (no server id known yet) is not taken for one."""
+        ours = self._our_message_ids() if ours is None else ours
+        on_the_way = {i.text for i in self.app_.store.outbox_items(conversation_id=conversation_id) if not i.message_id}
+        found = self.collisions.foreign(conversation_id, self.messages.get(conversation_id, []), ours)
+        found = [m for m in found if (m.text or "") not in on_the_way]
+        self.collisions.remember(found)
+        return found
+
+    def _tell_collisions(self, conversation_id: str) -> None:
+        """A reply from elsewhere while the agent has a reply of their own typed: say so now."""
+        if conversation_id != self.open_id:
+            return
+        fresh = self.collisions.untold(self._foreign(conversation_id))
+        if fresh and self.query_one(Composer).text.strip():
+            latest = fresh[-1]
+            self.app.notify(
+                one_line(latest.text or "", 80),
+                title="Someone else replied in this conversation",
+                severity="warning",
+                markup=False,
+            )
+
+    def _ask_about_collision(self, event: Composer.Submitted) -> bool:
+        """Before sending into a conversation someone else replied in since the agent opened it
+        (or last replied): ask. True when asking; the answer sends or keeps the reply."""
+        conversation_id = self.open_id
+        if conversation_id is None or self.new_conversation is not None:
+            return False
+        found = self._foreign(conversation_id)
+        if not found:
+            return False
+        from sakari_tui.screens.dialogs import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes and self.open_id == conversation_id:
+                self.collisions.replied(conversation_id, clock.now())
+                self.send(event)
+            else:
+                event.composer.give_back(event.text)  # the box was emptied when Enter took it
+                event.composer.focus()
+
+        # Kept as the draft while the question is open: quitting then loses nothing.
+        self.app_.store.save_draft(conversation_id, event.text)
+        self.app.push_screen(ConfirmScreen(question(found[-1], clock.now()), confirm="Send anyway"), answered)
+        return True
 
     @work(group="follow-new", exclusive=True)
     async def _follow_new_conversation(self, item_id: str) -> None:
@@ -787,6 +878,67 @@ class ConversationsScreen(SakariScreen[None]):
         if self.focused is filter_input and filter_input.value:
             filter_input.value = ""
         self.query_one(ConversationList).focus()
+
+    def action_export(self) -> None:
+        from sakari_tui.screens.export import ExportScreen
+
+        conversation = self.conversations.get(self.open_id or "")
+        if conversation is None:
+            self.app.notify("Open a conversation to export it.", severity="warning")
+            return
+        name = conversation_name(conversation, self.app_.profile.default_region)
+        self.app.push_screen(ExportScreen(conversation.id, name))
+
+    def action_search(self) -> None:
+        from sakari_tui.screens.search import SearchScreen
+
+        if self.app_.store.search is None:
+            self.app.notify("Search needs SQLite with FTS5, which this Python's sqlite3 lacks.", severity="warning")
+            return
+        self.app.push_screen(SearchScreen(), self.show_search_hit)
+
+    def show_search_hit(self, hit) -> None:
+        """Open the conversation of a search result, at its message (screens/search.py)."""
+        if hit is None or not hit.conversation_id:
+            return
+        self.query_one(ConversationList).select_id(hit.conversation_id)
+        self.open_conversation(hit.conversation_id)
+        if hit.message_id:
+            self._show_message(hit.conversation_id, hit.message_id)
+
+    @work(group="show-message", exclusive=True)
+    async def _show_message(self, conversation_id: str, message_id: str) -> None:
+        """Load older pages until the message is in the thread, then select it there."""
+        await self.app_.connected.wait()
+        if conversation_id not in self.conversations:
+            conversation = await self.app_.client.conversations.fetch(conversation_id)
+            if conversation.id:
+                self.conversations[conversation.id] = conversation
+                self.order.append(conversation.id)
+                self.refresh_rows([conversation.id])
+                self.refresh_header()
+        if not self._fetched_run.get(conversation_id):
+            self.apply_thread_update(await self.app_.sync.refresh_thread(conversation_id))
+        while self.open_id == conversation_id and not any(m.id == message_id for m in self.messages[conversation_id]):
+            if not self.has_older.get(conversation_id, True):
+                self.app.notify("That message is no longer in the conversation.", severity="warning")
+                return
+            # As _load_older does: on from what this run fetched, merged in time order.
+            offset = self._fetched_run.get(conversation_id, 0)
+            older, has_more = await self.app_.sync.load_older(conversation_id, offset)
+            known = {m.id for m in self.messages.get(conversation_id, [])}
+            merged = [m for m in older if m.id not in known] + self.messages.get(conversation_id, [])
+            merged.sort(key=_timestamp)
+            self.messages[conversation_id] = merged
+            self._fetched_run[conversation_id] = offset + len(older)
+            self.has_older[conversation_id] = has_more
+            if not older:
+                break
+        if self.open_id == conversation_id:
+            self.refresh_thread_view()
+            thread = self.query_one(MessageThread)
+            if thread.select_message(message_id):
+                thread.focus()
 
     def action_toggle_show(self) -> None:
         self.show = self.show.next()
