@@ -343,13 +343,13 @@ def test_no_server_is_a_network_error(env: dict[str, str]) -> None:
 
 def test_a_server_that_is_not_sakari_is_a_bad_response(env: dict[str, str]) -> None:
     class Html(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
             self.end_headers()
             self.wfile.write(b"<html>captive portal</html>")
 
-        do_GET = do_POST  # noqa: N815
+        do_GET = do_POST
 
         def log_message(self, *args: Any) -> None:
             pass
@@ -548,7 +548,7 @@ def test_contacts_import_goes_in_chunks_and_a_chunk_that_keeps_failing_stops_it(
     seen: list[int | None] = []
 
     class Proxy(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             status = script.pop(0) if self.path.startswith(CONTACTS_PATH) and script else None
             if self.path.startswith(CONTACTS_PATH):
@@ -561,7 +561,7 @@ def test_contacts_import_goes_in_chunks_and_a_chunk_that_keeps_failing_stops_it(
             passed = httpx.request(self.command, base_url + self.path, headers=headers, content=body, timeout=20)
             self.answer(passed.status_code, passed.headers.get("Content-Type", ""), passed.content)
 
-        do_GET = do_POST  # noqa: N815
+        do_GET = do_POST
 
         def answer(self, status: int, content_type: str, body: bytes) -> None:
             self.send_response(status)
@@ -747,7 +747,7 @@ def test_webhooks_subscribe_list_unsubscribe(sandbox: Sandbox, env: dict[str, st
 
 def test_serve_answers_the_index_page_and_warns_off_localhost(home: dict[str, str]) -> None:
     port = free_port()
-    process, out, err = start(home, "serve", "--demo", "--host", "0.0.0.0", "--port", str(port))
+    process, _out, err = start(home, "serve", "--demo", "--host", "0.0.0.0", "--port", str(port))
     try:
         warning = err.next(timeout=20)
         assert warning.startswith("sakari-tui: warning: serving on 0.0.0.0: anyone who can reach")

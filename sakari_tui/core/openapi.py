@@ -215,9 +215,11 @@ def _decode(raw: bytes, source: str) -> str:
 
 def _fetch(url: str, transport: httpx.BaseTransport | None) -> tuple[str, str]:
     try:
-        with httpx.Client(transport=transport, timeout=FETCH_TIMEOUT, follow_redirects=True) as http:
-            with http.stream("GET", url, headers={"Accept": "application/json, application/yaml, */*"}) as response:
-                raw = _check_response(response, url, b"".join(_capped(response.iter_bytes(), url)))
+        with (
+            httpx.Client(transport=transport, timeout=FETCH_TIMEOUT, follow_redirects=True) as http,
+            http.stream("GET", url, headers={"Accept": "application/json, application/yaml, */*"}) as response,
+        ):
+            raw = _check_response(response, url, b"".join(_capped(response.iter_bytes(), url)))
     except httpx.HTTPError as exc:
         raise _network_error(exc, url) from None
     return _decode(raw, url), _hint(response, url)
@@ -225,16 +227,18 @@ def _fetch(url: str, transport: httpx.BaseTransport | None) -> tuple[str, str]:
 
 async def _fetch_async(url: str, transport: httpx.AsyncBaseTransport | None) -> tuple[str, str]:
     try:
-        async with httpx.AsyncClient(transport=transport, timeout=FETCH_TIMEOUT, follow_redirects=True) as http:
-            async with http.stream("GET", url, headers={"Accept": "application/json, application/yaml, */*"}) as response:
-                chunks = []
-                size = 0
-                async for chunk in response.aiter_bytes():
-                    size += len(chunk)
-                    if size > MAX_BYTES:
-                        raise SpecError(f"the document is larger than {MAX_BYTES // (1024 * 1024)} MB", url)
-                    chunks.append(chunk)
-                raw = _check_response(response, url, b"".join(chunks))
+        async with (
+            httpx.AsyncClient(transport=transport, timeout=FETCH_TIMEOUT, follow_redirects=True) as http,
+            http.stream("GET", url, headers={"Accept": "application/json, application/yaml, */*"}) as response,
+        ):
+            chunks = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > MAX_BYTES:
+                    raise SpecError(f"the document is larger than {MAX_BYTES // (1024 * 1024)} MB", url)
+                chunks.append(chunk)
+            raw = _check_response(response, url, b"".join(chunks))
     except httpx.HTTPError as exc:
         raise _network_error(exc, url) from None
     return _decode(raw, url), _hint(response, url)
@@ -286,7 +290,7 @@ def parse_text(text: str, source: str = "", hint: str = "") -> Any:
         except RecursionError:
             raise SpecError("not usable: nested too deeply", source) from None
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         reason = " ".join(part for part in (exc.context, exc.problem) if part) or "syntax error"

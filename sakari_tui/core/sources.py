@@ -26,6 +26,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from sakari_tui.api.capture import decode_body
+from sakari_tui.core import console as _console
 from sakari_tui.core.console import (
     Answer,
     Body,
@@ -35,7 +36,6 @@ from sakari_tui.core.console import (
     read_body,
     read_fields,
 )
-from sakari_tui.core import console as _console
 from sakari_tui.core.openapi import (
     ApiDocument,
     MediaType,

@@ -230,7 +230,7 @@ class ConsoleScreen(SakariScreen[None]):
         listing = self.query_one("#operations", OptionList)
         try:
             index = listing.get_option_index(key)
-        except Exception:  # noqa: BLE001 - OptionDoesNotExist: its source may still be loading
+        except Exception:  # OptionDoesNotExist: its source may still be loading
             self._pending_key = key
             return False
         self._pending_key = None

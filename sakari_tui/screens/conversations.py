@@ -372,7 +372,7 @@ class ConversationsScreen(SakariScreen[None]):
     async def _wait(self, event: asyncio.Event, delay: float) -> None:
         try:
             await asyncio.wait_for(event.wait(), timeout=delay)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
         event.clear()
 
