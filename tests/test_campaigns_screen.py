@@ -19,6 +19,7 @@ from sakari_tui.screens.campaign_run import CampaignRunScreen
 from sakari_tui.screens.campaigns import CampaignsScreen
 from sakari_tui.screens.conversations import ConversationsScreen
 from sakari_tui.screens.dialogs import ConfirmScreen, TemplatePicker
+from sakari_tui.textual_private import notifications
 
 FAST_RETRY = RetryPolicy(max_attempts=3, base_delay=0.001, max_delay=2.0, max_total=1.0)
 
@@ -218,7 +219,7 @@ async def test_api_errors_keep_the_form_and_what_was_typed(app, sandbox) -> None
         await highlight(pilot, screen, "Weekend special")
         sandbox.faults.rate_5xx = 1.0
         await pilot.press("d", "y")
-        await wait_for(pilot, lambda: any("not deleted" in n.message for n in app._notifications), what="a message")
+        await wait_for(pilot, lambda: any("not deleted" in n.message for n in notifications(app)), what="a message")
         sandbox.faults.rate_5xx = 0.0
         assert by_name(sandbox, "Weekend special") is not None
 
@@ -315,4 +316,4 @@ async def test_attribute_rules_and_listed_contacts_preview_what_the_server_sends
         await highlight(pilot, screen, "Subscription check-in")
         await pilot.press("r")
         assert app.screen is screen
-        assert any("only manual campaigns" in n.message for n in app._notifications)
+        assert any("only manual campaigns" in n.message for n in notifications(app))

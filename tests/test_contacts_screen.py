@@ -31,6 +31,7 @@ from sakari_tui.screens.conversations import ConversationsScreen
 from sakari_tui.screens.csv_import import CsvImportScreen, read_csv
 from sakari_tui.screens.dialogs import ConfirmScreen
 from sakari_tui.screens.help import HelpScreen
+from sakari_tui.textual_private import notifications, screen_text
 from sakari_tui.widgets.paged_list import MAX_PAGES, PagedList
 from sakari_tui.widgets.path_input import PathSuggester
 from sakari_tui.widgets.tag_editor import TagChips
@@ -278,8 +279,8 @@ async def test_filter_by_each_filter(app, sandbox) -> None:
                 field.value = value
             await pilot.press("enter")
             assert app.focused is listing
-            await wait_for(pilot, lambda: listing.total == len(expected), what=f"{len(expected)} matches for {input_id}")
-            await wait_for(pilot, lambda: len(list(listing.loaded_items())) == len(expected), what="the matching rows")
+            await wait_for(pilot, lambda expected=expected: listing.total == len(expected), what=f"{len(expected)} matches for {input_id}")
+            await wait_for(pilot, lambda expected=expected: len(list(listing.loaded_items())) == len(expected), what="the matching rows")
             assert [c.id for c in listing.loaded_items()] == expected
             assert f"{len(expected)} matching" in shown(screen.query_one("#contacts-caption", Static))
             await pilot.press("ctrl+u")  # clears the filters
@@ -488,8 +489,8 @@ async def test_delete_under_429_5xx_and_404_says_so_and_keeps_the_contact(app, s
                 await app.client.contacts.remove(contact.id)
             app.clear_notifications()
             await pilot.press("d", "y")
-            await wait_for(pilot, lambda: any(n.title == "Not deleted" for n in app._notifications), what="the message")
-            note = next(n for n in app._notifications if n.title == "Not deleted")
+            await wait_for(pilot, lambda: any(n.title == "Not deleted" for n in notifications(app)), what="the message")
+            note = next(n for n in notifications(app) if n.title == "Not deleted")
             assert expected in note.message or (fault == "5xx" and "SRV-503" in note.message), note.message
             if fault != "404":
                 assert any(c["id"] == contact.id for c in sandbox.contacts())
@@ -570,7 +571,7 @@ async def test_csv_import_reports_each_failing_row_and_keeps_the_good_ones(
         assert isinstance(dialog, CsvImportScreen)
         field = dialog.query_one("#csv-path", Input)
         field.value = str(tmp_path) + "/peo"
-        await wait_for(pilot, lambda: field._suggestion.endswith("people.csv"), what="the path completed")
+        await wait_for(pilot, lambda: "people.csv" in screen_text(app), what="the completion shown")
         await pilot.press("tab")
         assert field.value == str(path)
         await pilot.press("enter")

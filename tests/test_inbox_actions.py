@@ -15,6 +15,7 @@ from sakari_tui.screens.dialogs import (
     TemplatePicker,
 )
 from sakari_tui.screens.help import HelpScreen
+from sakari_tui.textual_private import notifications
 from sakari_tui.widgets.composer import Composer
 from sakari_tui.widgets.conversation_list import ConversationList
 from sakari_tui.widgets.segment_meter import SegmentMeter, meter_text
@@ -199,7 +200,7 @@ async def test_a_blocked_contact_is_refused_before_sending(app, sandbox) -> None
         await pilot.press("enter")
         await pilot.pause(0.3)
         assert len(sandbox.messages(conversation_id=conversation_id)) == before
-        assert any("opted out" in n.message for n in app._notifications)
+        assert any("opted out" in n.message for n in notifications(app))
         assert app.screen.query_one(Composer).text == "Are you sure"  # nothing lost
 
 

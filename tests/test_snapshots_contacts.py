@@ -19,6 +19,7 @@ from sakari_tui.core.connection import Link
 from sakari_tui.screens.contact_form import ContactForm
 from sakari_tui.screens.contacts import ContactsScreen
 from sakari_tui.screens.conversations import ConversationsScreen
+from sakari_tui.textual_private import notifications
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 
@@ -47,7 +48,7 @@ async def contacts_loaded(pilot, row: int = 0) -> ContactsScreen:
     await wait_for(pilot, lambda: app.connection.link is Link.ONLINE, what="online")
     still_cursors(app)
     await pilot.pause()
-    assert not app._notifications, [n.message for n in app._notifications]
+    assert not notifications(app), [n.message for n in notifications(app)]
     return screen
 
 

@@ -17,6 +17,7 @@ from sakari_tui.screens.dialogs import ConfirmScreen, TemplatePicker
 from sakari_tui.screens.help import HelpScreen
 from sakari_tui.screens.template_form import TemplateForm
 from sakari_tui.screens.templates import TemplatesScreen
+from sakari_tui.textual_private import notifications
 from sakari_tui.widgets.composer import Composer
 from sakari_tui.widgets.conversation_list import ConversationList
 
@@ -199,8 +200,8 @@ async def test_api_errors_keep_the_form_and_what_was_typed(app, sandbox) -> None
         sandbox.faults.rate_429 = 1.0
         sandbox.faults.retry_after = 30  # longer than the client waits: it gives up at once
         await pilot.press("d", "y")
-        await wait_for(pilot, lambda: app._notifications, what="a message")
-        message = [n.message for n in app._notifications][-1]
+        await wait_for(pilot, lambda: notifications(app), what="a message")
+        message = [n.message for n in notifications(app)][-1]
         assert "was not deleted" in message and "RATE-001" in message
         sandbox.faults.rate_429 = 0.0
         assert by_name(sandbox, "Review request") is not None

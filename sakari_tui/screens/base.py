@@ -32,6 +32,9 @@ class SakariScreen(_ReportsWorkerErrors, Screen[ResultType], Generic[ResultType]
         self.call_after_refresh(setattr, self, "_styled_at_mount", False)
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # ``refresh_styles`` is the event's public field. Textual runs a subclass's handler
+        # before its base classes' (which is what makes ``prevent_default`` work), so Screen's
+        # own handler reads it after this one has set it: tests/test_textual_private.py.
         if self._styled_at_mount:
             event.refresh_styles = False
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import TextArea
@@ -27,7 +26,8 @@ class Composer(TextArea):
     """
 
     BINDINGS = [
-        Binding("enter", "submit", "Send", id="composer.send", show=True),
+        # A priority binding: TextArea's own key handler would otherwise take Enter as a newline.
+        Binding("enter", "submit", "Send", id="composer.send", show=True, priority=True),
         Binding(",".join(NEWLINE_KEYS), "newline", "Newline", id="composer.newline", show=False),
     ]
 
@@ -40,14 +40,6 @@ class Composer(TextArea):
         kwargs.setdefault("soft_wrap", True)
         kwargs.setdefault("tab_behavior", "focus")
         super().__init__(text, **kwargs)
-
-    async def _on_key(self, event: events.Key) -> None:
-        # Textual calls TextArea's own key handler too (it walks the class hierarchy),
-        # and that one inserts "\n" for enter; prevent_default stops it.
-        if event.key == "enter":
-            event.prevent_default()
-            event.stop()
-            self.action_submit()
 
     def action_submit(self) -> None:
         """Take the text and empty the box in one step, then say so. Keys typed before the
