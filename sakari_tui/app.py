@@ -85,6 +85,11 @@ class SakariApp(App[None]):
         ),
     ]
 
+    # The profile's session, made by start_session: every screen that uses it is shown after.
+    store: Store
+    outbox: Outbox
+    sync: InboxSync
+
     connection: reactive[ConnectionState] = reactive(ConnectionState, init=False)
     unread_total: reactive[int] = reactive(0, init=False)
     # The history fill of the search index (screens/search.py), while and after it runs.
@@ -110,9 +115,6 @@ class SakariApp(App[None]):
         self._make_client: Callable[[], SakariClient] | None = None
         # Set once the API client exists: the inbox paints from the cache before that.
         self.connected = asyncio.Event()
-        self.store: Store | None = None
-        self.outbox: Outbox | None = None
-        self.sync: InboxSync | None = None
         self.tracker = ConnectionTracker(self._connection_changed)
         self.terminal_focused = True
         self._title_shown: str | None = None  # the terminal title last written, once a session runs
@@ -151,6 +153,11 @@ class SakariApp(App[None]):
                 raise SakariError("Not connected: the profile is not set up yet")
             self._client = self._make_client()
         return self._client
+
+    async def connected_client(self) -> SakariClient:
+        """The API client, once connected (the app connects just after its first frame)."""
+        await self.connected.wait()
+        return self.client
 
     async def start_session(self) -> None:
         """Open the local store and paint the inbox from it; make the API client right
@@ -218,7 +225,7 @@ class SakariApp(App[None]):
         self._end_title()
         if self._client is not None:
             await self._client.aclose()
-        if self.store is not None:
+        if hasattr(self, "store"):  # a session was started
             self.store.close()
         if self.sandbox is not None:
             await self.sandbox.stop()

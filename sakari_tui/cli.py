@@ -40,7 +40,7 @@ class _Parser(argparse.ArgumentParser):
         hint = f"sakari-tui {command} --help" if command else "sakari-tui --help"
         self.exit(EXIT_USAGE, f"sakari-tui: error: {where}{message} (see '{hint}')\n")
 
-    def parse_args(self, args=None, namespace=None):  # type: ignore[no-untyped-def]
+    def parse_args(self, args=None, namespace=None):
         # Unknown options are reported by the top parser; name the command they were given to.
         parsed, extras = self.parse_known_args(args, namespace)
         if extras:

@@ -234,13 +234,13 @@ def _parse(path: Path, text: str, doc: dict[str, Any]) -> Config:
             if not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected):
                 kind = "a number" if int in expected else "true or false" if bool in expected else "a string"
                 raise _fail(path, line, f"profiles.{name}.{key} must be {kind}")
-            if key.startswith("poll_") and value <= 0:
+            if key.startswith("poll_") and (not isinstance(value, int | float) or value <= 0):
                 raise _fail(path, line, f"profiles.{name}.{key} must be above 0")
-            if key == "read_after" and value < 0:
+            if key == "read_after" and isinstance(value, int | float) and value < 0:
                 raise _fail(path, line, f"profiles.{name}.{key} must be 0 (read as soon as shown) or more")
             if key == "notify" and value not in NOTIFY_CHOICES:
                 raise _fail(path, line, f"profiles.{name}.notify must be one of {', '.join(map(repr, NOTIFY_CHOICES))}")
-            values[key] = float(value) if key.startswith("poll_") else value
+            values[key] = float(value) if key.startswith("poll_") and isinstance(value, int | float) else value
         config.profiles[name] = Profile(name=name, **values)
 
     keys = doc.pop("keys", {})
@@ -294,5 +294,5 @@ def resolve_profile(config: Config, name: str | None = None, env: Mapping[str, s
             known = ", ".join(sorted(config.profiles))
             raise ConfigError(f"{config.path}: no profile {chosen!r} (profiles: {known})")
         profile = Profile(name=chosen)
-    overrides = {attr: env[var] for var, attr in ENV_OVERRIDES.items() if env.get(var)}
+    overrides: dict[str, Any] = {attr: env[var] for var, attr in ENV_OVERRIDES.items() if env.get(var)}
     return replace(profile, **overrides) if overrides else profile

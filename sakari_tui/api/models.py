@@ -32,12 +32,12 @@ from .values import (
 )
 
 
-def _object(model: type, value: Any) -> Any:
+def _object(model: Any, value: Any) -> Any:
     """``model.from_json(value)`` when value is a JSON object, else None."""
     return model.from_json(value) if isinstance(value, dict) else None
 
 
-def _objects(model: type, value: Any) -> tuple[Any, ...]:
+def _objects(model: Any, value: Any) -> tuple[Any, ...]:
     """Parse each JSON object in a list; skip anything that is not an object."""
     return tuple(model.from_json(item) for item in as_list(value) if isinstance(item, dict))
 

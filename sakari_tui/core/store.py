@@ -286,7 +286,7 @@ class Store:
         }
         for index, message_id in enumerate(ids):
             if message_id in known:
-                return known[message_id] + 1 + offset + index
+                return int(known[message_id]) + 1 + offset + index
         return None
 
     def _save_messages(self, rows: Iterable[tuple[dict[str, Any], int | None]]) -> None:
@@ -294,7 +294,7 @@ class Store:
         for body, seq in rows:
             if not body.get("id"):
                 continue
-            contact = body.get("contact") if isinstance(body.get("contact"), dict) else {}
+            contact: dict[str, Any] = body["contact"] if isinstance(body.get("contact"), dict) else {}
             values.append(
                 (body["id"], _conversation_id(body), contact.get("id"), _created_key(body), json.dumps(body), seq)
             )
@@ -341,7 +341,7 @@ class Store:
     def read_state(self, conversation_ids: Iterable[str] | None) -> dict[str, tuple[set[str], bool]]:
         """conversation id -> (message ids read, marked unread), for the given ids or all."""
         if conversation_ids is None:
-            rows = self._db.execute("SELECT * FROM read_state")
+            rows: list[sqlite3.Row] | sqlite3.Cursor = self._db.execute("SELECT * FROM read_state")
         else:
             ids = list(conversation_ids)
             rows = []
@@ -431,7 +431,8 @@ class Store:
 
     def outbox_items(self, *states: OutboxState, conversation_id: str | None = None) -> list[OutboxItem]:
         sql = "SELECT * FROM outbox"
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[Any] = []
         if states:
             clauses.append(f"state IN ({', '.join('?' for _ in states)})")
             params.extend(states)

@@ -16,6 +16,7 @@ from typing import Any
 from sakari_tui.api import Conversation, Message, RateLimited
 from sakari_tui.api.models import MessageStatus
 
+from .ports import NOT_CONNECTED, InboxClient
 from .store import Store
 
 LIST_PAGE = 100  # conversations per list poll: the API's largest page
@@ -84,8 +85,10 @@ class ThreadUpdate:
 class InboxSync:
     """Diffs successive polls. The UI decides when to call; this decides what changed."""
 
-    def __init__(self, client: Any, store: Store | None = None, *, to_json: Callable[[Any], dict] | None = None) -> None:
-        self.client = client
+    def __init__(
+        self, client: InboxClient | None, store: Store | None = None, *, to_json: Callable[[Any], dict[str, Any]] | None = None
+    ) -> None:
+        self.client: InboxClient = client or NOT_CONNECTED
         self.store = store
         self._to_json = to_json or (lambda model: model.to_json())
         self._list: dict[str, tuple[Any, ...]] = {}

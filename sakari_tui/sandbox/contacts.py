@@ -10,7 +10,7 @@ Duplicates are recognised by mobile number. How a duplicate is merged (``mergeSt
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -193,7 +193,7 @@ def matching_contacts(store: Store, filters: dict[str, str]) -> Iterator[Contact
     ``tags`` may hold several comma-separated values; a contact matches when any of its tags
     contains any of them. ``mobile`` compares digits only, so "(206) 555" finds +1206555....
     """
-    checks = []
+    checks: list[Callable[..., bool]] = []
     for name, attribute in (("firstName", "first_name"), ("lastName", "last_name"), ("email", "email")):
         wanted = filters.get(name, "").strip().lower()
         if wanted:

@@ -239,7 +239,8 @@ class CampaignForm(EditForm[Campaign | None]):
     def action_add_attribute(self) -> None:
         row = AttributeRow()
         self.query_one("#attribute-rows").mount(row)
-        self.call_after_refresh(lambda: (row.query_one(".attribute-name", Input).focus(), row.scroll_visible()))
+        self.call_after_refresh(row.query_one(".attribute-name", Input).focus)
+        self.call_after_refresh(row.scroll_visible)
 
     @on(Button.Pressed, "#add-attribute")
     def add_pressed(self) -> None:

@@ -75,7 +75,7 @@ from sakari_tui.core.csv_mapping import (
 )
 from sakari_tui.core.text import one_line
 from sakari_tui.screens.base import SakariModal
-from sakari_tui.screens.contact_form import client_of, short_error
+from sakari_tui.screens.contact_form import short_error
 from sakari_tui.widgets.path_input import PathInput
 
 THAW_DELAY = 0.5  # seconds after the dialog closes before its frozen objects are let go
@@ -376,7 +376,7 @@ class CsvImportScreen(SakariModal[bool]):
         except CsvProblem as exc:
             self.app.call_from_thread(self.read_failed, str(exc))
             return
-        self.app.call_from_thread(self.show_file, data)
+        self.app.call_from_thread(self.show_file, data)  # type: ignore[arg-type]  # Textual's hint wants a result
 
     def read_failed(self, message: str) -> None:
         self.query_one("#csv-summary", Static).update("")
@@ -528,7 +528,7 @@ class CsvImportScreen(SakariModal[bool]):
             while True:
                 attempt += 1
                 try:
-                    client = await client_of(self.app)
+                    client = await self.app.connected_client()
                     answer = await client.contacts.create(csv=chunk.body, merge_strategy=strategy)
                 except SakariError as exc:
                     delay = chunk_retry_delay(exc, attempt)

@@ -7,6 +7,7 @@ Until both succeed nothing is written; the API's error is shown in the form.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from phonenumbers import SUPPORTED_REGIONS
 from rich.text import Text
@@ -101,7 +102,7 @@ class SetupScreen(SakariScreen[Profile]):
         self.check_and_save()
 
     def check_and_save(self) -> None:
-        values = {name: self.value(name) for name, _, _ in FIELDS}
+        values: dict[str, Any] = {name: self.value(name) for name, _, _ in FIELDS}
         missing = [label for name, label, _ in FIELDS if not values[name]]
         if missing:
             self.show_error("Needed: " + ", ".join(missing))

@@ -186,7 +186,7 @@ class MessageThread(ScrollView, can_focus=True):
         at_bottom = to_end or self._at_end or not self.bubbles
         selected_key = None if to_end else (self.selected.key if self.selected else None)
         old_first_key = self.bubbles[0].key if self.bubbles else None
-        old_first_line = 0
+        old_first_line = 0.0
         if self._layout and old_first_key:
             old_first_line = self.scroll_y
         self.bubbles = list(bubbles)
