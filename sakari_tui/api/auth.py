@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -67,7 +67,7 @@ def jwt_expiry(token: str) -> float | None:
 TOKEN_KEYS = frozenset({"access_token", "token_type", "expires_in"})
 
 
-def parse_token_response(body: Any, now: float) -> Token:
+def parse_token_response(body: object, now: float) -> Token:
     """A ``Token`` from ``{access_token, token_type[, expires_in]}``. The token itself is
     required; without it the answer is a ``BadResponse`` (which never quotes the body)."""
     try:
@@ -129,7 +129,7 @@ class BearerAuth(httpx.Auth):
     def __init__(self, token: Token) -> None:
         self._token = token
 
-    def auth_flow(self, request: httpx.Request):
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         # Always "Bearer": servers answer token_type in varying case, and this API has no other.
         request.headers["Authorization"] = f"Bearer {self._token.access_token}"
         yield request
@@ -148,11 +148,11 @@ class AuthenticatorAuth(httpx.Auth):
     def __init__(self, authenticator: Authenticator) -> None:
         self._authenticator = authenticator
 
-    def sync_auth_flow(self, request: httpx.Request):
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         raise RuntimeError("this auth needs an httpx.AsyncClient")
         yield request  # pragma: no cover - makes this a generator
 
-    async def async_auth_flow(self, request: httpx.Request):
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
         token = await self._authenticator.token()
         request.headers["Authorization"] = f"Bearer {token.access_token}"
         response = yield request

@@ -20,7 +20,7 @@ from .values import as_dict, as_str
 EXCERPT_CHARS = 160  # enough to recognise a proxy page, short enough for a status line
 
 
-def excerpt(value: Any) -> str:
+def excerpt(value: object) -> str:
     """The first characters of a body, for error messages."""
     text = value if isinstance(value, str) else json.dumps(value, default=str)
     text = " ".join(text.split())
@@ -38,13 +38,13 @@ def api_error_from_body(body: Any, status: int) -> ApiError:
     return ApiError(status, as_str(error.get("code")), message)
 
 
-def expect_success(body: Any, status: int = 200) -> None:
+def expect_success(body: object, status: int = 200) -> None:
     """Raise ``ApiError`` if the body says ``success: false``; nothing else is required."""
     if isinstance(body, dict) and body.get("success") is False:
         raise api_error_from_body(body, status)
 
 
-def data_object(body: Any, status: int = 200) -> dict[str, Any]:
+def data_object(body: object, status: int = 200) -> dict[str, Any]:
     """The ``data`` object of an answer that must carry one."""
     expect_success(body, status)
     if not isinstance(body, dict):
@@ -55,7 +55,7 @@ def data_object(body: Any, status: int = 200) -> dict[str, Any]:
     return data
 
 
-def data_list(body: Any, status: int = 200) -> list[dict[str, Any]]:
+def data_list(body: object, status: int = 200) -> list[dict[str, Any]]:
     """The ``data`` list of an answer that must carry one, every item an object."""
     expect_success(body, status)
     if not isinstance(body, dict):

@@ -204,7 +204,7 @@ class Transport:
 
     def _bad_response(self, reason: str, response: httpx.Response) -> BadResponse:
         text = response.content[:1000].decode("utf-8", "replace")
-        return BadResponse(reason, status=response.status_code, excerpt=self._redact(excerpt(text)))
+        return BadResponse(reason, status=response.status_code, excerpt=self._redact(excerpt(text)) or "")
 
     def _network_error(self, exc: httpx.TransportError) -> NetworkError:
         host = exc.request.url.host if _has_request(exc) else "the server"

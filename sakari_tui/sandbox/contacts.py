@@ -47,7 +47,7 @@ def _text_field(data: dict[str, Any], name: str, where: str) -> str | None:
     return value.strip()
 
 
-def _tags(value: Any, where: str) -> list[str]:
+def _tags(value: object, where: str) -> list[str]:
     if not isinstance(value, list):
         raise ApiError(400, "REQ-002", f"{where}tags must be a list")
     tags: list[str] = []
@@ -61,7 +61,7 @@ def _tags(value: Any, where: str) -> list[str]:
     return tags
 
 
-def parse_contact(data: Any, *, require_mobile: bool, where: str = "") -> ContactInput:
+def parse_contact(data: object, *, require_mobile: bool, where: str = "") -> ContactInput:
     """Validate one ContactRequest; raise ApiError (400) naming what is wrong.
 
     ``where`` names the contact in a list, e.g. "contacts[3]." in "contacts[3].email".

@@ -35,7 +35,7 @@ class JSONResponse(Response):
         return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def ok(data: Any = None, status: int = 200, **extra: Any) -> JSONResponse:
+def ok(data: object = None, status: int = 200, **extra: Any) -> JSONResponse:
     body: dict[str, Any] = {"success": True}
     if data is not None:
         body["data"] = data

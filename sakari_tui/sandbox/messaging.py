@@ -122,7 +122,7 @@ def _refused(contact: Contact, text: str, reason: tuple[str, str]) -> dict[str, 
     }
 
 
-def _media(value: Any) -> list[dict[str, str]]:
+def _media(value: object) -> list[dict[str, str]]:
     if value is None:
         return []
     if not isinstance(value, list):
@@ -193,7 +193,7 @@ def _recipients(store: Store, body: dict[str, Any]) -> list[Recipient]:
     return unique
 
 
-def _recipient_from_contact_request(store: Store, item: Any, index: int) -> Recipient:
+def _recipient_from_contact_request(store: Store, item: object, index: int) -> Recipient:
     if not isinstance(item, dict):
         raise ApiError(400, "REQ-002", f"contacts[{index}] must be an object")
     contact_id = item.get("id")

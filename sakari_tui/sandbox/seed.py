@@ -89,8 +89,8 @@ def _block_some(rng: random.Random, contacts: list[Contact], exclude: set[int], 
     """Two customers who texted STOP at some point (no conversation of theirs is seeded)."""
     candidates = [i for i in range(len(contacts)) if i not in exclude]
     for index in rng.sample(candidates, min(2, len(candidates))):
-        contacts[index].blocked_at = base - rng.uniform(2, 60) * DAY
-        contacts[index].updated_at = max(contacts[index].updated_at, contacts[index].blocked_at)
+        blocked_at = contacts[index].blocked_at = base - rng.uniform(2, 60) * DAY
+        contacts[index].updated_at = max(contacts[index].updated_at, blocked_at)
 
 
 def _seed_conversations(store: Store, rng: random.Random, talkers: list[Contact], base: float) -> None:

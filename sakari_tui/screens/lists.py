@@ -39,7 +39,7 @@ class ListScreen(SakariScreen[None]):
     def fetch(self) -> Any:
         raise NotImplementedError
 
-    def cells(self, item: Any) -> tuple[Text, ...]:
+    def cells(self, item: object) -> tuple[Text, ...]:
         raise NotImplementedError
 
     @work(exclusive=True, group="list")

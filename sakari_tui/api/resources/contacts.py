@@ -9,7 +9,7 @@ from ..pagination import MAX_PAGE_SIZE, Page, iterate_pages
 from .base import Resource, query
 
 
-def parse_created_contacts(body: Any) -> list[Contact] | ContactUpload:
+def parse_created_contacts(body: object) -> list[Contact] | ContactUpload:
     """``contacts.create`` answers either a list of contacts (ContactsResponse) or an
     upload summary (ContactUploadResponse): a ``data`` list or a ``data`` object."""
     expect_success(body)
@@ -61,6 +61,7 @@ class Contacts(Resource):
             body = await self._api.call("POST", path, params=params, content=content,
                                         headers={"Content-Type": "text/csv"})  # fmt: skip
         else:
+            assert contact is not None  # one of the two, checked above
             payload = dict(contact) if isinstance(contact, Mapping) else [dict(c) for c in contact]
             body = await self._api.call("POST", path, params=params, json=payload)
         return parse_created_contacts(body)
