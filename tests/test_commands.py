@@ -14,6 +14,7 @@ import json
 import os
 import shlex
 import queue
+import re
 import signal
 import socket
 import stat
@@ -680,10 +681,20 @@ def wait_for_port(port: int, process: subprocess.Popen[str], timeout: float = 20
     raise AssertionError(f"nothing listens on {port}")
 
 
+def listening_url(err: Lines) -> str:
+    """The URL a ``webhooks listen --port 0`` says it listens on (its first line on stderr)."""
+    line = err.next(timeout=20)
+    match = re.fullmatch(r"listening for webhook events on (http://127\.0\.0\.1:(\d+)/) \(Ctrl\+C to stop\)", line)
+    assert match, line
+    return match.group(1)
+
+
 def test_webhooks_listen_prints_each_event(home: dict[str, str]) -> None:
-    port = free_port()
-    process, out, err = start(home, "webhooks", "listen", "--port", str(port))
+    # --port 0: the system picks a free port, so tests running side by side never collide.
+    process, out, err = start(home, "webhooks", "listen", "--port", "0")
     try:
+        url = listening_url(err)
+        port = int(url.rsplit(":", 1)[1].rstrip("/"))
         wait_for_port(port, process)
         event = {
             "eventId": "e1", "accountId": ACCOUNT, "type": "message-received",
@@ -703,17 +714,15 @@ def test_webhooks_listen_prints_each_event(home: dict[str, str]) -> None:
         code = stop(process, signal.SIGINT)
     assert code == 130
     stderr = "\n".join(err.rest())
-    assert f"http://127.0.0.1:{port}/" in stderr and "not a JSON event" in stderr
+    assert "not a JSON event" in stderr
     assert "Traceback" not in stderr
 
 
 def test_webhooks_listen_subscribed_to_the_sandbox_shows_live_events(sandbox: Sandbox, env: dict[str, str]) -> None:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
-    process, out, err = start(env, "webhooks", "listen", "--port", str(port), "--json", "--subscribe",
+    process, out, err = start(env, "webhooks", "listen", "--port", "0", "--json", "--subscribe",
                               "--events", "message-received")  # fmt: skip
     try:
-        assert err.next(timeout=20) == f"listening for webhook events on {url} (Ctrl+C to stop)"
+        url = listening_url(err)
         assert [w["url"] for w in sandbox.webhooks()] == [url]
         number = fresh_number(sandbox)
         sandbox.inject_inbound(number, "Do you have rye today?")
