@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from conftest import wait_for
+from conftest import finish, wait_for
 from rich.console import Console
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -246,7 +246,8 @@ async def test_running_a_manual_campaign_sends_to_exactly_the_filtered_contacts(
         await pilot.press("r")
         run = app.screen
         assert isinstance(run, CampaignRunScreen)
-        await wait_for(pilot, lambda: run.audience is not None, what="the recipients counted")
+        await finish(pilot, "audience")
+        assert run.audience is not None
         assert {c.id for c in run.audience.sendable} == sendable
         assert {c.id for c in run.audience.blocked} == blocked
         summary = shown(run.query_one("#run-summary", Static))
@@ -299,7 +300,8 @@ async def test_attribute_rules_and_listed_contacts_preview_what_the_server_sends
         sent_before = {m["id"] for m in sandbox.messages()}
         await pilot.press("r")
         run = app.screen
-        await wait_for(pilot, lambda: run.audience is not None, what="the recipients counted")
+        await finish(pilot, "audience")
+        assert run.audience is not None
         assert {c.id for c in run.audience.sendable} == sendable
         # A name from the server is shown as typed, never read as markup.
         title = Content.from_markup(run.query_one(VerticalScroll).border_title)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from conftest import FAST, make_app, make_sandbox, wait_for
+from conftest import FAST, finish, make_app, make_sandbox, wait_for
 from spec import spec_path
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -337,7 +337,8 @@ async def add_spec(pilot, location: str, name: str | None = None, server: str | 
     dialog = app.screen
     dialog.query_one("#spec-location", Input).value = location
     await pilot.press("enter")
-    await wait_for(pilot, lambda: dialog.document is not None, what="the preview")
+    await finish(pilot, "spec-preview")
+    assert dialog.document is not None
     await pilot.pause()
     if name is not None:
         dialog.query_one("#spec-name", Input).value = name

@@ -10,7 +10,7 @@ import weakref
 from pathlib import Path
 
 import pytest
-from conftest import make_app, make_sandbox, wait_for
+from conftest import finish, make_app, make_sandbox, wait_for
 from rich.console import Console
 from textual.widgets import Input, Static, TextArea
 
@@ -575,14 +575,16 @@ async def test_csv_import_reports_each_failing_row_and_keeps_the_good_ones(
         await pilot.press("tab")
         assert field.value == str(path)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: dialog.state == "ready", what="the file read")
+        await finish(pilot, "csv-read")
+        assert dialog.state == "ready"
         assert "Lovelace" in shown(dialog.query_one("#csv-preview", Static))
         assert dialog.mapping == ["firstName", "lastName", "mobile", "email", "attribute", "tags"]
         assert [s.value for s in dialog.query("#csv-mapping Select")] == dialog.mapping
         assert app.focused is dialog.query_one("#upload")  # nothing to fix: straight to Import
         assert "5 rows" in shown(dialog.query_one("#csv-summary", Static))
         await pilot.press("f2")
-        await wait_for(pilot, lambda: dialog.state == "done", what="the report")
+        await finish(pilot, "csv-upload")
+        assert dialog.state == "done"
         report = dialog.report
         assert (report.submitted, report.inserted, report.updated) == (5, 3, 0)
         # Named by their line in the file (the header is line 1), as the command line does.
@@ -626,7 +628,8 @@ async def test_csv_import_says_what_is_wrong_with_the_file(app, sandbox, tmp_pat
         # No column is the mobile number: the file is read, and the columns wait to be told.
         dialog.query_one("#csv-path", Input).value = str(tmp_path / "nomobile.csv")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: dialog.state == "ready", what="the file read")
+        await finish(pilot, "csv-read")
+        assert dialog.state == "ready"
         mapping_error = dialog.query_one("#csv-mapping-error", Static)
         assert mapping_error.display and "No column goes to mobile" in shown(mapping_error)
         first = dialog.query_one("#csv-mapping Select")
@@ -644,7 +647,8 @@ async def open_import(pilot, path: Path) -> CsvImportScreen:
     assert isinstance(dialog, CsvImportScreen)
     dialog.query_one("#csv-path", Input).value = str(path)
     await pilot.press("enter")
-    await wait_for(pilot, lambda: dialog.state == "ready", what="the file read")
+    await finish(pilot, "csv-read")
+    assert dialog.state == "ready"
     return dialog
 
 
@@ -685,7 +689,8 @@ async def test_csv_import_with_unknown_headers_is_mapped_by_keys(app, sandbox, t
         assert dialog.mapping == ["mobile", "firstName", "lastName", "ignore", "attribute", "tags", "tags"]
         assert [s.value for s in selects] == dialog.mapping
         await pilot.press("f2")
-        await wait_for(pilot, lambda: dialog.state == "done", what="the report")
+        await finish(pilot, "csv-upload")
+        assert dialog.state == "done"
         assert (dialog.report.submitted, dialog.report.inserted, dialog.report.failures) == (2, 2, [])
     lin = contact_by_mobile(sandbox, "+13125550181")
     assert (lin["firstName"], lin["lastName"]) == ("Lin", "Okafor")
@@ -728,7 +733,8 @@ async def test_csv_import_refuses_two_columns_to_one_field_and_keeps_the_choices
         await pilot.press("enter", "i", "enter")  # First name: ignore
         assert not error.display
         await pilot.press("f2")
-        await wait_for(pilot, lambda: dialog.state == "done", what="the report")
+        await finish(pilot, "csv-upload")
+        assert dialog.state == "done"
         assert (dialog.report.submitted, dialog.report.inserted, dialog.report.updated) == (1, 1, 0)
     assert len(sandbox.contacts()) == before + 1
     robin = contact_by_mobile(sandbox, "+13125550171")
@@ -777,7 +783,8 @@ async def test_bulk_send_reaches_the_selected_except_the_opted_out_who_are_repor
         assert isinstance(app.screen, ConfirmScreen)
         assert "Send this message to 2 contacts (2 segments" in app.screen.question
         await pilot.press("y")
-        await wait_for(pilot, lambda: dialog.state == "done", what="the result")
+        await finish(pilot, "csv-upload")
+        assert dialog.state == "done"
         sent = [m for m in sandbox.messages()[: len(sandbox.messages()) - before] if m["outgoing"]]
         assert [m["contact"]["id"] for m in sent] == [everyone[1]["id"]]
         assert sent[0]["message"] == f"Hi {everyone[1]['firstName']}, fresh bread today"
@@ -806,7 +813,8 @@ async def test_all_matching_a_tag_goes_as_one_request_by_tag(app, sandbox) -> No
         dialog.query_one(TextArea).insert("Wholesale price list is out")
         sends_before = sandbox.requests.count(("POST", "/v1/accounts/demo-account/messages"))
         await pilot.press("f2", "y")
-        await wait_for(pilot, lambda: dialog.state == "done", what="the result")
+        await finish(pilot, "csv-upload")
+        assert dialog.state == "done"
         assert sandbox.requests.count(("POST", "/v1/accounts/demo-account/messages")) == sends_before + 1
         reached = {m["contact"]["id"] for m in sandbox.messages() if m["message"] == "Wholesale price list is out"}
         assert reached == {c["id"] for c in tagged if "blocked" not in c}
@@ -829,7 +837,8 @@ async def test_all_matching_a_name_filter_is_sent_by_id_less_the_ones_left_out(a
         dialog = app.screen
         dialog.query_one(TextArea).insert("Closed Monday")
         await pilot.press("f2", "y")
-        await wait_for(pilot, lambda: dialog.state == "done", what="the result")
+        await finish(pilot, "csv-upload")
+        assert dialog.state == "done"
         reached = {m["contact"]["id"] for m in sandbox.messages() if m["message"] == "Closed Monday"}
         assert reached == {c["id"] for c in matching if "blocked" not in c and c["id"] != left_out}
 

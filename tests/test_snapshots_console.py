@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import QUIET, make_app, make_sandbox, still_cursors, wait_for
+from conftest import QUIET, finish, make_app, make_sandbox, still_cursors, wait_for
 
 from sakari_tui.app import SakariApp
 from sakari_tui.core import console as console_core
@@ -120,7 +120,8 @@ def test_spec_preview(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPa
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, SourceDialog), what="the dialog")
         dialog = pilot.app.screen
         await pilot.press(*"pets.yaml", "enter")
-        await wait_for(pilot, lambda: dialog.document is not None, what="the preview")
+        await finish(pilot, "spec-preview")
+        assert dialog.document is not None
         still_cursors(pilot.app)
         await pilot.pause()
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import QUIET, make_app, make_sandbox, still_cursors, wait_for
+from conftest import QUIET, finish, make_app, make_sandbox, still_cursors, wait_for
 from textual.widgets import Input, Static
 
 from sakari_tui.app import SakariApp
@@ -125,7 +125,8 @@ def test_csv_import_mapping(snap_compare, tmp_path: Path, monkeypatch: pytest.Mo
         assert isinstance(dialog, CsvImportScreen)
         dialog.query_one("#csv-path", Input).value = "people.csv"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: dialog.state == "ready", what="the file read")
+        await finish(pilot, "csv-read")
+        assert dialog.state == "ready"
         await pilot.press(*["tab"] * 5, "enter", "i", "enter")  # Internal id: ignore
         await wait_for(pilot, lambda: dialog.mapping[5] == "ignore", what="the column ignored")
         still_cursors(pilot.app)
