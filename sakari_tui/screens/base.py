@@ -11,6 +11,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Static
 from textual.worker import Worker
 
+from sakari_tui.styles import style
+
 if TYPE_CHECKING:
     from sakari_tui.app import SakariApp
 
@@ -51,7 +53,8 @@ class SakariScreen(_OfSakariApp, Screen[ResultType], Generic[ResultType]):  # ty
 
 
 class SakariModal(_OfSakariApp, ModalScreen[ResultType], Generic[ResultType]):  # type: ignore[misc]
-    pass
+    # Every dialog's and form's styles, read when the first one is shown, not at start-up.
+    CSS_PATH = style("dialogs")
 
 
 class EditForm(SakariModal[ResultType], Generic[ResultType]):

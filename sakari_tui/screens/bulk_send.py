@@ -242,22 +242,6 @@ def outcome_view(outcome: Outcome, region: str) -> Group:
 class BulkSendScreen(SakariModal[str | None]):
     """Dismissed with the message text (kept as a draft), or "" after a send."""
 
-    DEFAULT_CSS = """
-    BulkSendScreen { align: center middle; }
-    BulkSendScreen > VerticalScroll {
-        width: 84; max-width: 100%; height: auto; max-height: 100%;
-        border: round $primary; background: $surface; padding: 0 1;
-    }
-    BulkSendScreen Static { height: auto; }
-    BulkSendScreen #send-text { height: 5; }
-    BulkSendScreen #send-meter { color: $text-muted; }
-    BulkSendScreen #send-preview { margin-top: 1; }
-    BulkSendScreen #send-cost { margin-top: 1; }
-    BulkSendScreen #send-error { color: $error; }
-    BulkSendScreen #send-progress-line { height: auto; margin-top: 1; }
-    BulkSendScreen .buttons { height: auto; align-horizontal: right; margin-top: 1; }
-    BulkSendScreen .buttons Button { margin-left: 1; }
-    """
     BINDINGS = [
         Binding("f2", "send", "Send…", id="contacts.send.confirm"),
         Binding("ctrl+t", "template", "Template", id="contacts.send.template"),

@@ -26,7 +26,7 @@ from sakari_tui.core.campaigns import (
 )
 from sakari_tui.core.template_library import brace_problems
 from sakari_tui.screens.base import EditForm
-from sakari_tui.screens.template_form import FORM_CSS, save_failed
+from sakari_tui.screens.template_form import save_failed
 from sakari_tui.widgets.segment_meter import meter_text
 
 KNOWN_TAGS_FROM = 1000  # contacts read for the hint of tags in use
@@ -74,18 +74,6 @@ class AttributeRow(Horizontal):
 
 
 class CampaignForm(EditForm[Campaign | None]):
-    DEFAULT_CSS = (
-        FORM_CSS.format(name="CampaignForm")
-        + """
-    CampaignForm #form-text { height: 5; }
-    CampaignForm #attribute-rows { height: auto; }
-    CampaignForm .section { height: 1; }
-    CampaignForm .section Label { width: 1fr; color: $text-muted; }
-    CampaignForm .section Button { margin-left: 1; }
-    CampaignForm .field.tight { margin-bottom: 0; }
-    CampaignForm #form-known-tags { padding-left: 10; margin-bottom: 1; }
-    """
-    )
     BINDINGS = [
         Binding("f2,ctrl+s", "save", "Save", id="campaigns.form.save"),
         Binding("escape", "cancel", "Cancel", id="campaigns.form.cancel"),

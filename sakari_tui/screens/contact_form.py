@@ -86,22 +86,6 @@ def error_text(error: SakariError) -> str:
 
 
 class ContactForm(EditForm[Contact | None]):
-    DEFAULT_CSS = """
-    ContactForm { align: center middle; }
-    ContactForm > VerticalScroll {
-        width: 78; max-width: 100%; height: auto; max-height: 100%;
-        border: round $primary; background: $surface; padding: 0 1;
-    }
-    ContactForm .row { height: auto; }
-    ContactForm .row > Label { width: 12; color: $text-muted; }
-    ContactForm .row > Input { width: 1fr; }
-    ContactForm .field-error { color: $error; height: auto; padding-left: 12; }
-    ContactForm #form-error { color: $error; height: auto; margin-top: 1; }
-    ContactForm #form-status { color: $text-muted; height: auto; }
-    ContactForm .section { color: $text-muted; margin-top: 1; }
-    ContactForm .buttons { height: auto; align-horizontal: right; margin-top: 1; }
-    ContactForm .buttons Button { margin-left: 1; }
-    """
     BINDINGS = [
         Binding("f2,ctrl+s", "save", "Save", id="contacts.form.save"),
         Binding("escape", "cancel", "Cancel", id="contacts.form.cancel"),

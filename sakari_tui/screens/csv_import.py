@@ -241,39 +241,6 @@ class ColumnTarget(Horizontal):
 class CsvImportScreen(SakariModal[bool]):
     """Dismissed with True when anything was imported (the list reloads)."""
 
-    DEFAULT_CSS = """
-    CsvImportScreen { align: center middle; }
-    CsvImportScreen > VerticalScroll {
-        width: 96; max-width: 100%; height: auto; max-height: 100%;
-        border: round $primary; background: $surface; padding: 0 1;
-    }
-    CsvImportScreen Static { height: auto; }
-    CsvImportScreen #csv-path { width: 1fr; }
-    CsvImportScreen .row { height: auto; }
-    CsvImportScreen .row > Label { width: 8; color: $text-muted; }
-    CsvImportScreen #csv-error { color: $error; }
-    CsvImportScreen #csv-preview { margin-top: 1; }
-    CsvImportScreen #csv-mapping-title { margin-top: 1; }
-    CsvImportScreen #csv-mapping { layout: grid; grid-size: 2; grid-columns: 1fr 1fr; grid-rows: 1;
-                                   grid-gutter: 0 2; height: auto; }
-    CsvImportScreen .csv-column { height: 1; }
-    CsvImportScreen .csv-column > Label { width: 1fr; margin-right: 1; text-wrap: nowrap; text-overflow: ellipsis; }
-    CsvImportScreen .csv-column > Select { width: 16; }
-    CsvImportScreen .csv-column:focus-within > Label { text-style: bold; }
-    CsvImportScreen .csv-column > Select:focus > SelectCurrent { background: $primary-background; }
-    CsvImportScreen .csv-column.-invalid > Label { color: $text-error; text-style: bold; }
-    CsvImportScreen .csv-column.-invalid SelectCurrent #label { color: $text-error; }
-    CsvImportScreen #csv-mapping-error { color: $text-error; }
-    CsvImportScreen #csv-merge { height: auto; border: none; padding: 0; width: auto; layout: horizontal; }
-    CsvImportScreen #csv-merge:focus-within { background: $boost; }
-    CsvImportScreen #csv-merge RadioButton { width: auto; margin-right: 2; }
-    CsvImportScreen #csv-merge-line { height: auto; margin-top: 1; }
-    CsvImportScreen #csv-merge-help { color: $text-muted; }
-    CsvImportScreen #csv-progress-line { height: auto; margin-top: 1; }
-    CsvImportScreen #csv-report { margin-top: 1; }
-    CsvImportScreen .buttons { height: auto; align-horizontal: right; margin-top: 1; }
-    CsvImportScreen .buttons Button { margin-left: 1; }
-    """
     BINDINGS = [
         Binding("f2", "upload", "Import", id="contacts.import.upload"),
         Binding("escape", "close", "Close", id="contacts.import.close"),

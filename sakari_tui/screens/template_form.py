@@ -21,25 +21,6 @@ from sakari_tui.core.templates import placeholders
 from sakari_tui.screens.base import EditForm
 from sakari_tui.widgets.segment_meter import meter_text
 
-FORM_CSS = """
-{name} {{ align: center middle; }}
-{name} > VerticalScroll {{
-    width: 76; max-width: 100%; height: auto; max-height: 100%;
-    border: round $primary; background: $surface; padding: 0 1;
-}}
-{name} .field {{ height: 1; margin-bottom: 1; }}
-{name} .field Label {{ width: 10; color: $text-muted; }}
-{name} .field Input {{ width: 1fr; }}
-{name} .field Select {{ width: 1fr; }}
-{name} .field Input, {name} .field Select > SelectCurrent {{ background: $boost; }}
-{name} .hint {{ color: $text-muted; height: auto; }}
-{name} #form-meter {{ margin-bottom: 1; }}
-{name} .warning {{ color: $warning; height: auto; }}
-{name} .error {{ color: $error; height: auto; }}
-{name} .buttons {{ height: 1; align-horizontal: right; margin-top: 1; }}
-{name} .buttons Button {{ margin-left: 2; }}
-"""
-
 
 def save_failed(exc: SakariError, what: str) -> Text:
     """The message shown in a form when the API refused or failed a save."""
@@ -51,12 +32,6 @@ def save_failed(exc: SakariError, what: str) -> Text:
 
 
 class TemplateForm(EditForm[Template | None]):
-    DEFAULT_CSS = (
-        FORM_CSS.format(name="TemplateForm")
-        + """
-    TemplateForm #form-text { height: 7; }
-    """
-    )
     BINDINGS = [
         Binding("f2,ctrl+s", "save", "Save", id="templates.form.save"),
         Binding("escape", "cancel", "Cancel", id="templates.form.cancel"),
