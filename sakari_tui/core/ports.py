@@ -19,23 +19,19 @@ if TYPE_CHECKING:
 
 
 class MessagesPort(Protocol):
+    # The keyword arguments core passes, of SakariClient's messages.fetch_all and send.
     async def fetch_all(
-        self,
-        offset: int = 0,
-        limit: int = 10,
-        *,
-        contact_id: str | None = None,
-        conversation_id: str | None = None,
+        self, offset: int = 0, limit: int = 10, *, conversation_id: str | None = None, contact_id: str | None = None
     ) -> Page[Message]: ...
 
     async def send(
         self,
         template: str,
         *,
-        contacts: Iterable[Recipient] | None = None,
-        conversations: Iterable[str] | None = None,
         media: Iterable[str | Mapping[str, Any]] | None = None,
         type: str | None = None,
+        conversations: Iterable[str] | None = None,
+        contacts: Iterable[Recipient] | None = None,
     ) -> SendResult: ...
 
 

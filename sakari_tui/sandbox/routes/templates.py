@@ -9,8 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..catalog import create_template, update_template
-from ..errors import ApiError
-from ..http import endpoint, ok, page, pagination, read_json
+from ..http import collection_routes, ok, page, pagination, read_json, record
 from ..records import Template
 from ..views import template_view
 
@@ -19,10 +18,7 @@ if TYPE_CHECKING:
 
 
 def _template(sandbox: Sandbox, request: Request) -> Template:
-    template = sandbox.store.templates.get(request.path_params["template_id"])
-    if template is None:
-        raise ApiError(404, "TMPL-001", "Template not found")
-    return template
+    return record(sandbox.store.templates, request, "template_id", "TMPL-001", "Template not found")
 
 
 async def fetch_all(request: Request, sandbox: Sandbox) -> Response:
@@ -54,10 +50,4 @@ async def remove(request: Request, sandbox: Sandbox) -> Response:
 
 
 def routes(prefix: str) -> list[Route]:
-    return [
-        Route(f"{prefix}/templates", endpoint(fetch_all), methods=["GET"]),
-        Route(f"{prefix}/templates", endpoint(create), methods=["POST"]),
-        Route(f"{prefix}/templates/{{template_id}}", endpoint(fetch), methods=["GET"]),
-        Route(f"{prefix}/templates/{{template_id}}", endpoint(update), methods=["PUT"]),
-        Route(f"{prefix}/templates/{{template_id}}", endpoint(remove), methods=["DELETE"]),
-    ]
+    return collection_routes(f"{prefix}/templates", "template_id", fetch_all, create, fetch, update, remove)
