@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from starlette.exceptions import HTTPException
@@ -188,3 +188,11 @@ def collection_routes(
         Route(one, endpoint(update), methods=["PUT"]),
         Route(one, endpoint(remove), methods=["DELETE"]),
     ]
+
+
+def named_page(request: Request, records: Iterable[Any], view: Callable[[Any], dict[str, Any]]) -> JSONResponse:
+    """A page of the records whose name holds the ``name`` query parameter, in any case."""
+    offset, limit = pagination(request)
+    wanted = request.query_params.get("name", "").strip().lower()
+    matching = [r for r in records if wanted in r.name.lower()]
+    return page([view(r) for r in matching[offset : offset + limit]], offset, limit, len(matching))

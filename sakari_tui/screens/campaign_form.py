@@ -227,8 +227,12 @@ class CampaignForm(EditForm[Campaign | None]):
     def action_add_attribute(self) -> None:
         row = AttributeRow()
         self.query_one("#attribute-rows").mount(row)
-        self.call_after_refresh(row.query_one(".attribute-name", Input).focus)
-        self.call_after_refresh(row.scroll_visible)
+
+        def show_new_row() -> None:  # once it has been composed
+            row.query_one(".attribute-name", Input).focus()
+            row.scroll_visible()
+
+        self.call_after_refresh(show_new_row)
 
     @on(Button.Pressed, "#add-attribute")
     def add_pressed(self) -> None:

@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..catalog import create_campaign, update_campaign
-from ..http import collection_routes, ok, page, pagination, read_json, record
+from ..http import collection_routes, named_page, ok, read_json, record
 from ..records import Campaign
 from ..views import campaign_view
 
@@ -22,10 +22,7 @@ def _campaign(sandbox: Sandbox, request: Request) -> Campaign:
 
 
 async def fetch_all(request: Request, sandbox: Sandbox) -> Response:
-    offset, limit = pagination(request)
-    wanted = request.query_params.get("name", "").strip().lower()
-    campaigns = [c for c in sandbox.store.campaigns.values() if wanted in c.name.lower()]
-    return page([campaign_view(c) for c in campaigns[offset:offset + limit]], offset, limit, len(campaigns))
+    return named_page(request, sandbox.store.campaigns.values(), campaign_view)
 
 
 async def create(request: Request, sandbox: Sandbox) -> Response:

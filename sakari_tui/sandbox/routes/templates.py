@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..catalog import create_template, update_template
-from ..http import collection_routes, ok, page, pagination, read_json, record
+from ..http import collection_routes, named_page, ok, read_json, record
 from ..records import Template
 from ..views import template_view
 
@@ -22,10 +22,7 @@ def _template(sandbox: Sandbox, request: Request) -> Template:
 
 
 async def fetch_all(request: Request, sandbox: Sandbox) -> Response:
-    offset, limit = pagination(request)
-    wanted = request.query_params.get("name", "").strip().lower()
-    templates = [t for t in sandbox.store.templates.values() if wanted in t.name.lower()]
-    return page([template_view(t) for t in templates[offset:offset + limit]], offset, limit, len(templates))
+    return named_page(request, sandbox.store.templates.values(), template_view)
 
 
 async def create(request: Request, sandbox: Sandbox) -> Response:
