@@ -316,7 +316,7 @@ async def test_a_thread_opened_from_the_cache_loads_all_its_older_messages(tmp_p
                 break
             count = len(thread.bubbles)
             await pilot.press("home")
-            await wait_for(pilot, lambda: len(thread.bubbles) > count or not thread.has_older, what="an older page")
+            await wait_for(pilot, lambda count=count: len(thread.bubbles) > count or not thread.has_older, what="an older page")
         texts = [bubble.text for bubble in thread.bubbles]
         assert texts == [f"message number {i}" for i in range(140)]
         assert not thread.has_older
