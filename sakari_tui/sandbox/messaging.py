@@ -74,17 +74,8 @@ def send_messages(store: Store, body: dict[str, Any]) -> dict[str, Any]:
             continue
         conversation = _open_conversation(store, contact, at)
         status, error = store.decide_fate()
-        message = Message(
-            id=store.new_id(),
-            conversation_id=conversation.id,
-            contact_id=contact.id,
-            text=text,
-            outgoing=True,
-            created_at=at,
-            segments=counted.segments,
-            encoding=counted.encoding,
-            price=sms.price(counted.segments, message_type),
-            type=message_type,
+        message = Message.counted(
+            store.new_id(), conversation, contact, text, at, outgoing=True, type=message_type, segments=counted,
             media=[dict(item) for item in media],
             template=template if has_placeholders else None,
             final_status=status,
@@ -259,19 +250,7 @@ def receive_message(store: Store, mobile: str, text: str) -> Message:
         contact = new_contact(store, given, at)
     _apply_keyword(store, contact, text, at)
     conversation = _open_conversation(store, contact, at)
-    counted = sms.count_segments(text)
-    message = Message(
-        id=store.new_id(),
-        conversation_id=conversation.id,
-        contact_id=contact.id,
-        text=text,
-        outgoing=False,
-        created_at=at,
-        segments=counted.segments,
-        encoding=counted.encoding,
-        price=0.0,
-        final_status="Received",
-    )
+    message = Message.counted(store.new_id(), conversation, contact, text, at, outgoing=False, final_status="Received")
     store.add_message(message, conversation)
     store.emit("message-received", lambda: message_view(store, message))
     return message

@@ -10,7 +10,6 @@ import random
 from datetime import datetime, timezone
 
 from . import seed_text as text
-from . import sms
 from .clock import now
 from .config import SandboxConfig
 from .records import Campaign, Contact, Message, Template
@@ -125,17 +124,8 @@ def _seed_conversations(store: Store, rng: random.Random, talkers: list[Contact]
         contact = talkers[index]
         if index not in conversations:
             conversations[index], _ = store.open_conversation(contact, at)
-        counted = sms.count_segments(body)
-        message = Message(
-            id=store.new_id(),
-            conversation_id=conversations[index].id,
-            contact_id=contact.id,
-            text=body,
-            outgoing=outgoing,
-            created_at=at,
-            segments=counted.segments,
-            encoding=counted.encoding,
-            price=sms.price(counted.segments) if outgoing else 0.0,
+        message = Message.counted(
+            store.new_id(), conversations[index], contact, body, at, outgoing=outgoing,
             final_status="Delivered" if outgoing else "Received",
             settled=True,
             announced_status="Delivered" if outgoing else "Received",
