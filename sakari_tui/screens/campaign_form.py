@@ -24,9 +24,7 @@ from sakari_tui.core.campaigns import (
     CampaignFilters,
     campaign_fields,
 )
-from sakari_tui.core.template_library import brace_problems
-from sakari_tui.screens.base import EditForm
-from sakari_tui.screens.template_form import save_failed
+from sakari_tui.screens.template_form import MessageTextForm, save_failed
 from sakari_tui.widgets.segment_meter import meter_text
 
 KNOWN_TAGS_FROM = 1000  # contacts read for the hint of tags in use
@@ -73,7 +71,7 @@ class AttributeRow(Horizontal):
         )
 
 
-class CampaignForm(EditForm[Campaign | None]):
+class CampaignForm(MessageTextForm[Campaign | None]):
     BINDINGS = [
         Binding("f2,ctrl+s", "save", "Save", id="campaigns.form.save"),
         Binding("escape", "cancel", "Cancel", id="campaigns.form.cancel"),
@@ -153,18 +151,9 @@ class CampaignForm(EditForm[Campaign | None]):
                     Text("Rules not understood, dropped on save: " + "; ".join(self.filters.not_understood)),
                     classes="warning",
                 )
-            yield Static("", id="form-error", classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="cancel", compact=True)
-                yield Button("Save (F2)", id="save", variant="primary", compact=True)
+            yield from self.compose_end()
 
-    def on_mount(self) -> None:
-        self._initial = self.values()
-        self.text_changed()
-        self.show_error("")
-        text = self.query_one("#form-text", TextArea)
-        text.move_cursor(text.document.end)
-        self.query_one("#form-name", Input).focus()
+    def on_mount(self) -> None:  # then MessageTextForm's (Textual calls each class's handler)
         self.load_known_tags()
 
     # -- the values ----------------------------------------------------------
@@ -184,10 +173,7 @@ class CampaignForm(EditForm[Campaign | None]):
     def text_changed(self) -> None:
         text = self.query_one("#form-text", TextArea).text
         self.query_one("#form-meter", Static).update(meter_text(text))
-        problems = brace_problems(text)
-        braces = self.query_one("#form-braces", Static)
-        braces.update(Text("Unbalanced braces at " + "; ".join(map(str, problems[:3]))) if problems else "")
-        braces.display = bool(problems)
+        self.show_brace_problems(text)
 
     @work(exclusive=True, group="known-tags", exit_on_error=False)
     async def load_known_tags(self) -> None:
@@ -287,18 +273,9 @@ class CampaignForm(EditForm[Campaign | None]):
     def build(self) -> tuple[dict | None, str | None]:
         """The API fields, or the reason they cannot be sent."""
         name, trigger, text, tags, contacts, rows = self.values()
-        if not name.strip():
-            self.query_one("#form-name", Input).focus()
-            return None, "A name is required."
-        problems = brace_problems(text)
-        if problems:
-            self.query_one("#form-text", TextArea).focus()
-            first = problems[0]
-            message = (
-                f"Not saved: braces that do not pair up at line {first.line}, column {first.column}. "
-                "Write placeholders as {{name}}."
-            )
-            return None, message
+        problem = self.name_or_text_problem(name, text)
+        if problem:
+            return None, problem
         rules = []
         for number, (rule_name, comparator, value) in enumerate(rows, 1):
             if not rule_name and not value:
