@@ -8,6 +8,8 @@ keeps everything typed when the answer is an error.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -71,6 +73,13 @@ class AttributeRow(Horizontal):
         )
 
 
+def list_field(label: str, values: Iterable[str], placeholder: str, id: str, classes: str = "") -> ComposeResult:
+    """A labelled one-line input of comma-separated values."""
+    with Horizontal(classes=f"field {classes}".strip()):
+        yield Label(label)
+        yield Input(", ".join(values), placeholder=placeholder, id=id, compact=True, select_on_focus=False)
+
+
 class CampaignForm(MessageTextForm[Campaign | None]):
     BINDINGS = [
         Binding("f2,ctrl+s", "save", "Save", id="campaigns.form.save"),
@@ -99,9 +108,7 @@ class CampaignForm(MessageTextForm[Campaign | None]):
         with VerticalScroll() as box:
             box.border_title = "New campaign" if self.is_new else "Edit campaign"
             box.border_subtitle = "F2 saves · Esc cancels · F1 keys"
-            with Horizontal(classes="field"):
-                yield Label("Name")
-                yield Input(campaign.name or "", placeholder="required", id="form-name", compact=True, select_on_focus=False)
+            yield from self.compose_name(campaign.name or "")
             with Horizontal(classes="field"):
                 yield Label("Trigger")
                 yield Select(
@@ -121,25 +128,9 @@ class CampaignForm(MessageTextForm[Campaign | None]):
             yield TextArea(campaign.template or "", id="form-text", soft_wrap=True, tab_behavior="focus")
             yield Static("", id="form-meter", classes="hint")
             yield Static("", id="form-braces", classes="warning")
-            with Horizontal(classes="field tight"):
-                yield Label("Tags")
-                yield Input(
-                    ", ".join(self.filters.tags),
-                    placeholder="any of these, comma-separated",
-                    id="form-tags",
-                    compact=True,
-                    select_on_focus=False,
-                )
+            yield from list_field("Tags", self.filters.tags, "any of these, comma-separated", "form-tags", "tight")
             yield Static("", id="form-known-tags", classes="hint")
-            with Horizontal(classes="field"):
-                yield Label("Contacts")
-                yield Input(
-                    ", ".join(self.filters.contacts),
-                    placeholder="contact ids (F6 adds one)",
-                    id="form-contacts",
-                    compact=True,
-                    select_on_focus=False,
-                )
+            yield from list_field("Contacts", self.filters.contacts, "contact ids (F6 adds one)", "form-contacts")
             with Horizontal(classes="section"):
                 yield Label("Attributes: every rule must match")
                 yield Button("+ Rule (F3)", id="add-attribute", compact=True)

@@ -37,6 +37,11 @@ class MessageTextForm(EditForm[ResultType], Generic[ResultType]):
     """A form around a message text: a #form-name and a #form-text whose braces must pair
     up, the segment meter (#form-meter), the brace warning (#form-braces), Save and Cancel."""
 
+    def compose_name(self, name: str) -> ComposeResult:
+        with Horizontal(classes="field"):
+            yield Label("Name")
+            yield Input(name, placeholder="required", id="form-name", compact=True, select_on_focus=False)
+
     def compose_end(self) -> ComposeResult:
         """The end of the form: the error line and the buttons."""
         yield Static("", id="form-error", classes="error")
@@ -99,9 +104,7 @@ class TemplateForm(MessageTextForm[Template | None]):
         with VerticalScroll() as box:
             box.border_title = "New template" if self.is_new else "Edit template"
             box.border_subtitle = "F2 saves · Esc cancels · F1 keys"
-            with Horizontal(classes="field"):
-                yield Label("Name")
-                yield Input(template.name or "", placeholder="required", id="form-name", compact=True, select_on_focus=False)
+            yield from self.compose_name(template.name or "")
             with Horizontal(classes="field"):
                 yield Label("Type")
                 yield Select(
