@@ -103,7 +103,8 @@ async def test_create_with_tags_and_attribute_rules(app, sandbox) -> None:
         await pilot.press("f4")
         assert len(form.query(AttributeRow)) == 2
         await pilot.press("f2")
-        await wait_for(pilot, lambda: app.screen is screen, what="the form to close")
+        await finish(pilot, "save")
+        assert app.screen is screen
         created = by_name(sandbox, "Rye")
         assert created["trigger"] == {"code": "S"}
         assert created["template"] == "Hi {{{firstName}}}"
@@ -146,7 +147,8 @@ async def test_edit_changes_trigger_rules_contacts_and_text(app, sandbox) -> Non
         await type_text(pilot, "Order")
         await pilot.press("enter")
         await pilot.press("f2")
-        await wait_for(pilot, lambda: app.screen is screen, what="the form to close")
+        await finish(pilot, "save")
+        assert app.screen is screen
         saved = next(c for c in sandbox.campaigns() if c["id"] == campaign_id)
         assert saved["trigger"] == {"code": "M"}
         assert saved["filters"] == {"tags": [], "contacts": [lucas["id"]], "attributes": []}
@@ -202,8 +204,9 @@ async def test_api_errors_keep_the_form_and_what_was_typed(app, sandbox) -> None
             setattr(sandbox.faults, fault, 0.0)
         assert sandbox.campaigns() == before
         await pilot.press("f2")
-        await wait_for(pilot, lambda: by_name(sandbox, "Gone"), what="the save")
-        await wait_for(pilot, lambda: app.screen is screen, what="the form to close")
+        await finish(pilot, "save")
+        assert by_name(sandbox, "Gone")
+        assert app.screen is screen
         # An edit of a campaign removed meanwhile: 404, the form and its change kept.
         await highlight(pilot, screen, "Gone")
         await pilot.press("e")

@@ -327,7 +327,8 @@ async def test_create_a_contact_with_tags_and_attributes(app, sandbox) -> None:
         await pilot.press("n")
         assert app.screen is form
         await pilot.press("f2")
-        await wait_for(pilot, lambda: not isinstance(app.screen, ContactForm), what="the form closed")
+        await finish(pilot, "contact-form")
+        assert not isinstance(app.screen, ContactForm)
         created = contact_by_mobile(sandbox, "+13125550199")
         assert created is not None and len(sandbox.contacts()) == before + 1
         assert (created["firstName"], created["lastName"], created["email"]) == ("Ada", "Lovelace", "ada@example.com")
@@ -383,7 +384,8 @@ async def test_edit_a_contact(app, sandbox) -> None:
         form.query_one(".attribute-value", Input).focus()
         await type_text(pilot, "Lisbon")
         await pilot.press("f2")
-        await wait_for(pilot, lambda: not isinstance(app.screen, ContactForm), what="the form closed")
+        await finish(pilot, "contact-form")
+        assert not isinstance(app.screen, ContactForm)
         saved = next(c for c in sandbox.contacts() if c["id"] == contact.id)
         assert saved["lastName"] == "Renamed" and saved["firstName"] == original["firstName"]
         assert tag_names(saved) == tag_names(original)[1:]
