@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sakari_tui.api import NetworkError
 
 if TYPE_CHECKING:
-    from sakari_tui.api import Conversation, Message, Page, SendResult
+    from sakari_tui.api import Contact, Conversation, Message, Page, SendResult
     from sakari_tui.api.resources.messages import Recipient
 
 
@@ -39,6 +39,10 @@ class ConversationsPort(Protocol):
     async def fetch_all(self, offset: int = 0, limit: int = 10) -> Page[Conversation]: ...
 
 
+class ContactsPort(Protocol):
+    async def fetch_all(self, offset: int = 0, limit: int = 10, *, mobile: str | None = None) -> Page[Contact]: ...
+
+
 class InboxClient(Protocol):
     """The part of the API the inbox's polling and the outbox use."""
 
@@ -47,6 +51,9 @@ class InboxClient(Protocol):
 
     @property
     def conversations(self) -> ConversationsPort: ...
+
+    @property
+    def contacts(self) -> ContactsPort: ...
 
 
 class NotConnected:
@@ -61,6 +68,10 @@ class NotConnected:
 
     @property
     def conversations(self) -> ConversationsPort:
+        raise self._fail()
+
+    @property
+    def contacts(self) -> ContactsPort:
         raise self._fail()
 
     def __repr__(self) -> str:
