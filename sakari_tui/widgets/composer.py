@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import TextArea
@@ -26,8 +27,7 @@ class Composer(TextArea):
     """
 
     BINDINGS = [
-        # A priority binding: TextArea's own key handler would otherwise take Enter as a newline.
-        Binding("enter", "submit", "Send", id="composer.send", show=True, priority=True),
+        Binding("enter", "submit", "Send", id="composer.send", show=True),
         Binding(",".join(NEWLINE_KEYS), "newline", "Newline", id="composer.newline", show=False),
     ]
 
@@ -40,6 +40,15 @@ class Composer(TextArea):
         kwargs.setdefault("soft_wrap", True)
         kwargs.setdefault("tab_behavior", "focus")
         super().__init__(text, **kwargs)
+
+    def on_key(self, event: events.Key) -> None:
+        # Enter sends, in turn with the keys typed before it (a priority binding would run
+        # ahead of them). Textual calls this handler before TextArea's own, which would insert
+        # a newline; prevent_default, the documented way, keeps that one from running.
+        if event.key == "enter":
+            event.prevent_default()
+            event.stop()
+            self.action_submit()
 
     def action_submit(self) -> None:
         """Take the text and empty the box in one step, then say so. Keys typed before the
