@@ -4,6 +4,7 @@ every page, not from what the screen happens to hold (core/export.py)."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from rich.text import Text
@@ -17,18 +18,12 @@ from sakari_tui.api import SakariError
 from sakari_tui.core.export import Thread, fetch_thread, render, suggested_name
 from sakari_tui.core.text import one_line
 from sakari_tui.screens.base import SakariModal
-from sakari_tui.screens.dialogs import MODAL_CSS
 
 # Many terminals cap an OSC 52 write (xterm and tmux at about 100 kB of base64).
 CLIPBOARD_WARN_BYTES = 74_000
 
 
 class ExportScreen(SakariModal[None]):
-    DEFAULT_CSS = MODAL_CSS.format(name="ExportScreen") + """
-    ExportScreen RadioSet { width: 100%; border: none; padding: 0; }
-    ExportScreen RadioSet:focus { border: none; }
-    ExportScreen #export-status { height: auto; margin-top: 1; }
-    """
     BINDINGS = [Binding("escape", "close", "Cancel", id="export.cancel")]
 
     def __init__(self, conversation_id: str, name: str) -> None:
@@ -93,15 +88,15 @@ class ExportScreen(SakariModal[None]):
 
     @work(exclusive=True, group="export")
     async def export(self, target: Path | None) -> None:
-        if target is not None and target.exists() and target != self._replace:
+        if target is not None and await asyncio.to_thread(target.exists) and target != self._replace:
             self._replace = target
             self._status(f"{target} exists: Save again to replace it.", "yellow")
             return
         self._status("Reading the whole thread…")
         self.query_one(Vertical).loading = True
         try:
-            await self.app.connected.wait()  # type: ignore[attr-defined]
-            self.thread = await fetch_thread(self.app.client, self.conversation_id)  # type: ignore[attr-defined]
+            await self.app.connected.wait()
+            self.thread = await fetch_thread(self.app.client, self.conversation_id)
         except SakariError as exc:
             self._status(f"Could not read the thread: {exc}", "red")
             return
@@ -115,8 +110,8 @@ class ExportScreen(SakariModal[None]):
             self.app.notify(f"{count} messages copied to the clipboard{note}.", markup=False)
         else:
             try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(text, encoding="utf-8")
+                await asyncio.to_thread(target.parent.mkdir, parents=True, exist_ok=True)
+                await asyncio.to_thread(target.write_text, text, encoding="utf-8")
             except OSError as exc:
                 self._status(f"Could not write {target}: {exc.strerror or exc}", "red")
                 return

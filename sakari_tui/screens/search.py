@@ -79,17 +79,6 @@ def hit_prompt(hit: Hit, query: Query, region: str, width: int) -> Text:
 class SearchScreen(SakariModal[Hit | None]):
     """Type to search; up/down choose; Enter opens; Esc closes."""
 
-    DEFAULT_CSS = """
-    SearchScreen { align: center middle; }
-    SearchScreen > Vertical {
-        width: 100; max-width: 100%; height: 90%;
-        border: round $primary; background: $surface; padding: 0 1;
-    }
-    SearchScreen #search-results { height: 1fr; }
-    SearchScreen #search-caption { height: 1; color: $text-muted; }
-    SearchScreen #search-fill { height: 1; }
-    SearchScreen #search-fill Bar { width: 1fr; }
-    """
     BINDINGS = [
         Binding("escape", "close", "Close", id="search.close"),
         Binding("down", "move(1)", "Next result", id="search.next", show=False),
@@ -116,7 +105,7 @@ class SearchScreen(SakariModal[Hit | None]):
 
     @property
     def index(self):
-        return self.app.store.search  # type: ignore[attr-defined]
+        return self.app.store.search
 
     def on_mount(self) -> None:
         self.query_one("#search-results", OptionList).can_focus = False
@@ -142,7 +131,7 @@ class SearchScreen(SakariModal[Hit | None]):
         results = self.index.search(typed, limit=RESULTS)
         self.results = results
         self.hits = [*results.conversations, *results.messages]
-        region = self.app.profile.default_region  # type: ignore[attr-defined]
+        region = self.app.profile.default_region
         width = max(self.query_one("#search-results").size.width - 2, 30)
         options.add_options(Option(hit_prompt(hit, query, region, width), id=str(i)) for i, hit in enumerate(self.hits))
         if self.hits:
