@@ -13,6 +13,7 @@ from test_inbox import open_first, outgoing, type_reply
 from sakari_tui.api import Actor, Message, SakariClient, Stamp
 from sakari_tui.core.collisions import CollisionWatch, author_label, question
 from sakari_tui.screens.dialogs import ConfirmScreen
+from sakari_tui.textual_private import notifications
 from sakari_tui.widgets.composer import Composer
 from sakari_tui.widgets.thread import MessageThread
 
@@ -46,7 +47,7 @@ async def test_a_reply_from_elsewhere_shows_and_the_agent_is_asked_before_sendin
             what="the other reply in the thread",
         )  # fmt: skip
         assert theirs.author == "Someone else"
-        await wait_for(pilot, lambda: any("Someone else replied" in (n.title or "") for n in app._notifications),
+        await wait_for(pilot, lambda: any("Someone else replied" in (n.title or "") for n in notifications(app)),
                        what="a notice while typing")  # fmt: skip
 
         await pilot.press("enter")

@@ -12,9 +12,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shlex
 import queue
 import re
+import shlex
 import signal
 import socket
 import stat

@@ -331,7 +331,7 @@ async def test_thread_text_is_not_cut_at_small_sizes(tmp_path) -> None:
         async with app.run_test(size=size) as pilot:
             await ready(pilot)
             thread = app.screen.query_one(MessageThread)
-            await wait_for(pilot, lambda: thread.bubbles and thread.is_vertical_scroll_end, what="the thread at its end")
+            await wait_for(pilot, lambda thread=thread: thread.bubbles and thread.is_vertical_scroll_end, what="the thread at its end")
             await pilot.pause()
             lines = [strip.text for strip in thread.render_lines(Region(0, 0, *thread.size))]
             words = " ".join(lines).split()

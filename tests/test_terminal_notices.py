@@ -17,6 +17,7 @@ from sakari_tui.core.terminal_notices import (
     tmux_window_name_sequence,
     window_title,
 )
+from sakari_tui.textual_private import notifications
 from sakari_tui.widgets.conversation_list import ConversationList
 
 HOSTILE = "Hi\x1b]52;c;ZXZpbA==\x07 there; \x1b]2;pwned\x07\x9b31m\x1b[2J ok"
@@ -62,7 +63,7 @@ def test_notify_takes_only_known_kinds(tmp_path) -> None:
     path.write_text('[profiles.work]\nnotify = "osc777"\n')
     assert load_config(path).profiles["work"].notify == "osc777"
     path.write_text('[profiles.work]\nnotify = "popup"\n')
-    with pytest.raises(ConfigError, match="line 2.*notify must be one of"):
+    with pytest.raises(ConfigError, match=r"line 2.*notify must be one of"):
         load_config(path)
 
 
@@ -106,5 +107,5 @@ async def test_no_desktop_notification_unless_asked_for(app, sandbox) -> None:
         await open_first(pilot)
         other = app.screen.query_one(ConversationList).rows[-1]
         sandbox.inject_inbound(other.number, "Hello?")
-        await wait_for(pilot, lambda: any("Hello?" in n.message for n in app._notifications), what="the toast")
+        await wait_for(pilot, lambda: any("Hello?" in n.message for n in notifications(app)), what="the toast")
         assert not [seq for seq in written if "777;" in seq or "\x1b]9;" in seq]

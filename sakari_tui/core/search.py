@@ -248,7 +248,7 @@ class SearchIndex:
             return 0
         db = self._db
         conversations: dict[str, tuple[str, str, int | None]] = {}
-        to_index: list[tuple[int, str]] = []
+        to_index: list[tuple[int, str | None]] = []
         db.execute("BEGIN")
         try:
             known = self._known(message_id for message_id, *_ in rows)
@@ -273,7 +273,7 @@ class SearchIndex:
                 if conversation_id:
                     previous = conversations.get(conversation_id)
                     name, number = contact_name(contact), contact_number(contact)
-                    if previous is None or key < previous[2]:
+                    if previous is None or key < (previous[2] or 0):
                         old_name, old_number = previous[:2] if previous else ("", "")
                         conversations[conversation_id] = (name or old_name, number or old_number, key)
             # In key order: FTS5 writes out what it holds whenever a rowid is lower than the
@@ -324,9 +324,9 @@ class SearchIndex:
             [(cid, name, _fold(name), number, key) for cid, (name, number, key) in conversations.items()],
         )
 
-    def _known(self, message_ids: Iterable[str]) -> dict[str, tuple[int, str]]:
+    def _known(self, message_ids: Iterable[str]) -> dict[str, tuple[int, str | None]]:
         ids = list(dict.fromkeys(message_ids))
-        known: dict[str, tuple[int, str]] = {}
+        known: dict[str, tuple[int, str | None]] = {}
         for start in range(0, len(ids), 500):  # SQLite caps the number of parameters
             chunk = ids[start : start + 500]
             placeholders = ", ".join("?" for _ in chunk)
@@ -390,7 +390,7 @@ class SearchIndex:
             "SELECT count(*) FROM (SELECT text FROM search_messages ORDER BY key LIMIT ?) WHERE text LIKE ?",
             (RECENT, f"%{prefix}%"),
         ).fetchone()[0]
-        return count * 100 >= RECENT
+        return bool(count * 100 >= RECENT)
 
     def _older_keys(self, query: Query, after: int, wanted: int) -> tuple[list[int], bool]:
         """Keys of matches older than the message of key ``after``, newest first, from FTS5; and True when the
@@ -453,7 +453,8 @@ class SearchIndex:
     def _conversation_hits(self, typed: str, query: Query, limit: int) -> list[Hit]:
         """Every word in the name, or the digits typed within the number."""
         digits = "".join(ch for ch in typed if ch.isdigit())
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[object] = []
         name_clause = " AND ".join("(' ' || folded) LIKE ?" for _ in query.words)
         params.extend(f"% {word}%" for word in query.words)
         clauses.append(f"({name_clause})")
@@ -470,7 +471,7 @@ class SearchIndex:
         return hits
 
     def message_count(self) -> int:
-        return self._db.execute("SELECT count(*) FROM search_messages").fetchone()[0]
+        return int(self._db.execute("SELECT count(*) FROM search_messages").fetchone()[0])
 
     def size(self) -> IndexSize:
         """What the index costs on disk next to the text it holds (needs the dbstat table)."""

@@ -167,12 +167,12 @@ class InboxSync:
 
     # The search index follows what polls and scrollback bring (see core/search.py).
 
-    def _index_conversations(self, bodies: list[dict]) -> None:
+    def _index_conversations(self, bodies: list[dict[str, Any]]) -> None:
         index = getattr(self.store, "search", None)
         if index is not None:
             index.add_conversations(bodies)
 
-    def _index_messages(self, bodies: list[dict]) -> None:
+    def _index_messages(self, bodies: list[dict[str, Any]]) -> None:
         index = getattr(self.store, "search", None)
         if index is not None:
             index.add_messages(bodies)

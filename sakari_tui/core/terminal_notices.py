@@ -55,7 +55,7 @@ def notification_sequence(kind: str, title: str, body: str) -> str:
     if kind == "osc9":
         text = f"{title}: {body}" if body else title
         # "ESC ] 9 ; 4 ;" is ConEmu's progress report: a text must not start like one.
-        if text[:2].isdigit() or text[:1].isdigit() and text[1:2] == ";":
+        if text[:2].isdigit() or (text[:1].isdigit() and text[1:2] == ";"):
             text = " " + text
         return f"{OSC}9;{text}{BEL}"
     return ""

@@ -37,9 +37,9 @@ from sakari_tui.api import (
     SakariError,
 )
 from sakari_tui.api.phone import format_number
-from sakari_tui.core.notices import NewMessages
 from sakari_tui.core import clock
 from sakari_tui.core.collisions import CollisionWatch, author_label, question
+from sakari_tui.core.notices import NewMessages
 from sakari_tui.core.store import OutboxItem, OutboxState
 from sakari_tui.core.sync import ListUpdate, ThreadUpdate, poll_delay
 from sakari_tui.core.text import one_line
@@ -883,7 +883,7 @@ class ConversationsScreen(SakariScreen[None]):
             self.app.notify("Open a conversation to export it.", severity="warning")
             return
         name = conversation_name(conversation, self.app.profile.default_region)
-        self.app.push_screen(ExportScreen(conversation.id, name))
+        self.app.push_screen(ExportScreen(conversation.id or "", name))
 
     def action_search(self) -> None:
         from sakari_tui.screens.search import SearchScreen

@@ -27,7 +27,7 @@ def widget_bindings(app: App, widget_type: type[Widget]) -> list[Binding]:
     config = getattr(app, "config", None)
     if config is not None:
         keymap = dict(config.keys)
-    found = []
+    found: list[Binding] = []
     for binding in widget_type.BINDINGS:
         if not isinstance(binding, Binding):
             continue
