@@ -180,7 +180,7 @@ def _serve(spec: dict[str, Any]) -> None:
                 else:
                     raise ValueError(f"unknown command {command!r}")
                 answer = {"result": result}
-            except Exception as exc:  # noqa: BLE001  (report it, keep serving)
+            except Exception as exc:  # report it, keep serving
                 answer = {"error": f"{type(exc).__name__}: {exc}"}
             print(json.dumps(answer), flush=True)
     finally:

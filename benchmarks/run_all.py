@@ -31,6 +31,7 @@ BENCHMARKS = {
     "csv_import_50k": ("csv_import_50k.py", [], []),
     "bulk_send_10k": ("bulk_send_10k.py", [], []),
     "exactly_once": ("exactly_once.py", [], ["--cli", "20", "--wrapped", "10"]),
+    "search_1m": ("search_1m.py", [], ["--messages", "200000"]),
     "contacts_json": ("contacts_json.py", [], []),
 }
 

@@ -87,7 +87,7 @@ async def widget_part(count: int) -> list[Result]:
         t0 = time.perf_counter()
         thread.set_bubbles(bubbles)
         t_layout = time.perf_counter() - t0
-        while not any(drew for _, drew in watch.frames[n:]):
+        while not any(drew for _, drew in watch.frames[n:]):  # noqa: ASYNC110 - the frame log has no event
             await asyncio.sleep(0.001)
         t_paint = next(t for t, drew in watch.frames[n:] if drew) - t0
         lines = len(thread._layout.lines) if thread._layout else 0

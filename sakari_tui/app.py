@@ -88,8 +88,15 @@ class SakariApp(App[None]):
         ),
     ]
 
+    # The profile's session, made by start_session: every screen that uses it is shown after.
+    store: Store
+    outbox: Outbox
+    sync: InboxSync
+
     connection: reactive[ConnectionState] = reactive(ConnectionState, init=False)
     unread_total: reactive[int] = reactive(0, init=False)
+    # The history fill of the search index (screens/search.py), while and after it runs.
+    fill_progress: reactive[Any] = reactive(None, init=False)
 
     def __init__(
         self,
@@ -114,11 +121,9 @@ class SakariApp(App[None]):
         self._make_client: Callable[[], SakariClient] | None = None
         # Set once the API client exists: the inbox paints from the cache before that.
         self.connected = asyncio.Event()
-        self.store: Store | None = None
-        self.outbox: Outbox | None = None
-        self.sync: InboxSync | None = None
         self.tracker = ConnectionTracker(self._connection_changed)
         self.terminal_focused = True
+        self._title_shown: str | None = None  # the terminal title last written, once a session runs
         self._last_input = time.monotonic()
         self._store_dialog_open = False
         if config and config.keys:
@@ -162,6 +167,11 @@ class SakariApp(App[None]):
             self._client = self._make_client()
         return self._client
 
+    async def connected_client(self) -> SakariClient:
+        """The API client, once connected (the app connects just after its first frame)."""
+        await self.connected.wait()
+        return self.client
+
     async def start_session(self) -> None:
         """Open the local store and paint the inbox from it; make the API client right
         after the first frame, so nothing the network needs delays the first paint.
@@ -203,6 +213,7 @@ class SakariApp(App[None]):
         self.sub_title = f"{self.profile.name} · {self.profile.account_id}"
         await self.switch_mode("conversations")
         self.check_size()
+        self._start_title()
         # A moment after the first frame: importing httpx and building its SSL context take
         # longer than painting the cached inbox does.
         self.set_timer(CONNECT_DELAY, self._settle)
@@ -226,8 +237,6 @@ class SakariApp(App[None]):
         """Read every page of the store once per start, off the UI thread: damage that the
         first screen did not touch is found now rather than in the middle of a reply."""
         store = self.store
-        if store is None:
-            return
         problem = store.check()
         if problem is not None and self.store is store:
             self.call_from_thread(self.store_damaged, StoreDamaged(Path(store.path), problem))
@@ -249,7 +258,7 @@ class SakariApp(App[None]):
         if not move:
             self.exit(return_code=1, message=error_line(f"{error}; it was left as it is"))
             return
-        old = self.store
+        old: Store | None = getattr(self, "store", None)  # none yet when found at start
         if old is not None and Path(old.path) == error.path:
             with suppress(Exception):
                 old.close()
@@ -268,10 +277,8 @@ class SakariApp(App[None]):
             await self._open_session(store, secret)
             return
         self.store = store
-        if self.outbox is not None:
-            self.outbox.store = store
-        if self.sync is not None:
-            self.sync.store = store
+        self.outbox.store = store
+        self.sync.store = store
 
     def settle_heap(self, *, thaw: bool = False) -> None:
         """Keep the garbage collector's full passes short all day: collect, then move what is
@@ -301,9 +308,10 @@ class SakariApp(App[None]):
         return client
 
     async def on_unmount(self) -> None:
+        self._end_title()
         if self._client is not None:
             await self._client.aclose()
-        if self.store is not None:
+        if hasattr(self, "store"):  # a session was started
             self.store.close()
         if self.sandbox is not None:
             await self.sandbox.stop()
@@ -342,6 +350,50 @@ class SakariApp(App[None]):
         """Seconds since the agent last pressed a key."""
         return time.monotonic() - self._last_input
 
+    # -- notices outside the app: the terminal's title, desktop notifications -----
+
+    def write_terminal(self, sequence: str) -> None:
+        """Send an escape sequence to the terminal (nothing when headless)."""
+        if sequence and self._driver is not None:
+            self._driver.write(sequence)
+
+    def _start_title(self) -> None:
+        from sakari_tui.core.terminal_notices import PUSH_TITLE
+
+        self.write_terminal(PUSH_TITLE)
+        self._title_shown = ""
+        self._show_title()
+
+    def _end_title(self) -> None:
+        from sakari_tui.core.terminal_notices import POP_TITLE
+
+        if self._title_shown is not None:
+            self.write_terminal(POP_TITLE)
+
+    def _show_title(self) -> None:
+        """The unread count in the terminal's title; written only when it changes."""
+        import os
+
+        from sakari_tui.core.terminal_notices import title_sequence, tmux_window_name_sequence, window_title
+
+        if self._title_shown is None:
+            return  # no session yet
+        title = window_title(self.unread_total, self.profile.name)
+        if title != self._title_shown:
+            self._title_shown = title
+            self.write_terminal(title_sequence(title) + tmux_window_name_sequence(title, os.environ))
+
+    def watch_unread_total(self) -> None:
+        self._show_title()
+
+    def notify_desktop(self, title: str, body: str) -> None:
+        """A desktop notification through the terminal, when the profile asks for them."""
+        import os
+
+        from sakari_tui.core.terminal_notices import for_tmux, notification_sequence
+
+        self.write_terminal(for_tmux(notification_sequence(self.profile.notify, title, body), os.environ))
+
     # -- actions -------------------------------------------------------------
 
     def action_help(self) -> None:
@@ -356,6 +408,14 @@ class SakariApp(App[None]):
         for name, (key, label, help_text, _) in SCREENS_BY_KEY.items():
             yield SystemCommand(f"Go to {label}", f"{help_text} (key {key})", lambda n=name: self.switch_mode(n))
         yield SystemCommand("Keys", "Show the keys of this screen (F1)", self.action_help)
+        if self.store is not None and self.store.search is not None:
+            from sakari_tui.screens.search import start_history_fill
+
+            yield SystemCommand(
+                "Index all history for search",
+                "Read every message of the account into the search index (resumable; ctrl+r in the search)",
+                lambda: start_history_fill(self),
+            )
         # Every action of the current screen, by its binding's description.
         seen = set()
         for active in screen.active_bindings.values():

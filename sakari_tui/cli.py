@@ -28,7 +28,7 @@ EXIT_USAGE = 2
 
 
 # Where the command names of the subparsers land, outermost first.
-_COMMAND_DESTS = ("command", "config_command", "contacts_command", "webhooks_command")
+_COMMAND_DESTS = ("command", "config_command", "contacts_command", "conversations_command", "webhooks_command")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -40,7 +40,7 @@ class _Parser(argparse.ArgumentParser):
         hint = f"sakari-tui {command} --help" if command else "sakari-tui --help"
         self.exit(EXIT_USAGE, f"sakari-tui: error: {where}{message} (see '{hint}')\n")
 
-    def parse_args(self, args=None, namespace=None):  # type: ignore[no-untyped-def]
+    def parse_args(self, args=None, namespace=None):
         # Unknown options are reported by the top parser; name the command they were given to.
         parsed, extras = self.parse_known_args(args, namespace)
         if extras:

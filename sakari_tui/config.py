@@ -16,6 +16,7 @@ and written with tomli-w, mode 0600, because it may hold a client secret.
     poll_thread = 3
     read_after = 3
     bell = false
+    notify = "off"             # desktop notifications through the terminal: "osc777" or "osc9"
 
     [keys]                     # binding id -> keys, e.g. "app.quit" = "ctrl+q"
 """
@@ -79,6 +80,7 @@ class Profile:
     # Seconds a conversation stays in the thread pane before it counts as read (Enter reads at once).
     read_after: float = 3.0
     bell: bool = False  # ring the terminal bell when a customer writes in
+    notify: str = "off"  # desktop notifications through the terminal: "off", "osc777" or "osc9"
 
     def __post_init__(self) -> None:
         if self.client_secret is not None and not isinstance(self.client_secret, Secret):
@@ -132,6 +134,9 @@ class Profile:
         return out
 
 
+# How desktop notifications reach the terminal (core/terminal_notices.py).
+NOTIFY_CHOICES = ("off", "osc777", "osc9")
+
 _PROFILE_TYPES: dict[str, tuple[type, ...]] = {
     "api_url": (str,),
     "client_id": (str,),
@@ -143,6 +148,7 @@ _PROFILE_TYPES: dict[str, tuple[type, ...]] = {
     "poll_thread": (int, float),
     "read_after": (int, float),
     "bell": (bool,),
+    "notify": (str,),
 }
 
 
@@ -249,12 +255,16 @@ def _parse(path: Path, text: str, doc: dict[str, Any]) -> Config:
             if not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected):
                 kind = "a number" if int in expected else "true or false" if bool in expected else "a string"
                 raise _fail(path, line, f"profiles.{name}.{key} must be {kind}")
-            if key.startswith("poll_") and not (math.isfinite(value) and POLL_MIN <= value <= POLL_MAX):
+            if key.startswith("poll_") and not (
+                isinstance(value, int | float) and math.isfinite(value) and POLL_MIN <= value <= POLL_MAX
+            ):
                 raise _fail(path, line, f"profiles.{name}.{key} must be a number of seconds from "
                                         f"{POLL_MIN:g} to {POLL_MAX:g}, not {value!r}")
-            if key == "read_after" and not (math.isfinite(value) and value >= 0):
+            if key == "read_after" and isinstance(value, int | float) and not (math.isfinite(value) and value >= 0):
                 raise _fail(path, line, f"profiles.{name}.{key} must be 0 (read as soon as shown) or more")
-            values[key] = float(value) if key.startswith("poll_") else value
+            if key == "notify" and value not in NOTIFY_CHOICES:
+                raise _fail(path, line, f"profiles.{name}.notify must be one of {', '.join(map(repr, NOTIFY_CHOICES))}")
+            values[key] = float(value) if key.startswith("poll_") and isinstance(value, int | float) else value
         config.profiles[name] = Profile(name=name, **values)
 
     keys = doc.pop("keys", {})
@@ -308,5 +318,5 @@ def resolve_profile(config: Config, name: str | None = None, env: Mapping[str, s
             known = ", ".join(sorted(config.profiles))
             raise ConfigError(f"{config.path}: no profile {chosen!r} (profiles: {known})")
         profile = Profile(name=chosen)
-    overrides = {attr: env[var] for var, attr in ENV_OVERRIDES.items() if env.get(var)}
+    overrides: dict[str, Any] = {attr: env[var] for var, attr in ENV_OVERRIDES.items() if env.get(var)}
     return replace(profile, **overrides) if overrides else profile

@@ -1,22 +1,16 @@
-"""Where the TCSS files are.
+"""Where the TCSS files are: ``sakari_tui/styles``.
 
-In a wheel, ``styles/`` is shipped inside the package (``sakari_tui/styles``);
-in a source checkout it sits at the project root, beside ``sakari_tui/``.
+The project keeps them in ``styles/`` at its root; ``sakari_tui/styles`` is a link to it, which
+the wheel build follows, so a source checkout, an editable install and a wheel all find them
+in the same place.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-_PACKAGE = Path(__file__).resolve().parent
-
-
-def styles_dir() -> Path:
-    for candidate in (_PACKAGE / "styles", _PACKAGE.parent / "styles"):
-        if (candidate / "base.tcss").is_file():
-            return candidate
-    raise FileNotFoundError("sakari-tui's styles/ directory is missing from this installation")
+STYLES = Path(__file__).resolve().parent / "styles"
 
 
 def style(name: str) -> Path:
-    return styles_dir() / f"{name}.tcss"
+    return STYLES / f"{name}.tcss"

@@ -89,6 +89,50 @@ async def setup_shown(pilot: Pilot) -> None:
     await pilot.pause()
 
 
+async def searching(pilot: Pilot) -> None:
+    """The whole history indexed (ctrl+r in the search), then a word typed."""
+    from sakari_tui.screens.search import SearchScreen
+
+    app = pilot.app
+    await inbox_loaded(pilot)
+    await pilot.press("ctrl+k")
+    await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen), "the search")
+    await pilot.press("ctrl+r")
+    await wait_for(pilot, lambda: app.fill_progress is not None and app.fill_progress.finished, "history indexed")
+    for key in "sourdough":
+        await pilot.press(key)
+    await wait_for(pilot, lambda: app.screen.hits, "results")
+    app.clear_notifications()
+    still_cursors(app)
+    await pilot.pause()
+
+
+async def finding(pilot: Pilot) -> None:
+    """Find in the open thread: / then a word; the matches highlighted."""
+    from sakari_tui.widgets.thread_find import ThreadFind
+
+    await inbox_loaded(pilot)
+    pilot.app.screen.query_one(MessageThread).focus()
+    await pilot.press("slash")
+    for key in "seeded":
+        await pilot.press(key)
+    await wait_for(pilot, lambda: pilot.app.screen.query_one(MessageThread).find_matches, "a match")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: pilot.app.screen.query_one(ThreadFind).has_class("-open"), "the find bar")
+    still_cursors(pilot.app)
+    await pilot.pause()
+
+
+async def exporting(pilot: Pilot) -> None:
+    from sakari_tui.screens.export import ExportScreen
+
+    await inbox_loaded(pilot)
+    await pilot.press("e")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ExportScreen), "the export dialog")
+    still_cursors(pilot.app)
+    await pilot.pause()
+
+
 def on_screen(key: str, ready: Callable[[SakariApp], Any]) -> Callable[[Pilot], Awaitable[None]]:
     """Go to another screen (by its number key) and wait until ``ready(app)`` holds."""
 
@@ -135,6 +179,9 @@ SHOTS: list[tuple[str, Callable[[Path], SakariApp], tuple[int, int], Callable[[P
     ("conversations-80x24", inbox_app, (80, 24), inbox_loaded),
     ("composer-ucs2", inbox_app, (120, 40), composing),
     ("help", inbox_app, (120, 40), help_shown),
+    ("search", inbox_app, (120, 40), searching),
+    ("thread-find", inbox_app, (80, 24), finding),
+    ("export", inbox_app, (80, 24), exporting),
     ("setup", setup_app, (100, 30), setup_shown),
     ("contacts", inbox_app, (120, 40), on_screen("2", listed)),
     ("campaigns", inbox_app, (120, 40), on_screen("3", listed)),

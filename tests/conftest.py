@@ -42,6 +42,17 @@ async def wait_for(pilot: Any, condition: Callable[[], Any], timeout: float = 5.
         await pilot.pause(0.02)
 
 
+async def finish(pilot: Any, *groups: str) -> None:
+    """Let the app's workers of ``groups`` run to their end, with Textual's own wait (no
+    clock: pytest-timeout is the safety net), then let the app handle what they posted.
+    A worker that failed fails the test."""
+    await pilot.pause()  # a worker made by the last key press is started
+    workers = [worker for worker in pilot.app.workers if worker.group in groups]
+    if workers:  # none: they have finished already
+        await pilot.app.workers.wait_for_complete(workers)
+    await pilot.pause()
+
+
 @pytest.fixture
 def sandbox() -> Sandbox:
     return make_sandbox()

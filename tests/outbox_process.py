@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sakari_tui.api import RetryPolicy, SakariClient  # noqa: E402
-from sakari_tui.core.outbox import Outbox  # noqa: E402
-from sakari_tui.core.store import OutboxState, Store  # noqa: E402
+from sakari_tui.api import RetryPolicy, SakariClient
+from sakari_tui.core.outbox import Outbox
+from sakari_tui.core.store import OutboxState, Store
 
 
 async def run(args: argparse.Namespace) -> None:

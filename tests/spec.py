@@ -57,7 +57,7 @@ def _inline(node: Any, spec: dict[str, Any], seen: tuple[str, ...] = ()) -> Any:
             target: Any = spec
             for part in ref.lstrip("#/").split("/"):
                 target = target[part]
-            return _inline(target, spec, seen + (ref,))
+            return _inline(target, spec, (*seen, ref))
         out = {}
         for key, value in node.items():
             if key in _DROP:

@@ -243,6 +243,7 @@ async def test_templates_and_campaigns_create():
 
 
 async def test_webhooks():
+    # fmt: off
     def answer(request):
         if request.method == "GET":
             return httpx.Response(200, json={"success": True, "data": [{"url": "https://h.test/a", "eventTypes": []}]})
@@ -250,7 +251,7 @@ async def test_webhooks():
             return httpx.Response(200, json={"success": True, "data": {"id": "w1", "type": "webhook",
                                   "eventTypes": ["message-received"], "destination": "https://h.test/a"}})
         return httpx.Response(204)
-    # fmt: skip
+    # fmt: on
 
     recorder = Recorder(answer)
     async with client_for(recorder) as client:

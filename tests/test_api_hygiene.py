@@ -28,9 +28,9 @@ def test_api_modules_only_import_within_the_package():
     for path in sorted(API_DIR.rglob("*.py")):
         package_depth = len(path.relative_to(API_DIR).parts) - 1  # resources/x.py -> 1
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.level:
-                if node.level - 1 > package_depth:  # climbs out of sakari_tui/api
-                    offenders.append(f"{path.name}: from {'.' * node.level}{node.module or ''}")
+            if isinstance(node, ast.ImportFrom) and node.level and node.level - 1 > package_depth:
+                # climbs out of sakari_tui/api
+                offenders.append(f"{path.name}: from {'.' * node.level}{node.module or ''}")
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
                 [node.module] if isinstance(node, ast.ImportFrom) and not node.level and node.module else []
             )  # fmt: skip

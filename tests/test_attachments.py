@@ -6,7 +6,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import wait_for
+from conftest import finish, wait_for
 
 from sakari_tui.screens.attach import (
     MAX_ATTACHMENT_BYTES,
@@ -67,7 +67,8 @@ async def test_attach_and_send_as_mms(app, sandbox, tmp_path: Path) -> None:
         conversation_id = app.screen_stack[-2].open_id
         modal.query_one(PathInput).value = str(photo)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: not isinstance(app.screen, AttachScreen), what="upload done")
+        await finish(pilot, "upload")
+        assert not isinstance(app.screen, AttachScreen)
         line = app.screen.query_one("#attachment-line")
         assert line.display and "cake.png" in str(line.render())
         assert isinstance(app.focused, Composer)
@@ -101,7 +102,8 @@ async def test_attach_as_a_link_in_the_text(app, sandbox, tmp_path: Path) -> Non
         modal.query_one("#mode-link").value = True
         modal.query_one(PathInput).value = str(menu)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: not isinstance(app.screen, AttachScreen), what="upload done")
+        await finish(pilot, "upload")
+        assert not isinstance(app.screen, AttachScreen)
         text = app.screen.query_one(Composer).text
         assert text.startswith("http") and "/files/" in text
         assert not app.screen.query_one("#attachment-line").display

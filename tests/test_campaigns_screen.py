@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from conftest import wait_for
+from conftest import finish, wait_for
 from rich.console import Console
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -19,6 +19,7 @@ from sakari_tui.screens.campaign_run import CampaignRunScreen
 from sakari_tui.screens.campaigns import CampaignsScreen
 from sakari_tui.screens.conversations import ConversationsScreen
 from sakari_tui.screens.dialogs import ConfirmScreen, TemplatePicker
+from sakari_tui.textual_private import notifications
 
 FAST_RETRY = RetryPolicy(max_attempts=3, base_delay=0.001, max_delay=2.0, max_total=1.0)
 
@@ -102,7 +103,8 @@ async def test_create_with_tags_and_attribute_rules(app, sandbox) -> None:
         await pilot.press("f4")
         assert len(form.query(AttributeRow)) == 2
         await pilot.press("f2")
-        await wait_for(pilot, lambda: app.screen is screen, what="the form to close")
+        await finish(pilot, "save")
+        assert app.screen is screen
         created = by_name(sandbox, "Rye")
         assert created["trigger"] == {"code": "S"}
         assert created["template"] == "Hi {{{firstName}}}"
@@ -145,7 +147,8 @@ async def test_edit_changes_trigger_rules_contacts_and_text(app, sandbox) -> Non
         await type_text(pilot, "Order")
         await pilot.press("enter")
         await pilot.press("f2")
-        await wait_for(pilot, lambda: app.screen is screen, what="the form to close")
+        await finish(pilot, "save")
+        assert app.screen is screen
         saved = next(c for c in sandbox.campaigns() if c["id"] == campaign_id)
         assert saved["trigger"] == {"code": "M"}
         assert saved["filters"] == {"tags": [], "contacts": [lucas["id"]], "attributes": []}
@@ -201,8 +204,9 @@ async def test_api_errors_keep_the_form_and_what_was_typed(app, sandbox) -> None
             setattr(sandbox.faults, fault, 0.0)
         assert sandbox.campaigns() == before
         await pilot.press("f2")
-        await wait_for(pilot, lambda: by_name(sandbox, "Gone"), what="the save")
-        await wait_for(pilot, lambda: app.screen is screen, what="the form to close")
+        await finish(pilot, "save")
+        assert by_name(sandbox, "Gone")
+        assert app.screen is screen
         # An edit of a campaign removed meanwhile: 404, the form and its change kept.
         await highlight(pilot, screen, "Gone")
         await pilot.press("e")
@@ -218,7 +222,7 @@ async def test_api_errors_keep_the_form_and_what_was_typed(app, sandbox) -> None
         await highlight(pilot, screen, "Weekend special")
         sandbox.faults.rate_5xx = 1.0
         await pilot.press("d", "y")
-        await wait_for(pilot, lambda: any("not deleted" in n.message for n in app._notifications), what="a message")
+        await wait_for(pilot, lambda: any("not deleted" in n.message for n in notifications(app)), what="a message")
         sandbox.faults.rate_5xx = 0.0
         assert by_name(sandbox, "Weekend special") is not None
 
@@ -245,7 +249,8 @@ async def test_running_a_manual_campaign_sends_to_exactly_the_filtered_contacts(
         await pilot.press("r")
         run = app.screen
         assert isinstance(run, CampaignRunScreen)
-        await wait_for(pilot, lambda: run.audience is not None, what="the recipients counted")
+        await finish(pilot, "audience")
+        assert run.audience is not None
         assert {c.id for c in run.audience.sendable} == sendable
         assert {c.id for c in run.audience.blocked} == blocked
         summary = shown(run.query_one("#run-summary", Static))
@@ -298,7 +303,8 @@ async def test_attribute_rules_and_listed_contacts_preview_what_the_server_sends
         sent_before = {m["id"] for m in sandbox.messages()}
         await pilot.press("r")
         run = app.screen
-        await wait_for(pilot, lambda: run.audience is not None, what="the recipients counted")
+        await finish(pilot, "audience")
+        assert run.audience is not None
         assert {c.id for c in run.audience.sendable} == sendable
         # A name from the server is shown as typed, never read as markup.
         title = Content.from_markup(run.query_one(VerticalScroll).border_title)
@@ -315,4 +321,4 @@ async def test_attribute_rules_and_listed_contacts_preview_what_the_server_sends
         await highlight(pilot, screen, "Subscription check-in")
         await pilot.press("r")
         assert app.screen is screen
-        assert any("only manual campaigns" in n.message for n in app._notifications)
+        assert any("only manual campaigns" in n.message for n in notifications(app))

@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shlex
 import queue
+import re
+import shlex
 import signal
 import socket
 import stat
@@ -343,13 +344,13 @@ def test_no_server_is_a_network_error(env: dict[str, str]) -> None:
 
 def test_a_server_that_is_not_sakari_is_a_bad_response(env: dict[str, str]) -> None:
     class Html(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
             self.end_headers()
             self.wfile.write(b"<html>captive portal</html>")
 
-        do_GET = do_POST  # noqa: N815
+        do_GET = do_POST
 
         def log_message(self, *args: Any) -> None:
             pass
@@ -548,7 +549,7 @@ def test_contacts_import_goes_in_chunks_and_a_chunk_that_keeps_failing_stops_it(
     seen: list[int | None] = []
 
     class Proxy(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             status = script.pop(0) if self.path.startswith(CONTACTS_PATH) and script else None
             if self.path.startswith(CONTACTS_PATH):
@@ -561,7 +562,7 @@ def test_contacts_import_goes_in_chunks_and_a_chunk_that_keeps_failing_stops_it(
             passed = httpx.request(self.command, base_url + self.path, headers=headers, content=body, timeout=20)
             self.answer(passed.status_code, passed.headers.get("Content-Type", ""), passed.content)
 
-        do_GET = do_POST  # noqa: N815
+        do_GET = do_POST
 
         def answer(self, status: int, content_type: str, body: bytes) -> None:
             self.send_response(status)
@@ -680,10 +681,20 @@ def wait_for_port(port: int, process: subprocess.Popen[str], timeout: float = 20
     raise AssertionError(f"nothing listens on {port}")
 
 
+def listening_url(err: Lines) -> str:
+    """The URL a ``webhooks listen --port 0`` says it listens on (its first line on stderr)."""
+    line = err.next(timeout=20)
+    match = re.fullmatch(r"listening for webhook events on (http://127\.0\.0\.1:(\d+)/) \(Ctrl\+C to stop\)", line)
+    assert match, line
+    return match.group(1)
+
+
 def test_webhooks_listen_prints_each_event(home: dict[str, str]) -> None:
-    port = free_port()
-    process, out, err = start(home, "webhooks", "listen", "--port", str(port))
+    # --port 0: the system picks a free port, so tests running side by side never collide.
+    process, out, err = start(home, "webhooks", "listen", "--port", "0")
     try:
+        url = listening_url(err)
+        port = int(url.rsplit(":", 1)[1].rstrip("/"))
         wait_for_port(port, process)
         event = {
             "eventId": "e1", "accountId": ACCOUNT, "type": "message-received",
@@ -703,17 +714,15 @@ def test_webhooks_listen_prints_each_event(home: dict[str, str]) -> None:
         code = stop(process, signal.SIGINT)
     assert code == 130
     stderr = "\n".join(err.rest())
-    assert f"http://127.0.0.1:{port}/" in stderr and "not a JSON event" in stderr
+    assert "not a JSON event" in stderr
     assert "Traceback" not in stderr
 
 
 def test_webhooks_listen_subscribed_to_the_sandbox_shows_live_events(sandbox: Sandbox, env: dict[str, str]) -> None:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
-    process, out, err = start(env, "webhooks", "listen", "--port", str(port), "--json", "--subscribe",
+    process, out, err = start(env, "webhooks", "listen", "--port", "0", "--json", "--subscribe",
                               "--events", "message-received")  # fmt: skip
     try:
-        assert err.next(timeout=20) == f"listening for webhook events on {url} (Ctrl+C to stop)"
+        url = listening_url(err)
         assert [w["url"] for w in sandbox.webhooks()] == [url]
         number = fresh_number(sandbox)
         sandbox.inject_inbound(number, "Do you have rye today?")
@@ -747,7 +756,7 @@ def test_webhooks_subscribe_list_unsubscribe(sandbox: Sandbox, env: dict[str, st
 
 def test_serve_answers_the_index_page_and_warns_off_localhost(home: dict[str, str]) -> None:
     port = free_port()
-    process, out, err = start(home, "serve", "--demo", "--host", "0.0.0.0", "--port", str(port))
+    process, _out, err = start(home, "serve", "--demo", "--host", "0.0.0.0", "--port", str(port))
     try:
         warning = err.next(timeout=20)
         assert warning.startswith("sakari-tui: warning: serving on 0.0.0.0: anyone who can reach")

@@ -5,7 +5,6 @@ with status and JSON, secrets kept off the screen, and OpenAPI documents preview
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 import re
 import textwrap
@@ -17,8 +16,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from conftest import FAST, make_app, make_sandbox, wait_for
-from rich.console import Console
+from conftest import FAST, finish, make_app, make_sandbox, wait_for
 from spec import spec_path
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -33,16 +31,9 @@ from sakari_tui.demo import DEMO_CLIENT_SECRET, demo_profile
 from sakari_tui.sandbox import serve_in_background
 from sakari_tui.screens.console import ConsoleScreen, FieldInput, FieldSelect
 from sakari_tui.screens.console_sources import SourceDialog
+from sakari_tui.textual_private import notifications, screen_text
 
 # -- helpers ----------------------------------------------------------------------------------
-
-
-def screen_text(app) -> str:
-    """Everything the terminal shows now, as plain text."""
-    console = Console(width=app.size.width, height=app.size.height, file=io.StringIO(), record=True,
-                      force_terminal=True, legacy_windows=False, safe_box=False)  # fmt: skip
-    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens, simplify=True))
-    return console.export_text()
 
 
 def assert_not_shown(text: str, secret: str, what: str) -> None:
@@ -176,7 +167,7 @@ async def test_an_error_answer_shows_its_status_and_body(app, sandbox) -> None:
         assert answer.body["success"] is False
         text = screen_text(app)
         assert "404 Not Found" in text and answer.body["error"]["code"] in text
-        assert not app._notifications  # shown as the answer, not as a failure
+        assert not notifications(app)  # shown as the answer, not as a failure
 
 
 async def test_a_form_that_cannot_be_sent_says_why_and_sends_nothing(app, sandbox) -> None:
@@ -346,7 +337,8 @@ async def add_spec(pilot, location: str, name: str | None = None, server: str | 
     dialog = app.screen
     dialog.query_one("#spec-location", Input).value = location
     await pilot.press("enter")
-    await wait_for(pilot, lambda: dialog.document is not None, what="the preview")
+    await finish(pilot, "spec-preview")
+    assert dialog.document is not None
     await pilot.pause()
     if name is not None:
         dialog.query_one("#spec-name", Input).value = name
@@ -422,7 +414,7 @@ async def test_preview_add_call_and_remove_a_small_spec(tmp_path: Path) -> None:
             await pilot.press("y")
             await wait_for(pilot, lambda: screen.query_one("#operations", OptionList).option_count == 27, what="removed")
             assert "sources" not in load_config(tmp_path / "config.toml").extra
-            assert not [n for n in app._notifications if n.severity == "error"]
+            assert not [n for n in notifications(app) if n.severity == "error"]
 
 
 async def test_saved_specs_come_back_with_the_app(tmp_path: Path) -> None:
@@ -444,7 +436,7 @@ async def test_saved_specs_come_back_with_the_app(tmp_path: Path) -> None:
             await pilot.pause()
             text = screen_text(app)
             assert "mini · Mini Items" in text and "gone (unreadable)" in text
-            await wait_for(pilot, lambda: any("missing.yaml: no such file" in str(n.message) for n in app._notifications),
+            await wait_for(pilot, lambda: any("missing.yaml: no such file" in str(n.message) for n in notifications(app)),
                            what="the unreadable spec reported")  # fmt: skip
             await choose(pilot, screen, "public.get", "mini")
             answer = await send(pilot, screen)
@@ -510,7 +502,7 @@ async def test_broken_specs_are_refused_with_where_the_problem_is(app, tmp_path:
             path.write_text(text, encoding="utf-8")
             dialog.query_one("#spec-location", Input).value = str(path)
             await pilot.press("enter")
-            await wait_for(pilot, lambda: re.search(pattern, str(error.render())), what=f"the error for {name}")
+            await wait_for(pilot, lambda pattern=pattern: re.search(pattern, str(error.render())), what=f"the error for {name}")
             assert dialog.query_one("#add").disabled
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is screen, what="the dialog closed")

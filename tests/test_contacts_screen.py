@@ -10,7 +10,7 @@ import weakref
 from pathlib import Path
 
 import pytest
-from conftest import make_app, make_sandbox, wait_for
+from conftest import finish, make_app, make_sandbox, wait_for
 from rich.console import Console
 from textual.widgets import Input, Static, TextArea
 
@@ -31,6 +31,7 @@ from sakari_tui.screens.conversations import ConversationsScreen
 from sakari_tui.screens.csv_import import CsvImportScreen, read_csv
 from sakari_tui.screens.dialogs import ConfirmScreen
 from sakari_tui.screens.help import HelpScreen
+from sakari_tui.textual_private import notifications, screen_text
 from sakari_tui.widgets.paged_list import MAX_PAGES, PagedList
 from sakari_tui.widgets.path_input import PathSuggester
 from sakari_tui.widgets.tag_editor import TagChips
@@ -278,8 +279,8 @@ async def test_filter_by_each_filter(app, sandbox) -> None:
                 field.value = value
             await pilot.press("enter")
             assert app.focused is listing
-            await wait_for(pilot, lambda: listing.total == len(expected), what=f"{len(expected)} matches for {input_id}")
-            await wait_for(pilot, lambda: len(list(listing.loaded_items())) == len(expected), what="the matching rows")
+            await wait_for(pilot, lambda expected=expected: listing.total == len(expected), what=f"{len(expected)} matches for {input_id}")
+            await wait_for(pilot, lambda expected=expected: len(list(listing.loaded_items())) == len(expected), what="the matching rows")
             assert [c.id for c in listing.loaded_items()] == expected
             assert f"{len(expected)} matching" in shown(screen.query_one("#contacts-caption", Static))
             await pilot.press("ctrl+u")  # clears the filters
@@ -326,7 +327,8 @@ async def test_create_a_contact_with_tags_and_attributes(app, sandbox) -> None:
         await pilot.press("n")
         assert app.screen is form
         await pilot.press("f2")
-        await wait_for(pilot, lambda: not isinstance(app.screen, ContactForm), what="the form closed")
+        await finish(pilot, "contact-form")
+        assert not isinstance(app.screen, ContactForm)
         created = contact_by_mobile(sandbox, "+13125550199")
         assert created is not None and len(sandbox.contacts()) == before + 1
         assert (created["firstName"], created["lastName"], created["email"]) == ("Ada", "Lovelace", "ada@example.com")
@@ -382,7 +384,8 @@ async def test_edit_a_contact(app, sandbox) -> None:
         form.query_one(".attribute-value", Input).focus()
         await type_text(pilot, "Lisbon")
         await pilot.press("f2")
-        await wait_for(pilot, lambda: not isinstance(app.screen, ContactForm), what="the form closed")
+        await finish(pilot, "contact-form")
+        assert not isinstance(app.screen, ContactForm)
         saved = next(c for c in sandbox.contacts() if c["id"] == contact.id)
         assert saved["lastName"] == "Renamed" and saved["firstName"] == original["firstName"]
         assert tag_names(saved) == tag_names(original)[1:]
@@ -488,8 +491,8 @@ async def test_delete_under_429_5xx_and_404_says_so_and_keeps_the_contact(app, s
                 await app.client.contacts.remove(contact.id)
             app.clear_notifications()
             await pilot.press("d", "y")
-            await wait_for(pilot, lambda: any(n.title == "Not deleted" for n in app._notifications), what="the message")
-            note = next(n for n in app._notifications if n.title == "Not deleted")
+            await wait_for(pilot, lambda: any(n.title == "Not deleted" for n in notifications(app)), what="the message")
+            note = next(n for n in notifications(app) if n.title == "Not deleted")
             assert expected in note.message or (fault == "5xx" and "SRV-503" in note.message), note.message
             if fault != "404":
                 assert any(c["id"] == contact.id for c in sandbox.contacts())
@@ -570,18 +573,20 @@ async def test_csv_import_reports_each_failing_row_and_keeps_the_good_ones(
         assert isinstance(dialog, CsvImportScreen)
         field = dialog.query_one("#csv-path", Input)
         field.value = str(tmp_path) + "/peo"
-        await wait_for(pilot, lambda: field._suggestion.endswith("people.csv"), what="the path completed")
+        await wait_for(pilot, lambda: "people.csv" in screen_text(app), what="the completion shown")
         await pilot.press("tab")
         assert field.value == str(path)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: dialog.state == "ready", what="the file read")
+        await finish(pilot, "csv-read")
+        assert dialog.state == "ready"
         assert "Lovelace" in shown(dialog.query_one("#csv-preview", Static))
         assert dialog.mapping == ["firstName", "lastName", "mobile", "email", "attribute", "tags"]
         assert [s.value for s in dialog.query("#csv-mapping Select")] == dialog.mapping
         assert app.focused is dialog.query_one("#upload")  # nothing to fix: straight to Import
         assert "5 rows" in shown(dialog.query_one("#csv-summary", Static))
         await pilot.press("f2")
-        await wait_for(pilot, lambda: dialog.state == "done", what="the report")
+        await finish(pilot, "csv-upload")
+        assert dialog.state == "done"
         report = dialog.report
         assert (report.submitted, report.inserted, report.updated) == (5, 3, 0)
         # Named by their line in the file (the header is line 1), as the command line does.
@@ -625,7 +630,8 @@ async def test_csv_import_says_what_is_wrong_with_the_file(app, sandbox, tmp_pat
         # No column is the mobile number: the file is read, and the columns wait to be told.
         dialog.query_one("#csv-path", Input).value = str(tmp_path / "nomobile.csv")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: dialog.state == "ready", what="the file read")
+        await finish(pilot, "csv-read")
+        assert dialog.state == "ready"
         mapping_error = dialog.query_one("#csv-mapping-error", Static)
         assert mapping_error.display and "No column goes to mobile" in shown(mapping_error)
         first = dialog.query_one("#csv-mapping Select")
@@ -643,7 +649,8 @@ async def open_import(pilot, path: Path) -> CsvImportScreen:
     assert isinstance(dialog, CsvImportScreen)
     dialog.query_one("#csv-path", Input).value = str(path)
     await pilot.press("enter")
-    await wait_for(pilot, lambda: dialog.state == "ready", what="the file read")
+    await finish(pilot, "csv-read")
+    assert dialog.state == "ready"
     return dialog
 
 
@@ -684,7 +691,8 @@ async def test_csv_import_with_unknown_headers_is_mapped_by_keys(app, sandbox, t
         assert dialog.mapping == ["mobile", "firstName", "lastName", "ignore", "attribute", "tags", "tags"]
         assert [s.value for s in selects] == dialog.mapping
         await pilot.press("f2")
-        await wait_for(pilot, lambda: dialog.state == "done", what="the report")
+        await finish(pilot, "csv-upload")
+        assert dialog.state == "done"
         assert (dialog.report.submitted, dialog.report.inserted, dialog.report.failures) == (2, 2, [])
     lin = contact_by_mobile(sandbox, "+13125550181")
     assert (lin["firstName"], lin["lastName"]) == ("Lin", "Okafor")
@@ -727,7 +735,8 @@ async def test_csv_import_refuses_two_columns_to_one_field_and_keeps_the_choices
         await pilot.press("enter", "i", "enter")  # First name: ignore
         assert not error.display
         await pilot.press("f2")
-        await wait_for(pilot, lambda: dialog.state == "done", what="the report")
+        await finish(pilot, "csv-upload")
+        assert dialog.state == "done"
         assert (dialog.report.submitted, dialog.report.inserted, dialog.report.updated) == (1, 1, 0)
     assert len(sandbox.contacts()) == before + 1
     robin = contact_by_mobile(sandbox, "+13125550171")
@@ -776,7 +785,8 @@ async def test_bulk_send_reaches_the_selected_except_the_opted_out_who_are_repor
         assert isinstance(app.screen, ConfirmScreen)
         assert "Send this message to 2 contacts (2 segments" in app.screen.question
         await pilot.press("y")
-        await wait_for(pilot, lambda: dialog.state == "done", what="the result")
+        await finish(pilot, "csv-upload")
+        assert dialog.state == "done"
         sent = [m for m in sandbox.messages()[: len(sandbox.messages()) - before] if m["outgoing"]]
         assert [m["contact"]["id"] for m in sent] == [everyone[1]["id"]]
         assert sent[0]["message"] == f"Hi {everyone[1]['firstName']}, fresh bread today"
@@ -805,7 +815,8 @@ async def test_all_matching_a_tag_goes_as_one_request_by_tag(app, sandbox) -> No
         dialog.query_one(TextArea).insert("Wholesale price list is out")
         sends_before = sandbox.requests.count(("POST", "/v1/accounts/demo-account/messages"))
         await pilot.press("f2", "y")
-        await wait_for(pilot, lambda: dialog.state == "done", what="the result")
+        await finish(pilot, "csv-upload")
+        assert dialog.state == "done"
         assert sandbox.requests.count(("POST", "/v1/accounts/demo-account/messages")) == sends_before + 1
         reached = {m["contact"]["id"] for m in sandbox.messages() if m["message"] == "Wholesale price list is out"}
         assert reached == {c["id"] for c in tagged if "blocked" not in c}
@@ -828,7 +839,8 @@ async def test_all_matching_a_name_filter_is_sent_by_id_less_the_ones_left_out(a
         dialog = app.screen
         dialog.query_one(TextArea).insert("Closed Monday")
         await pilot.press("f2", "y")
-        await wait_for(pilot, lambda: dialog.state == "done", what="the result")
+        await finish(pilot, "csv-upload")
+        assert dialog.state == "done"
         reached = {m["contact"]["id"] for m in sandbox.messages() if m["message"] == "Closed Monday"}
         assert reached == {c["id"] for c in matching if "blocked" not in c and c["id"] != left_out}
 

@@ -191,6 +191,26 @@ async def test_server_down_stays_pending_then_delivered_once_after_recovery(
     assert sends(sandbox) == 1
 
 
+async def test_a_reply_before_the_client_exists_waits_then_goes_once(
+    store: Store, client: SakariClient, sandbox: Sandbox, conversation_id: str, clock: Clock
+) -> None:
+    # The app makes its client just after the first frame; a pass before that keeps the reply.
+    outbox = Outbox(store, None, clock=clock)
+    item = outbox.enqueue("typed before connecting", conversation_id=conversation_id)
+    [waiting] = await outbox.flush()
+    assert waiting.state is OutboxState.PENDING and waiting.error == "not connected yet"
+    assert waiting.not_before > clock.now
+    assert sends(sandbox) == 0
+
+    outbox.client = client
+    clock.advance(RETRY_BASE + 0.1)
+    await outbox.flush()
+    sent = store.outbox_get(item.id)
+    assert sent.state is OutboxState.SENT
+    assert [m["id"] for m in copies(sandbox, conversation_id, "typed before connecting")] == [sent.message_id]
+    assert sends(sandbox) == 1
+
+
 async def test_back_off_grows_while_the_server_stays_down(
     outbox: Outbox, sandbox: Sandbox, conversation_id: str, store: Store, clock: Clock
 ) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from conftest import make_app, make_sandbox, wait_for
 
 from sakari_tui.core.store import OutboxState
+from sakari_tui.textual_private import notifications
 from sakari_tui.widgets.composer import Composer
 from sakari_tui.widgets.conversation_list import ConversationList
 from sakari_tui.widgets.thread import MessageThread
@@ -82,7 +83,7 @@ async def test_inbound_message_shows_unread_with_a_toast(app, sandbox) -> None:
         )
         assert row.unread >= 1
         assert listing.rows[0].number == number  # newest first
-        await wait_for(pilot, lambda: any("Is the shop open on Sunday?" in n.message for n in app._notifications),
+        await wait_for(pilot, lambda: any("Is the shop open on Sunday?" in n.message for n in notifications(app)),
                        what="a notice")  # fmt: skip
         assert app.unread_total >= row.unread
 

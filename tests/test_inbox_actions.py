@@ -15,6 +15,7 @@ from sakari_tui.screens.dialogs import (
     TemplatePicker,
 )
 from sakari_tui.screens.help import HelpScreen
+from sakari_tui.textual_private import notifications
 from sakari_tui.widgets.composer import Composer
 from sakari_tui.widgets.conversation_list import ConversationList
 from sakari_tui.widgets.segment_meter import SegmentMeter, meter_text
@@ -199,7 +200,7 @@ async def test_a_blocked_contact_is_refused_before_sending(app, sandbox) -> None
         await pilot.press("enter")
         await pilot.pause(0.3)
         assert len(sandbox.messages(conversation_id=conversation_id)) == before
-        assert any("opted out" in n.message for n in app._notifications)
+        assert any("opted out" in n.message for n in notifications(app))
         assert app.screen.query_one(Composer).text == "Are you sure"  # nothing lost
 
 
@@ -315,7 +316,7 @@ async def test_a_thread_opened_from_the_cache_loads_all_its_older_messages(tmp_p
                 break
             count = len(thread.bubbles)
             await pilot.press("home")
-            await wait_for(pilot, lambda: len(thread.bubbles) > count or not thread.has_older, what="an older page")
+            await wait_for(pilot, lambda count=count: len(thread.bubbles) > count or not thread.has_older, what="an older page")
         texts = [bubble.text for bubble in thread.bubbles]
         assert texts == [f"message number {i}" for i in range(140)]
         assert not thread.has_older
@@ -330,7 +331,7 @@ async def test_thread_text_is_not_cut_at_small_sizes(tmp_path) -> None:
         async with app.run_test(size=size) as pilot:
             await ready(pilot)
             thread = app.screen.query_one(MessageThread)
-            await wait_for(pilot, lambda: thread.bubbles and thread.is_vertical_scroll_end, what="the thread at its end")
+            await wait_for(pilot, lambda thread=thread: thread.bubbles and thread.is_vertical_scroll_end, what="the thread at its end")
             await pilot.pause()
             lines = [strip.text for strip in thread.render_lines(Region(0, 0, *thread.size))]
             words = " ".join(lines).split()

@@ -7,6 +7,7 @@ from textual.widgets._toast import Toast
 
 from sakari_tui.core.notices import NewMessages
 from sakari_tui.screens.help import HelpScreen
+from sakari_tui.textual_private import notifications
 from sakari_tui.widgets.composer import Composer
 from sakari_tui.widgets.conversation_list import ConversationList
 
@@ -28,7 +29,7 @@ def test_one_notice_for_a_burst() -> None:
 
 
 def notices(app) -> list:
-    return list(app._notifications)
+    return list(notifications(app))
 
 
 async def ready(pilot) -> ConversationList:

@@ -38,5 +38,5 @@ def test_port_0_gets_a_free_port_and_a_taken_port_says_so() -> None:
 
 
 def test_a_host_that_does_not_resolve_is_one_line() -> None:
-    with pytest.raises(CannotListen, match="--host no-such-host.invalid"):
+    with pytest.raises(CannotListen, match=r"--host no-such-host\.invalid"):
         listening_socket("no-such-host.invalid", 0)

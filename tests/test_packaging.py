@@ -34,6 +34,10 @@ def test_wheel_ships_styles_and_entry_point(tmp_path: Path) -> None:
 
 
 def test_installed_package_finds_its_styles() -> None:
-    from sakari_tui.styles import styles_dir
+    from sakari_tui.styles import STYLES
 
-    assert (styles_dir() / "base.tcss").is_file()
+    # In the package, whatever the install: the link in a checkout, files in a wheel.
+    assert STYLES.parent.name == "sakari_tui"
+    assert (STYLES / "base.tcss").is_file()
+    if (ROOT / "styles").is_dir():
+        assert {p.name for p in STYLES.glob("*.tcss")} == {p.name for p in (ROOT / "styles").glob("*.tcss")}

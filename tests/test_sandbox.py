@@ -564,7 +564,7 @@ async def test_stop_blocks_the_contact_and_start_unblocks(client: httpx.AsyncCli
     before = len(sandbox.messages(contact_id=contact["id"]))
     others = [c for c in sandbox.contacts() if "blocked" not in c][:2]
     data = await send(client, contacts=[{"id": contact["id"]}, *({"id": c["id"]} for c in others)], template="Hi!")
-    refused = [m for m in data["messages"] if m["contact"]["id"] == contact["id"]][0]
+    refused = next(m for m in data["messages"] if m["contact"]["id"] == contact["id"])
     assert refused["error"] == {"code": "CONT-010", "description": "Contact has requested no further communication"}
     assert "id" not in refused and data["queued"] == 2
     assert len(sandbox.messages(contact_id=contact["id"])) == before

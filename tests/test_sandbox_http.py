@@ -162,22 +162,19 @@ def test_live_customers_write_in_and_answer_replies() -> None:
         wait_for(answered)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_serve_command_prints_its_settings_and_serves() -> None:
-    port = _free_port()
+    # --port 0: the system picks a free port (read back from the banner), so runs side by side never collide.
     command = [sys.executable, "-c", "import sys; from sakari_tui.sandbox.serve import main; sys.exit(main(sys.argv[1:]))",
-               "--port", str(port), "--seed", "3", "--rate-429", "0.0", "--latency", "0"]
+               "--port", "0", "--seed", "3", "--rate-429", "0.0", "--latency", "0"]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     try:
         banner = [process.stdout.readline() for _ in range(8)]  # type: ignore[union-attr]
         text = "".join(banner)
-        assert f"http://127.0.0.1:{port}" in text and "demo-client" in text and "demo-account" in text
+        found = re.search(r"http://127\.0\.0\.1:(\d+)", text)
+        assert found, text
+        port = int(found.group(1))
+        assert port != 0 and "demo-client" in text and "demo-account" in text
         assert "seed           3" in text and "rate_429=0.0" in text
 
         def token() -> httpx.Response | None:

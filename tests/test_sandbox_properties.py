@@ -81,7 +81,7 @@ NAME = st.sampled_from(["firstName", "lastName", "email", "mobile", "city"])
 def test_all_placeholder_forms_render_alike(name: str, value: str) -> None:
     fields = {"firstName": value, "lastName": value, "email": value, "mobile": value}
     attributes = {"City": value}
-    forms = ["{{{%s}}}" % name, "{{ %s }}" % name, "{{%s}}" % name, "{{{contact.%s}}}" % name]
+    forms = [form.replace("NAME", name) for form in ("{{{NAME}}}", "{{ NAME }}", "{{NAME}}", "{{{contact.NAME}}}")]
     assert {render(form, fields, attributes) for form in forms} == {value}
 
 

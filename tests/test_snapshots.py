@@ -17,6 +17,7 @@ from sakari_tui.core.connection import Link
 from sakari_tui.screens.conversations import ConversationsScreen
 from sakari_tui.screens.help import HelpScreen
 from sakari_tui.screens.setup import SetupScreen
+from sakari_tui.textual_private import notifications
 from sakari_tui.widgets.composer import Composer
 from sakari_tui.widgets.conversation_list import ConversationList
 from sakari_tui.widgets.thread import MessageThread
@@ -42,7 +43,7 @@ async def inbox_loaded(pilot) -> None:
     await wait_for(pilot, lambda: app.sync._polled_once, what="the first poll")
     still_cursors(app)
     await pilot.pause()
-    assert not app._notifications, [n.message for n in app._notifications]
+    assert not notifications(app), [n.message for n in notifications(app)]
 
 
 def inbox_app(tmp_path: Path) -> SakariApp:

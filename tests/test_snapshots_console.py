@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import QUIET, make_app, make_sandbox, still_cursors, wait_for
+from conftest import QUIET, finish, make_app, make_sandbox, still_cursors, wait_for
 
 from sakari_tui.app import SakariApp
 from sakari_tui.core import console as console_core
@@ -21,6 +21,7 @@ from sakari_tui.core.connection import Link
 from sakari_tui.screens.console import ConsoleScreen, FieldInput
 from sakari_tui.screens.console_sources import SourceDialog
 from sakari_tui.screens.conversations import ConversationsScreen
+from sakari_tui.textual_private import notifications
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 
@@ -92,7 +93,7 @@ def test_console_with_an_answer(snap_compare, tmp_path: Path, size: tuple[int, i
         screen.query_one("#operations").focus()
         still_cursors(pilot.app)
         await pilot.pause()
-        assert not pilot.app._notifications, [n.message for n in pilot.app._notifications]
+        assert not notifications(pilot.app), [n.message for n in notifications(pilot.app)]
 
     assert snap_compare(console_app(tmp_path), terminal_size=size, run_before=answered)
 
@@ -119,7 +120,8 @@ def test_spec_preview(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPa
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, SourceDialog), what="the dialog")
         dialog = pilot.app.screen
         await pilot.press(*"pets.yaml", "enter")
-        await wait_for(pilot, lambda: dialog.document is not None, what="the preview")
+        await finish(pilot, "spec-preview")
+        assert dialog.document is not None
         still_cursors(pilot.app)
         await pilot.pause()
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import QUIET, make_app, make_sandbox, still_cursors, wait_for
+from conftest import QUIET, finish, make_app, make_sandbox, still_cursors, wait_for
 from textual.widgets import Input, Static
 
 from sakari_tui.app import SakariApp
@@ -19,6 +19,7 @@ from sakari_tui.core.connection import Link
 from sakari_tui.screens.contact_form import ContactForm
 from sakari_tui.screens.contacts import ContactsScreen
 from sakari_tui.screens.conversations import ConversationsScreen
+from sakari_tui.textual_private import notifications
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 
@@ -47,7 +48,7 @@ async def contacts_loaded(pilot, row: int = 0) -> ContactsScreen:
     await wait_for(pilot, lambda: app.connection.link is Link.ONLINE, what="online")
     still_cursors(app)
     await pilot.pause()
-    assert not app._notifications, [n.message for n in app._notifications]
+    assert not notifications(app), [n.message for n in notifications(app)]
     return screen
 
 
@@ -124,7 +125,8 @@ def test_csv_import_mapping(snap_compare, tmp_path: Path, monkeypatch: pytest.Mo
         assert isinstance(dialog, CsvImportScreen)
         dialog.query_one("#csv-path", Input).value = "people.csv"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: dialog.state == "ready", what="the file read")
+        await finish(pilot, "csv-read")
+        assert dialog.state == "ready"
         await pilot.press(*["tab"] * 5, "enter", "i", "enter")  # Internal id: ignore
         await wait_for(pilot, lambda: dialog.mapping[5] == "ignore", what="the column ignored")
         still_cursors(pilot.app)

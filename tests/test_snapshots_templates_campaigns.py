@@ -18,6 +18,7 @@ from sakari_tui.screens.campaign_run import CampaignRunScreen
 from sakari_tui.screens.catalog import CatalogScreen
 from sakari_tui.screens.contact_picker import ContactPicker
 from sakari_tui.screens.template_form import TemplateForm
+from sakari_tui.textual_private import notifications
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 
@@ -42,7 +43,7 @@ async def catalog(pilot, key: str, highlight: str | None = None) -> CatalogScree
 async def settle(pilot) -> None:
     still_cursors(pilot.app)
     await pilot.pause()
-    assert not pilot.app._notifications, [n.message for n in pilot.app._notifications]
+    assert not notifications(pilot.app), [n.message for n in notifications(pilot.app)]
 
 
 def app_for(tmp_path: Path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from conftest import wait_for
+from conftest import finish, wait_for
 from rich.console import Console
 from textual.widgets import DataTable, Input, Select, Static, TextArea
 
@@ -17,6 +17,7 @@ from sakari_tui.screens.dialogs import ConfirmScreen, TemplatePicker
 from sakari_tui.screens.help import HelpScreen
 from sakari_tui.screens.template_form import TemplateForm
 from sakari_tui.screens.templates import TemplatesScreen
+from sakari_tui.textual_private import notifications
 from sakari_tui.widgets.composer import Composer
 from sakari_tui.widgets.conversation_list import ConversationList
 
@@ -83,7 +84,8 @@ async def test_create_a_web_template_from_the_keyboard(app, sandbox) -> None:
         await type_text(pilot, "Hi {{{x}}}")
         app.focused.insert(", we close at 3pm on the 24th.")
         await pilot.press("f2")
-        await wait_for(pilot, lambda: app.screen is screen, what="the form to close")
+        await finish(pilot, "save")
+        assert app.screen is screen
         created = by_name(sandbox, "Hols")
         assert created == {**created, "type": "Web", "template": "Hi {{{x}}}, we close at 3pm on the 24th."}
         assert len(sandbox.templates()) == before + 1
@@ -104,7 +106,8 @@ async def test_edit_renames_and_rewrites_on_the_server(app, sandbox) -> None:
         form.query_one("#form-text", TextArea).focus()
         await type_text(pilot, " Ok")
         await pilot.press("f2")
-        await wait_for(pilot, lambda: app.screen is screen, what="the form to close")
+        await finish(pilot, "save")
+        assert app.screen is screen
         saved = next(t for t in sandbox.templates() if t["id"] == template_id)
         assert saved["name"] == "Driver running late 2"
         assert saved["template"].endswith("Sorry for the wait! Ok")
@@ -148,7 +151,8 @@ async def test_missing_name_and_unbalanced_braces_are_refused(app, sandbox) -> N
         text = form.query_one("#form-text", TextArea)
         text.load_text("Hi {{x}}")
         await pilot.press("f2")
-        await wait_for(pilot, lambda: by_name(sandbox, "Bro"), what="the save")
+        await finish(pilot, "save")
+        assert by_name(sandbox, "Bro")
 
 
 async def test_api_errors_keep_the_form_and_what_was_typed(app, sandbox) -> None:
@@ -170,8 +174,9 @@ async def test_api_errors_keep_the_form_and_what_was_typed(app, sandbox) -> None
             setattr(sandbox.faults, fault, 0.0)
         assert sandbox.templates() == before
         await pilot.press("f2")  # the server is back: the same form saves
-        await wait_for(pilot, lambda: by_name(sandbox, "Fee"), what="the save")
-        await wait_for(pilot, lambda: app.screen is screen, what="the form to close")
+        await finish(pilot, "save")
+        assert by_name(sandbox, "Fee")
+        assert app.screen is screen
 
         # Edit, answered 5xx, then 404 because someone removed the template meanwhile.
         await highlight(pilot, screen, "Order ready")
@@ -199,8 +204,8 @@ async def test_api_errors_keep_the_form_and_what_was_typed(app, sandbox) -> None
         sandbox.faults.rate_429 = 1.0
         sandbox.faults.retry_after = 30  # longer than the client waits: it gives up at once
         await pilot.press("d", "y")
-        await wait_for(pilot, lambda: app._notifications, what="a message")
-        message = [n.message for n in app._notifications][-1]
+        await wait_for(pilot, lambda: notifications(app), what="a message")
+        message = [n.message for n in notifications(app)][-1]
         assert "was not deleted" in message and "RATE-001" in message
         sandbox.faults.rate_429 = 0.0
         assert by_name(sandbox, "Review request") is not None

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -88,7 +88,7 @@ def _jwt_lifetime_end(token: str, now: float, server_now: float | None) -> float
 TOKEN_KEYS = frozenset({"access_token", "token_type", "expires_in"})
 
 
-def parse_token_response(body: Any, now: float, server_now: float | None = None) -> Token:
+def parse_token_response(body: object, now: float, server_now: float | None = None) -> Token:
     """A ``Token`` from ``{access_token, token_type[, expires_in]}``. The token itself is
     required; without it the answer is a ``BadResponse`` (which never quotes the body).
     ``server_now`` is the server's clock at the answer (its Date header), if known."""
@@ -154,7 +154,7 @@ class BearerAuth(httpx.Auth):
     def __init__(self, token: Token) -> None:
         self._token = token
 
-    def auth_flow(self, request: httpx.Request):
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         # Always "Bearer": servers answer token_type in varying case, and this API has no other.
         request.headers["Authorization"] = f"Bearer {self._token.access_token}"
         yield request
@@ -173,11 +173,11 @@ class AuthenticatorAuth(httpx.Auth):
     def __init__(self, authenticator: Authenticator) -> None:
         self._authenticator = authenticator
 
-    def sync_auth_flow(self, request: httpx.Request):
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         raise RuntimeError("this auth needs an httpx.AsyncClient")
         yield request  # pragma: no cover - makes this a generator
 
-    async def async_auth_flow(self, request: httpx.Request):
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
         token = await self._authenticator.token()
         request.headers["Authorization"] = f"Bearer {token.access_token}"
         response = yield request

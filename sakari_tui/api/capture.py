@@ -38,7 +38,7 @@ class Exchange:
     url: str
     status: int
     elapsed_ms: float
-    body: Any = None  # the decoded JSON, secrets masked; None when empty or not JSON
+    body: object = None  # the decoded JSON, secrets masked; None when empty or not JSON
     text: str | None = None  # the body when it is not JSON (truncated), secrets masked
 
 
@@ -71,7 +71,7 @@ def active_for(owner: object) -> Capture | None:
     return captured if captured is not None and captured.owner is owner else None
 
 
-def mask_secrets(value: Any, redact: Callable[[str], str | None] = lambda text: text) -> Any:
+def mask_secrets(value: object, redact: Callable[[str], str | None] = lambda text: text) -> Any:
     """``value`` (decoded JSON) with credential fields masked and ``redact`` applied to
     every string; containers are copied, never changed in place."""
     if isinstance(value, dict):

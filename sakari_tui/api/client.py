@@ -132,7 +132,7 @@ class SakariClient:
         await self._http.__aenter__()
         return self
 
-    async def __aexit__(self, *exc_info: object) -> None:
+    async def __aexit__(self, *exc_info: Any) -> None:
         await self._http.__aexit__(*exc_info)
 
     def __repr__(self) -> str:

@@ -75,7 +75,7 @@ def _redact(text: str) -> str:
     return (answer[1](text) or text) if answer is not None else text
 
 
-def excerpt(value: Any) -> str:
+def excerpt(value: object) -> str:
     """The first characters of a body, for error messages. The caller redacts ``value``
     first: cutting first could leave the start of a secret that crosses the cut."""
     try:
@@ -177,13 +177,13 @@ def api_error_from_body(body: Any, status: int) -> ApiError:
     return ApiError(status)
 
 
-def expect_success(body: Any, status: int | None = None) -> None:
+def expect_success(body: object, status: int | None = None) -> None:
     """Raise ``ApiError`` if the body says ``success: false``; nothing else is required."""
     if isinstance(body, dict) and body.get("success") is False:
         raise api_error_from_body(body, _status(status))
 
 
-def data_object(body: Any, status: int | None = None) -> dict[str, Any]:
+def data_object(body: object, status: int | None = None) -> dict[str, Any]:
     """The ``data`` object of an answer that must carry one."""
     expect_success(body, status)
     if not isinstance(body, dict):
@@ -194,7 +194,7 @@ def data_object(body: Any, status: int | None = None) -> dict[str, Any]:
     return data
 
 
-def data_list(body: Any, status: int | None = None) -> list[dict[str, Any]]:
+def data_list(body: object, status: int | None = None) -> list[dict[str, Any]]:
     """The ``data`` list of an answer that must carry one, every item an object."""
     expect_success(body, status)
     if not isinstance(body, dict):

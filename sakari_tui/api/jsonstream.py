@@ -53,7 +53,7 @@ class _Cursor:
 
     def peek(self) -> str:
         """The next character after white space ("" at the end)."""
-        self.pos = _SPACE.match(self.text, self.pos).end()  # always matches, maybe empty
+        self.pos = _SPACE.match(self.text, self.pos).end()  # type: ignore[union-attr]  # always matches, maybe empty
         return self.text[self.pos : self.pos + 1]
 
     def value(self) -> Any:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Self
+from typing import Any, Protocol, Self, TypeVar
 
 from .values import (
     EMPTY,
@@ -32,21 +32,29 @@ from .values import (
 )
 
 
-def _object(model: type, value: Any) -> Any:
+class _Model(Protocol):
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> Self: ...
+
+
+M = TypeVar("M", bound=_Model)
+
+
+def _object(model: type[M], value: object) -> M | None:
     """``model.from_json(value)`` when value is a JSON object, else None."""
     return model.from_json(value) if isinstance(value, dict) else None
 
 
-def _objects(model: type, value: Any) -> tuple[Any, ...]:
+def _objects(model: type[M], value: object) -> tuple[M, ...]:
     """Parse each JSON object in a list; skip anything that is not an object."""
     return tuple(model.from_json(item) for item in as_list(value) if isinstance(item, dict))
 
 
-def _strings(value: Any) -> tuple[str, ...]:
+def _strings(value: object) -> tuple[str, ...]:
     return tuple(text for item in as_list(value) if (text := as_str(item)) is not None)
 
 
-def _json(value: Any) -> Any:
+def _json(value: object) -> Any:
     """``value`` as plain JSON: models through their ``to_json``, date-times as text, and
     mappings and tuples as new dicts and lists, so the result can be changed and dumped."""
     if hasattr(value, "to_json"):
@@ -60,11 +68,11 @@ def _json(value: Any) -> Any:
     return value
 
 
-def _document(fields: Mapping[str, Any], extra: Mapping[str, Any] = EMPTY) -> dict[str, Any]:
+def _document(fields: Mapping[str, object], extra: Mapping[str, object] = EMPTY) -> dict[str, Any]:
     """A model's JSON object: the unknown fields it was read with, overlaid with its own.
     Fields that are None or empty are left out, as ``from_json`` reads their absence back
     as the same value."""
-    document = _json(extra)
+    document: dict[str, Any] = _json(extra)
     for name, value in fields.items():
         if value is not None and not (isinstance(value, tuple | Mapping) and not value):
             document[name] = _json(value)
@@ -79,12 +87,12 @@ class Actor:
     first_name: str | None = None
     last_name: str | None = None
     source: str | None = None
-    extra: Mapping[str, Any] = field(default_factory=empty_mapping, repr=False)
+    extra: Mapping[str, object] = field(default_factory=empty_mapping, repr=False)
 
     _KEYS = frozenset({"id", "firstName", "lastName", "source"})
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Self:
+    def from_json(cls, data: Mapping[str, object]) -> Self:
         return cls(
             id=as_str(data.get("id")),
             first_name=as_str(data.get("firstName")),
@@ -109,12 +117,12 @@ class Stamp:
 
     at: datetime | None = None
     by: Actor | None = None
-    extra: Mapping[str, Any] = field(default_factory=empty_mapping, repr=False)
+    extra: Mapping[str, object] = field(default_factory=empty_mapping, repr=False)
 
     _KEYS = frozenset({"at", "by"})
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Self:
+    def from_json(cls, data: Mapping[str, object]) -> Self:
         return cls(
             at=as_datetime(data.get("at")),
             by=_object(Actor, data.get("by")),
@@ -133,7 +141,7 @@ class ErrorDetail:
     description: str | None = None
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Self:
+    def from_json(cls, data: Mapping[str, object]) -> Self:
         # Top-level API errors say "message"; accept it here too rather than lose the text.
         return cls(
             code=as_str(data.get("code")),
@@ -155,7 +163,7 @@ class Tag:
     visible: bool | None = None
 
     @classmethod
-    def from_json(cls, data: Any) -> Self:
+    def from_json(cls, data: object) -> Self:
         # The spec has {tag, visible}; plain strings are accepted as the tag name.
         if isinstance(data, str):
             return cls(name=data)
@@ -172,12 +180,12 @@ class ContactList:
 
     id: str | None = None
     name: str | None = None
-    extra: Mapping[str, Any] = field(default_factory=empty_mapping, repr=False)
+    extra: Mapping[str, object] = field(default_factory=empty_mapping, repr=False)
 
     _KEYS = frozenset({"id", "name"})
 
     @classmethod
-    def from_json(cls, data: Any) -> Self:
+    def from_json(cls, data: object) -> Self:
         if isinstance(data, str):
             return cls(id=data)
         data = as_dict(data)
@@ -198,12 +206,12 @@ class Mobile:
     verified: bool | None = None
     valid: bool | None = None
     line_type: str | None = None
-    extra: Mapping[str, Any] = field(default_factory=empty_mapping, repr=False)
+    extra: Mapping[str, object] = field(default_factory=empty_mapping, repr=False)
 
     _KEYS = frozenset({"number", "country", "verified", "valid", "lineType"})
 
     @classmethod
-    def from_json(cls, data: Any) -> Self:
+    def from_json(cls, data: object) -> Self:
         if isinstance(data, str):  # a bare number instead of {number, country}
             return cls(number=data)
         data = as_dict(data)
@@ -236,7 +244,7 @@ class Contact:
     last_name: str | None = None
     email: str | None = None
     mobile: Mobile | None = None
-    attributes: Mapping[str, Any] = field(default_factory=empty_mapping)
+    attributes: Mapping[str, object] = field(default_factory=empty_mapping)
     tags: tuple[Tag, ...] = ()
     lists: tuple[ContactList, ...] = ()
     valid: bool | None = None
@@ -246,7 +254,7 @@ class Contact:
     opted_in_at: datetime | None = None
     created: Stamp | None = None
     updated: Stamp | None = None
-    extra: Mapping[str, Any] = field(default_factory=empty_mapping, repr=False)
+    extra: Mapping[str, object] = field(default_factory=empty_mapping, repr=False)
 
     _KEYS = frozenset(
         {
@@ -256,7 +264,7 @@ class Contact:
     )  # fmt: skip
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Self:
+    def from_json(cls, data: Mapping[str, object]) -> Self:
         # ``blocked`` is a boolean in some answers and the date-time of blocking in others.
         blocked_raw = data.get("blocked")
         blocked_at = as_datetime(blocked_raw)
@@ -310,12 +318,12 @@ class PhoneNumber:
     number: str | None = None
     country: str | None = None
     active: bool | None = None
-    extra: Mapping[str, Any] = field(default_factory=empty_mapping, repr=False)
+    extra: Mapping[str, object] = field(default_factory=empty_mapping, repr=False)
 
     _KEYS = frozenset({"number", "country", "active"})
 
     @classmethod
-    def from_json(cls, data: Any) -> Self:
+    def from_json(cls, data: object) -> Self:
         if isinstance(data, str):
             return cls(number=data)
         data = as_dict(data)
@@ -367,12 +375,12 @@ class MediaItem:
     filename: str | None = None
     name: str | None = None
     type: str | None = None
-    extra: Mapping[str, Any] = field(default_factory=empty_mapping, repr=False)
+    extra: Mapping[str, object] = field(default_factory=empty_mapping, repr=False)
 
     _KEYS = frozenset({"url", "filename", "name", "type"})
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Self:
+    def from_json(cls, data: Mapping[str, object]) -> Self:
         return cls(
             url=as_str(data.get("url")),
             filename=as_str(data.get("filename")),
@@ -408,7 +416,7 @@ class Message:
     error: ErrorDetail | None = None
     created: Stamp | None = None
     updated: Stamp | None = None
-    extra: Mapping[str, Any] = field(default_factory=empty_mapping, repr=False)
+    extra: Mapping[str, object] = field(default_factory=empty_mapping, repr=False)
 
     _KEYS = frozenset(
         {
@@ -419,7 +427,7 @@ class Message:
     )  # fmt: skip
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Self:
+    def from_json(cls, data: Mapping[str, object]) -> Self:
         status_text = as_str(data.get("status"))
         segments = as_float(data.get("segments"))  # the spec says "number"
         return cls(
@@ -479,14 +487,14 @@ class Conversation:
     unread: tuple[str, ...] = ()
     created: Stamp | None = None
     updated: Stamp | None = None
-    extra: Mapping[str, Any] = field(default_factory=empty_mapping, repr=False)
+    extra: Mapping[str, object] = field(default_factory=empty_mapping, repr=False)
 
     _KEYS = frozenset(
         {"id", "contact", "closed", "lastMessage", "phoneNumber", "unread", "created", "updated"}
     )
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Self:
+    def from_json(cls, data: Mapping[str, object]) -> Self:
         # ``closed`` is a boolean in 1.0.1; later it is the date-time of closing, or
         # absent/null while the conversation is open. Any other value, in whatever format
         # (a date we cannot read, a number, an object), still means closed.
@@ -525,12 +533,12 @@ class Template:
     name: str | None = None
     template: str | None = None  # the text, with mustache placeholders
     type: str | None = None  # "SMS" or "Web"
-    extra: Mapping[str, Any] = field(default_factory=empty_mapping, repr=False)
+    extra: Mapping[str, object] = field(default_factory=empty_mapping, repr=False)
 
     _KEYS = frozenset({"id", "name", "template", "type"})
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Self:
+    def from_json(cls, data: Mapping[str, object]) -> Self:
         return cls(
             id=as_str(data.get("id")),
             name=as_str(data.get("name")),
@@ -553,14 +561,14 @@ class Campaign:
     id: str | None = None
     name: str | None = None
     template: str | None = None
-    filters: Mapping[str, Any] = field(default_factory=empty_mapping)
-    trigger: Mapping[str, Any] = field(default_factory=empty_mapping)
-    extra: Mapping[str, Any] = field(default_factory=empty_mapping, repr=False)
+    filters: Mapping[str, object] = field(default_factory=empty_mapping)
+    trigger: Mapping[str, object] = field(default_factory=empty_mapping)
+    extra: Mapping[str, object] = field(default_factory=empty_mapping, repr=False)
 
     _KEYS = frozenset({"id", "name", "template", "filters", "trigger"})
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Self:
+    def from_json(cls, data: Mapping[str, object]) -> Self:
         return cls(
             id=as_str(data.get("id")),
             name=as_str(data.get("name")),
@@ -598,12 +606,12 @@ class Webhook:
     event_types: tuple[str, ...] = ()
     id: str | None = None
     type: str | None = None
-    extra: Mapping[str, Any] = field(default_factory=empty_mapping, repr=False)
+    extra: Mapping[str, object] = field(default_factory=empty_mapping, repr=False)
 
     _KEYS = frozenset({"url", "eventTypes", "id", "type", "destination"})
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Self:
+    def from_json(cls, data: Mapping[str, object]) -> Self:
         destination = data.get("destination")
         url = as_str(data.get("url"))
         if url is None:
@@ -632,7 +640,7 @@ class RecipientFailure:
     contact: Contact | None = None
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Self:
+    def from_json(cls, data: Mapping[str, object]) -> Self:
         # Seen as a contact carrying ``error: {code, description}``, or as
         # ``{contact, error}``, or with ``code``/``description`` at the top.
         error = ErrorDetail.from_json(as_dict(data.get("error")))
@@ -683,14 +691,14 @@ class SendResult:
     requested: int | None = None
     valid: int | None = None
     invalid: tuple[RecipientFailure, ...] = ()
-    extra: Mapping[str, Any] = field(default_factory=empty_mapping, repr=False)
+    extra: Mapping[str, object] = field(default_factory=empty_mapping, repr=False)
 
     _KEYS = frozenset(
         {"jobId", "messages", "queued", "estimatedPrice", "requested", "valid", "invalid"}
     )
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Self:
+    def from_json(cls, data: Mapping[str, object]) -> Self:
         return cls(
             job_id=as_str(data.get("jobId")),
             messages=_objects(Message, data.get("messages")),
@@ -746,12 +754,12 @@ class SendSummary:
     requested: int | None = None
     valid: int | None = None
     failures: tuple[RecipientFailure, ...] = ()
-    extra: Mapping[str, Any] = field(default_factory=empty_mapping, repr=False)
+    extra: Mapping[str, object] = field(default_factory=empty_mapping, repr=False)
 
     _KEYS = SendResult._KEYS
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Self:
+    def from_json(cls, data: Mapping[str, object]) -> Self:
         return cls(
             job_id=as_str(data.get("jobId")),
             queued=as_int(data.get("queued")),
@@ -791,12 +799,12 @@ class ContactUpload:
     inserted: int | None = None
     updated: int | None = None
     succeeded: int | None = None  # the JSON field "success"
-    extra: Mapping[str, Any] = field(default_factory=empty_mapping, repr=False)
+    extra: Mapping[str, object] = field(default_factory=empty_mapping, repr=False)
 
     _KEYS = frozenset({"contacts", "errors", "submitted", "inserted", "updated", "success"})
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Self:
+    def from_json(cls, data: Mapping[str, object]) -> Self:
         return cls(
             contacts=_objects(Contact, data.get("contacts")),
             errors=_objects(Contact, data.get("errors")),
@@ -823,12 +831,12 @@ class SharedFile:
 
     link: str | None = None
     expires_at: datetime | None = None
-    extra: Mapping[str, Any] = field(default_factory=empty_mapping, repr=False)
+    extra: Mapping[str, object] = field(default_factory=empty_mapping, repr=False)
 
     _KEYS = frozenset({"link", "expires"})
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Self:
+    def from_json(cls, data: Mapping[str, object]) -> Self:
         return cls(
             link=as_str(data.get("link")),
             expires_at=as_datetime(data.get("expires")),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -22,7 +22,7 @@ class Page(Generic[T]):
     total_count: int | None
     has_next: bool
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[T]:
         return iter(self.items)
 
     def __len__(self) -> int:
@@ -41,7 +41,7 @@ class Page(Generic[T]):
         when the answer's ``pagination`` block leaves them out."""
         items = tuple(parse_item(item) for item in data_list(body))
         pagination = as_dict(body.get("pagination"))
-        offset = as_int(pagination.get("offset"), offset)
+        offset = as_int(pagination.get("offset"), offset) or 0  # never None: it has a default
         limit = as_int(pagination.get("limit"), limit)
         total_count = as_int(pagination.get("totalCount"))
         # Trust ``hasNext`` when the server sends it. Without it, ``totalCount`` tells; some

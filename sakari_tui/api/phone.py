@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 # phonenumbers takes a noticeable share of start-up to import, so it is imported on first use.
 
@@ -16,7 +17,7 @@ class InvalidNumber(ValueError):
 
 
 @cache
-def _lib():  # the phonenumbers module
+def _lib() -> Any:  # the phonenumbers module
     import phonenumbers
 
     return phonenumbers
@@ -68,7 +69,7 @@ def normalize_number(text: str, default_region: str = "US") -> str:
         regions = lib.region_codes_for_country_code(number.country_code)
         region = regions[0] if regions else default_region
         raise InvalidNumber(f"not a valid number for region {region}")
-    return lib.format_number(number, lib.PhoneNumberFormat.E164)
+    return str(lib.format_number(number, lib.PhoneNumberFormat.E164))
 
 
 def format_number(e164: str, default_region: str = "US") -> str:
@@ -80,5 +81,5 @@ def format_number(e164: str, default_region: str = "US") -> str:
     except lib.NumberParseException:
         return e164
     if lib.region_code_for_number(number) == default_region.upper():
-        return lib.format_number(number, lib.PhoneNumberFormat.NATIONAL)
-    return lib.format_number(number, lib.PhoneNumberFormat.INTERNATIONAL)
+        return str(lib.format_number(number, lib.PhoneNumberFormat.NATIONAL))
+    return str(lib.format_number(number, lib.PhoneNumberFormat.INTERNATIONAL))

@@ -44,7 +44,7 @@ class RetryPolicy:
 
     def backoff(self, attempt: int) -> float:
         """The wait after failed attempt number ``attempt`` (1-based), without a server hint."""
-        ceiling = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+        ceiling = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
         return ceiling * self.jitter()  # "full jitter": anywhere between 0 and the ceiling
 
     def next_delay(self, attempt: int, elapsed: float, retry_after: float | None) -> float | None:

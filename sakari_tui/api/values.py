@@ -13,15 +13,15 @@ from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
 from typing import Any
 
-EMPTY: Mapping[str, Any] = MappingProxyType({})
+EMPTY: Mapping[str, object] = MappingProxyType({})
 
 
-def empty_mapping() -> Mapping[str, Any]:
+def empty_mapping() -> Mapping[str, object]:
     """Default for mapping fields of frozen dataclasses (which refuse a shared default)."""
     return EMPTY
 
 
-def as_str(value: Any, default: str | None = None) -> str | None:
+def as_str(value: object, default: str | None = None) -> str | None:
     # Ids sometimes arrive as numbers; anything else (dicts, lists, bools) is not text.
     if isinstance(value, str):
         return value
@@ -30,7 +30,7 @@ def as_str(value: Any, default: str | None = None) -> str | None:
     return default
 
 
-def as_bool(value: Any, default: bool | None = None) -> bool | None:
+def as_bool(value: object, default: bool | None = None) -> bool | None:
     if isinstance(value, bool):
         return value
     if isinstance(value, str) and value.lower() in ("true", "false"):
@@ -38,7 +38,7 @@ def as_bool(value: Any, default: bool | None = None) -> bool | None:
     return default
 
 
-def as_int(value: Any, default: int | None = None) -> int | None:
+def as_int(value: object, default: int | None = None) -> int | None:
     if isinstance(value, bool):
         return default
     if isinstance(value, int):
@@ -53,7 +53,7 @@ def as_int(value: Any, default: int | None = None) -> int | None:
     return default
 
 
-def as_float(value: Any, default: float | None = None) -> float | None:
+def as_float(value: object, default: float | None = None) -> float | None:
     if isinstance(value, bool):
         return default
     if isinstance(value, int | float):
@@ -68,16 +68,16 @@ def as_float(value: Any, default: float | None = None) -> float | None:
     return number if math.isfinite(number) else default
 
 
-def as_dict(value: Any) -> Mapping[str, Any]:
+def as_dict(value: object) -> Mapping[str, object]:
     """A read-only view of ``value`` if it is a JSON object, else an empty mapping."""
     return MappingProxyType(value) if isinstance(value, dict) else EMPTY
 
 
-def as_list(value: Any) -> list[Any]:
+def as_list(value: object) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def as_datetime(value: Any) -> datetime | None:
+def as_datetime(value: object) -> datetime | None:
     """An aware datetime from ISO 8601 text (``Z``, offsets, fractions) or epoch
     seconds/milliseconds. Naive times are taken as UTC. Anything unreadable is None."""
     try:
@@ -111,7 +111,7 @@ def datetime_text(value: datetime) -> str:
     return text
 
 
-def leftovers(data: Mapping[str, Any], known: set[str] | frozenset[str]) -> Mapping[str, Any]:
+def leftovers(data: Mapping[str, object], known: set[str] | frozenset[str]) -> Mapping[str, object]:
     """The fields of ``data`` a model does not read, kept so nothing the server sent is lost."""
     return MappingProxyType({k: v for k, v in data.items() if k not in known})
 

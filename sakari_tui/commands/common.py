@@ -74,7 +74,7 @@ def info(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def print_json_line(value: Any) -> None:
+def print_json_line(value: object) -> None:
     import json
 
     print(json.dumps(value, ensure_ascii=True, separators=(",", ":")), flush=True)

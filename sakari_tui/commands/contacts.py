@@ -331,12 +331,12 @@ async def upload_chunks(args: argparse.Namespace, profile: Profile, data: CsvRow
             what = ", ".join(clean(p) for p in (name, number) if p) or "no name or number"
             error(f"{args.file}, {where} ({what}): {refused.error or 'refused'}")
     if stopped:
-        chunk, exc = stopped
+        chunk, failure = stopped
         done = sum(len(c.rows) for c, _ in answers)
         unsure = ""
-        if isinstance(exc, NetworkError) and exc.may_have_been_sent:
+        if isinstance(failure, NetworkError) and failure.may_have_been_sent:
             unsure = f" (lines {chunk.rows[0]}-{chunk.rows[-1]} may or may not have gone in)"
-        error(f"{args.file}: stopped at line {chunk.rows[0]}: {exc}{unsure}; the {done} rows before it are "
+        error(f"{args.file}: stopped at line {chunk.rows[0]}: {failure}{unsure}; the {done} rows before it are "
               "imported, and importing the file again is safe: rows merge by mobile number")  # fmt: skip
     return EXIT_API_ERROR if result.errors or stopped else 0
 

@@ -17,6 +17,7 @@ from sakari_tui.options import whole_number
 from .common import (
     EXIT_API_ERROR,
     CommandError,
+    UsageError,
     add_common,
     clean,
     load_profile,
@@ -48,6 +49,45 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help=f"look at the newest N conversations (default {DEFAULT_LIMIT}; 0 for all)")
     add_common(parser)
     parser.set_defaults(run=run)
+
+    sub = parser.add_subparsers(dest="conversations_command", metavar="{export,index,search}")
+    export = sub.add_parser(
+        "export",
+        help="write a conversation's whole thread as text or JSON",
+        description="Write the whole thread of conversation ID, oldest message first: as plain "
+        "text (who, when, what: for pasting into a ticket) or as JSON (the API's conversation "
+        "and message objects). To stdout, or to a file with --output.",
+    )
+    export.add_argument("conversation_id", metavar="ID", help="the conversation's id (see 'sakari-tui conversations')")
+    export.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
+    export.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
+    export.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    add_common(export)
+    export.set_defaults(run=run_export)
+
+    index = sub.add_parser(
+        "index",
+        help="read the account's whole message history into the local search index",
+        description="Read every message of the account (100 a request, newest first) into the "
+        "profile's search index, as ctrl+r in the app's search does; a progress bar on stderr. "
+        "Resumable: stopped, the next run carries on where it left off; once everything is read, "
+        "a run only catches up with what is new. On a 429 it waits as Retry-After asks.",
+    )
+    add_common(index)
+    index.set_defaults(run=run_index)
+
+    search = sub.add_parser(
+        "search",
+        help="search the local index: names, numbers, words of messages",
+        description="Search the profile's local index (what the app has seen, and what "
+        "'sakari-tui conversations index' read): conversations whose name or number matches, then "
+        "messages with every word, newest first. Nothing is asked of the API.",
+    )
+    search.add_argument("query", nargs="+", help="words (the last may be the start of a word), a name or digits")
+    search.add_argument("--limit", type=whole_number, default=20, metavar="N", help="at most N messages (default 20)")
+    search.add_argument("--json", action="store_true", help="one JSON object per line")
+    add_common(search)
+    search.set_defaults(run=run_search)
 
 
 def read_state(profile: Profile) -> dict[str, tuple[set[str], bool]]:
@@ -104,6 +144,120 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
     return run_async(work)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    import sys
+    from pathlib import Path
+
+    from sakari_tui.core.export import fetch_thread, render
+
+    profile = load_profile(args)
+    target = Path(args.output).expanduser() if args.output and args.output != "-" else None
+    if target is not None and target.exists() and not args.force:
+        raise UsageError(f"{target} exists; add --force to replace it")
+
+    async def work() -> int:
+        async with open_client(profile) as client:
+            thread = await fetch_thread(client, args.conversation_id)
+        text = render(thread, args.format)
+        if target is None:
+            sys.stdout.write(text)
+        else:
+            target.write_text(text, encoding="utf-8")
+            print(f"{len(thread.messages)} messages written to {target}", file=sys.stderr)
+        return 0
+
+    return run_async(work)
+
+
+def _profile_store(profile: Profile, *, create: bool):
+    from sakari_tui.config import default_data_dir
+    from sakari_tui.core.store import Store, database_path
+
+    path = database_path(default_data_dir(), profile.name)
+    if not create and not path.exists():
+        raise UsageError(f"no local index for profile {profile.name!r} yet: run 'sakari-tui conversations index'")
+    store = Store(path)
+    if store.search is None:
+        store.close()
+        raise UsageError("this Python's sqlite3 has no FTS5, which search needs")
+    return store
+
+
+def progress_line(state, width: int = 30) -> str:
+    """'[#########.....] 4,200 of 12,000 messages', or the wait after a 429."""
+    if state.waiting:
+        return f"rate limited: waiting {state.waiting:.0f} s ({state.done:,} messages read)"
+    if state.total:
+        filled = min(int(width * state.done / state.total), width)
+        return f"[{'#' * filled}{'.' * (width - filled)}] {state.done:,} of {state.total:,} messages"
+    return f"{state.done:,} messages read"
+
+
+def run_index(args: argparse.Namespace) -> int:
+    import sys
+
+    from sakari_tui.core.search import HistoryFill
+
+    profile = load_profile(args)
+    store = _profile_store(profile, create=True)
+    live = sys.stderr.isatty()
+    pages = 0
+
+    def progress(state) -> None:
+        nonlocal pages
+        pages += 1
+        if live:
+            print("\r" + progress_line(state), end="", file=sys.stderr, flush=True)
+        elif state.waiting or pages % 50 == 0:
+            print(progress_line(state), file=sys.stderr, flush=True)
+
+    async def work() -> int:
+        async with open_client(profile) as client:
+            state = await HistoryFill(client, store.search).run(progress)
+        if live:
+            print(file=sys.stderr)
+        print(f"{state.done:,} messages read, {state.indexed:,} new to the index; "
+              f"{store.search.message_count():,} in it", file=sys.stderr)  # fmt: skip
+        return 0
+
+    try:
+        return run_async(work)
+    finally:
+        store.close()
+
+
+def run_search(args: argparse.Namespace) -> int:
+    from sakari_tui.api.phone import format_number
+
+    profile = load_profile(args)
+    store = _profile_store(profile, create=False)
+    try:
+        results = store.search.search(" ".join(args.query), limit=args.limit)
+    finally:
+        store.close()
+    hits = [*results.conversations, *results.messages]
+    if args.json:
+        for hit in hits:
+            print_json_line({
+                "conversationId": hit.conversation_id, "messageId": hit.message_id, "name": hit.name,
+                "number": hit.number, "text": hit.text, "outgoing": hit.outgoing,
+                "created": hit.when.isoformat() if hit.when else None,
+            })  # fmt: skip
+        return 0
+    if not hits:
+        print("no match")
+        return 0
+    rows = [
+        [local_time(hit.when), hit.name, format_number(hit.number, profile.default_region) if hit.number else "",
+         hit.conversation_id, "(conversation)" if hit.message_id is None else ("you: " if hit.outgoing else "") + hit.text]
+        for hit in hits
+    ]  # fmt: skip
+    print_table(["WHEN", "NAME", "NUMBER", "CONVERSATION", "MESSAGE"], rows)
+    if results.more:
+        print(f"(the newest {len(results.messages)} messages shown; --limit for more)")
+    return 0
 
 
 def show(conversations: list[Conversation], state: dict[str, tuple[set[str], bool]], region: str) -> None:

@@ -178,7 +178,7 @@ async def find_template(client: SakariClient, name: str) -> Template:
     found = [t for t in page.items if t.name is not None]
     for candidates in (
         [t for t in found if t.name == name],
-        [t for t in found if t.name.casefold() == name.casefold()],
+        [t for t in found if (t.name or "").casefold() == name.casefold()],
     ):
         if len(candidates) == 1:
             return candidates[0]

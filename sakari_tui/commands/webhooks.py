@@ -179,7 +179,7 @@ def summary(event: dict[str, Any]) -> str:
         name = " ".join(p for p in (contact.first_name, contact.last_name) if p)
         return f"{number} ({name})" if number and name else number or name or (contact.id or "")
 
-    if kind.startswith("message") or "message" in data and "outgoing" in data:
+    if kind.startswith("message") or ("message" in data and "outgoing" in data):
         message = Message.from_json(data)
         direction = "to" if message.outgoing else "from"
         parts = [f"{direction} {who(message.contact)}".strip()]

@@ -40,7 +40,7 @@ COMPARATORS = ("=", "<", "<=", ">", ">=", "!=")
 _RULE_TEXT = re.compile(r"^\s*([^<>=!]+?)\s*(<=|>=|!=|=|<|>)\s*(.*?)\s*$")
 
 
-def trigger_label(code: Any) -> str:
+def trigger_label(code: object) -> str:
     return TRIGGERS.get(str(code), str(code or "—"))
 
 
@@ -51,7 +51,7 @@ class AttributeRule:
     value: str = ""
 
     @classmethod
-    def from_json(cls, data: Any) -> AttributeRule | None:
+    def from_json(cls, data: object) -> AttributeRule | None:
         """A rule as the API sends it (an object), or as ``"name>=value"`` text; None when
         it is neither."""
         if isinstance(data, Mapping):
@@ -85,19 +85,19 @@ class AttributeRule:
         except (TypeError, ValueError):
             have, want = str(have).lower(), str(want).lower()
         if self.comparator == "=":
-            return have == want
+            return bool(have == want)
         if self.comparator == "!=":
-            return have != want
+            return bool(have != want)
         if self.comparator == "<":
-            return have < want
+            return bool(have < want)
         if self.comparator == "<=":
-            return have <= want
+            return bool(have <= want)
         if self.comparator == ">":
-            return have > want
-        return have >= want
+            return bool(have > want)
+        return bool(have >= want)
 
 
-def _strings(value: Any) -> tuple[str, ...]:
+def _strings(value: object) -> tuple[str, ...]:
     if not isinstance(value, list | tuple):
         return ()
     return tuple(str(item).strip() for item in value if isinstance(item, str | int) and str(item).strip())
@@ -193,7 +193,7 @@ async def campaign_audience(client: SakariClient, filters: CampaignFilters) -> A
             raise
         found.setdefault(contact.id or contact_id, contact)
     if filters.selects_by_filter:
-        narrowed = {"tags": list(filters.tags)} if filters.tags else {}
+        narrowed: dict[str, Any] = {"tags": list(filters.tags)} if filters.tags else {}
         async for contact in client.contacts.iterate(**narrowed):
             if contact.id and contact.id not in found and filters.matches(contact):
                 found[contact.id] = contact

@@ -40,7 +40,7 @@ class ConnectionState:
         if self.link is Link.OFFLINE and self.since:
             return f"offline since {self.since.astimezone().strftime('%H:%M')}"
         if self.link is Link.RATE_LIMITED and self.retry_at is not None:
-            wait = max(int(round(self.retry_at - (now if now is not None else time.time()))), 0)
+            wait = max(round(self.retry_at - (now if now is not None else time.time())), 0)
             return f"rate limited, retrying in {wait} s"
         return str(self.link)
 

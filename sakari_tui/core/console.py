@@ -71,7 +71,7 @@ class Answer:
     request: str  # "GET /v1/accounts/a/contacts?limit=10"
     status: int | None  # None when no answer came (network error, refused before sending)
     elapsed_ms: float
-    body: Any = None  # the decoded JSON, secrets masked
+    body: object = None  # the decoded JSON, secrets masked
     text: str | None = None  # a body that is not JSON, secrets masked
     error: str | None = None  # what went wrong, when the call failed
     requests: int = 1  # how many HTTP requests the call took (a token exchange adds one)
@@ -192,7 +192,7 @@ def _id(name: str) -> Field:
     return Field(name, "path", required=True)
 
 
-def _json(skeleton: Any) -> tuple[Body, ...]:
+def _json(skeleton: object) -> tuple[Body, ...]:
     return (Body("application/json", "json", json.dumps(skeleton, indent=2)),)
 
 
@@ -267,7 +267,7 @@ SAKARI_OPERATIONS: tuple[ConsoleOperation, ...] = (
 )  # fmt: skip
 
 
-def _object(body: Any, allowed: set[str] | None = None) -> dict[str, Any]:
+def _object(body: object, allowed: set[str] | None = None) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise FormError("the body must be a JSON object")
     if allowed is not None and body.keys() - allowed:
@@ -285,7 +285,7 @@ def _create_contacts(client: SakariClient, v: dict[str, Any], media: str, body: 
     return client.contacts.create(body, merge_strategy=strategy)
 
 
-def _send(client: SakariClient, body: Any) -> Awaitable[Any]:
+def _send(client: SakariClient, body: object) -> Awaitable[Any]:
     fields = dict(_object(body))
     template = fields.pop("template", None)
     if not isinstance(template, str):
@@ -298,13 +298,13 @@ def _send(client: SakariClient, body: Any) -> Awaitable[Any]:
     )  # fmt: skip
 
 
-def _template(client: SakariClient, body: Any) -> Awaitable[Any]:
+def _template(client: SakariClient, body: object) -> Awaitable[Any]:
     fields = _object(body, {"name", "template", "type"})
     return client.templates.create(str(fields.get("name", "")), str(fields.get("template", "")),
                                    str(fields.get("type") or "SMS"))  # fmt: skip
 
 
-def _subscribe(client: SakariClient, body: Any) -> Awaitable[Any]:
+def _subscribe(client: SakariClient, body: object) -> Awaitable[Any]:
     fields = _object(body, {"url", "eventTypes"})
     events = fields.get("eventTypes") or []
     if not isinstance(events, list):

@@ -167,7 +167,7 @@ class ColumnPlan:
                 continue
             self.header.append(name.strip() if target == ATTRIBUTE else target)
             self.sources.append((index,))
-        self.sources = [tuple(tags) if not s else s for s in self.sources]
+        self.sources = [s or tuple(tags) for s in self.sources]
         # CRLF, as RFC 4180 has it: a cell with a lone CR is then quoted too (with "\n" it is not,
         # and a reader would cut the row there).
         self._writer = csv.writer(_Echo(), lineterminator="\r\n")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ _TEMPLATE = re.compile(r"{([^{}]+)}")
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _Loader(_BaseLoader):  # type: ignore[misc]
     """SafeLoader that reads YAML 1.1's bare ``=`` (the value tag) as the string "="."""
 
 
@@ -215,9 +215,11 @@ def _decode(raw: bytes, source: str) -> str:
 
 def _fetch(url: str, transport: httpx.BaseTransport | None) -> tuple[str, str]:
     try:
-        with httpx.Client(transport=transport, timeout=FETCH_TIMEOUT, follow_redirects=True) as http:
-            with http.stream("GET", url, headers={"Accept": "application/json, application/yaml, */*"}) as response:
-                raw = _check_response(response, url, b"".join(_capped(response.iter_bytes(), url)))
+        with (
+            httpx.Client(transport=transport, timeout=FETCH_TIMEOUT, follow_redirects=True) as http,
+            http.stream("GET", url, headers={"Accept": "application/json, application/yaml, */*"}) as response,
+        ):
+            raw = _check_response(response, url, b"".join(_capped(response.iter_bytes(), url)))
     except httpx.HTTPError as exc:
         raise _network_error(exc, url) from None
     return _decode(raw, url), _hint(response, url)
@@ -225,22 +227,24 @@ def _fetch(url: str, transport: httpx.BaseTransport | None) -> tuple[str, str]:
 
 async def _fetch_async(url: str, transport: httpx.AsyncBaseTransport | None) -> tuple[str, str]:
     try:
-        async with httpx.AsyncClient(transport=transport, timeout=FETCH_TIMEOUT, follow_redirects=True) as http:
-            async with http.stream("GET", url, headers={"Accept": "application/json, application/yaml, */*"}) as response:
-                chunks = []
-                size = 0
-                async for chunk in response.aiter_bytes():
-                    size += len(chunk)
-                    if size > MAX_BYTES:
-                        raise SpecError(f"the document is larger than {MAX_BYTES // (1024 * 1024)} MB", url)
-                    chunks.append(chunk)
-                raw = _check_response(response, url, b"".join(chunks))
+        async with (
+            httpx.AsyncClient(transport=transport, timeout=FETCH_TIMEOUT, follow_redirects=True) as http,
+            http.stream("GET", url, headers={"Accept": "application/json, application/yaml, */*"}) as response,
+        ):
+            chunks = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > MAX_BYTES:
+                    raise SpecError(f"the document is larger than {MAX_BYTES // (1024 * 1024)} MB", url)
+                chunks.append(chunk)
+            raw = _check_response(response, url, b"".join(chunks))
     except httpx.HTTPError as exc:
         raise _network_error(exc, url) from None
     return _decode(raw, url), _hint(response, url)
 
 
-def _capped(chunks, url: str):
+def _capped(chunks: Iterable[bytes], url: str) -> Iterator[bytes]:
     size = 0
     for chunk in chunks:
         size += len(chunk)
@@ -286,7 +290,7 @@ def parse_text(text: str, source: str = "", hint: str = "") -> Any:
         except RecursionError:
             raise SpecError("not usable: nested too deeply", source) from None
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         reason = " ".join(part for part in (exc.context, exc.problem) if part) or "syntax error"
@@ -374,7 +378,7 @@ class _Reader:
             security_schemes=schemes,
         )
 
-    def mapping(self, value: Any, where: str, missing: str) -> dict[str, Any]:
+    def mapping(self, value: object, where: str, missing: str) -> dict[str, Any]:
         value = self.deref(value, where)
         if value is None:
             raise self.fail(where, missing)
@@ -382,7 +386,7 @@ class _Reader:
             raise self.fail(where, f"expected a mapping, found a {_kind(value)}")
         return value
 
-    def text(self, value: Any, where: str, missing: str) -> str:
+    def text(self, value: object, where: str, missing: str) -> str:
         if value is None or value == "":
             raise self.fail(where, missing)
         if isinstance(value, dict | list):
@@ -413,7 +417,7 @@ class _Reader:
             raise self.fail(where, f"$ref must be text, found a {_kind(ref)}")
         if not ref.startswith("#"):
             raise self.fail(where, f"$ref {ref!r} points outside this document, which is not supported")
-        node: Any = self.root
+        node: object = self.root
         fragment = unquote(ref[1:])
         if fragment and not fragment.startswith("/"):
             raise self.fail(where, f"$ref {ref!r} is not a JSON pointer (#/...)")
@@ -429,7 +433,7 @@ class _Reader:
                 raise self.fail(where, f"$ref {ref!r} points to nothing")
         return node
 
-    def deref(self, value: Any, where: str) -> Any:
+    def deref(self, value: object, where: str) -> Any:
         """Follow ``$ref`` chains of one object (parameters, request bodies...)."""
         seen: set[str] = set()
         while isinstance(value, dict) and "$ref" in value:
@@ -440,7 +444,7 @@ class _Reader:
             value = self.target(ref, where + "/$ref")
         return value
 
-    def inline(self, schema: Any, where: str, seen: tuple[str, ...] = (), depth: int = 0) -> Any:
+    def inline(self, schema: object, where: str, seen: tuple[str, ...] = (), depth: int = 0) -> Any:
         """``schema`` with every $ref replaced by its target; a recursive one becomes {}."""
         if depth > 64:
             return {}
@@ -457,7 +461,7 @@ class _Reader:
 
     # -- servers and security
 
-    def servers(self, value: Any, where: str) -> tuple[Server, ...]:
+    def servers(self, value: object, where: str) -> tuple[Server, ...]:
         if value is None:
             return ()
         if not isinstance(value, list):
@@ -466,7 +470,7 @@ class _Reader:
         for index, entry in enumerate(value):
             entry = self.mapping(entry, f"{where}/{index}", "empty server entry")
             url = self.text(entry.get("url"), f"{where}/{index}/url", "a server needs a `url`")
-            variables = entry.get("variables") if isinstance(entry.get("variables"), dict) else {}
+            variables: dict[str, Any] = entry["variables"] if isinstance(entry.get("variables"), dict) else {}
             for name, variable in variables.items():
                 if isinstance(variable, dict) and "default" in variable:
                     url = url.replace("{" + str(name) + "}", str(variable["default"]))
@@ -492,7 +496,7 @@ class _Reader:
             schemes[str(name)] = SecurityScheme(str(name), kind, str(scheme.get("scheme") or ""))
         return schemes
 
-    def security(self, value: Any, where: str, schemes: Mapping[str, SecurityScheme]) -> tuple[tuple[str, ...], ...]:
+    def security(self, value: object, where: str, schemes: Mapping[str, SecurityScheme]) -> tuple[tuple[str, ...], ...]:
         if not isinstance(value, list):
             raise self.fail(where, f"`security` must be a list, found a {_kind(value)}")
         alternatives = []
@@ -510,7 +514,7 @@ class _Reader:
     def path_item(
         self,
         path: str,
-        item: Any,
+        item: object,
         where: str,
         schemes: Mapping[str, SecurityScheme],
         root_security: tuple[tuple[str, ...], ...],
@@ -546,7 +550,7 @@ class _Reader:
             )
         return operations
 
-    def parameters(self, value: Any, where: str) -> list[Parameter]:
+    def parameters(self, value: object, where: str) -> list[Parameter]:
         if value is None:
             return []
         if not isinstance(value, list):
@@ -561,7 +565,8 @@ class _Reader:
                 raise self.fail(at + "/in", f"parameter {name!r}: `in` must be one of {', '.join(PARAMETER_LOCATIONS)}")
             schema = entry.get("schema")
             if schema is None and isinstance(entry.get("content"), dict) and entry["content"]:
-                schema = next(iter(entry["content"].values()), {}).get("schema")
+                first: Any = next(iter(entry["content"].values()), {})
+                schema = first.get("schema")
             found.append(
                 Parameter(
                     name=name,
@@ -573,7 +578,7 @@ class _Reader:
             )
         return found
 
-    def request_body(self, value: Any, where: str) -> RequestBody | None:
+    def request_body(self, value: object, where: str) -> RequestBody | None:
         if value is None:
             return None
         body = self.mapping(value, where, "empty request body")
@@ -592,7 +597,7 @@ def _split(where: str) -> list[str]:
     return [part.replace("~1", "/").replace("~0", "~") for part in where.split("/")[1:]]
 
 
-def _kind(value: Any) -> str:
+def _kind(value: object) -> str:
     if isinstance(value, dict):
         return "mapping"
     if isinstance(value, list):
@@ -609,7 +614,7 @@ def _kind(value: Any) -> str:
 # -- example bodies ----------------------------------------------------------------------
 
 
-def skeleton(schema: Any, depth: int = 0) -> Any:
+def skeleton(schema: object, depth: int = 0) -> Any:
     """A JSON value shaped like ``schema`` (an inlined JSON schema), to start a request
     body from: objects with every property, one item per array, examples and defaults
     where the schema gives them, else empty values."""
@@ -640,7 +645,7 @@ def skeleton(schema: Any, depth: int = 0) -> Any:
     if isinstance(kind, list):  # 3.1: ["string", "null"]
         kind = next((k for k in kind if k != "null"), None)
     if kind == "object" or (kind is None and isinstance(schema.get("properties"), Mapping)):
-        properties = schema.get("properties") if isinstance(schema.get("properties"), Mapping) else {}
+        properties: Mapping[str, Any] = schema["properties"] if isinstance(schema.get("properties"), Mapping) else {}
         return {str(name): skeleton(sub, depth + 1) for name, sub in properties.items()}
     if kind == "array":
         item = skeleton(schema.get("items"), depth + 1)
@@ -648,7 +653,7 @@ def skeleton(schema: Any, depth: int = 0) -> Any:
     return {"string": "", "integer": 0, "number": 0, "boolean": False}.get(str(kind))
 
 
-def _jsonable(value: Any) -> bool:
+def _jsonable(value: object) -> bool:
     try:
         json.dumps(value)
     except (TypeError, ValueError):
@@ -656,5 +661,5 @@ def _jsonable(value: Any) -> bool:
     return True
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> Any:
     return value if _jsonable(value) else str(value)

@@ -22,6 +22,7 @@ from typing import Any
 
 from sakari_tui.api import AuthError, NetworkError, RateLimited, SakariError, SendResult
 
+from .ports import NOT_CONNECTED, InboxClient
 from .reconcile import (
     MessageLookup,
     StillUnknown,
@@ -40,9 +41,9 @@ ID_SEARCH_WINDOW = 600.0
 
 
 class Outbox:
-    def __init__(self, store: Store, client: Any, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, store: Store, client: InboxClient | None, *, clock: Callable[[], float] = time.time) -> None:
         self.store = store
-        self.client = client
+        self.client: InboxClient = client or NOT_CONNECTED
         self.clock = clock
 
     def enqueue(

@@ -25,6 +25,7 @@ from typing import Any
 
 from sakari_tui.api import ApiError, AuthError, Message, NetworkError, RateLimited, SakariError
 
+from .ports import InboxClient
 from .templates import PLACEHOLDER
 
 # How far the server's clock may be behind ours when matching a message after an unknown outcome.
@@ -153,7 +154,7 @@ class MessageLookup:
     """The messages of each recipient since a time, fetched once and kept for one pass:
     settling twenty unknown replies to one conversation costs one walk back, not twenty."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: InboxClient) -> None:
         self.client = client
         self._found: dict[tuple[str | None, str | None, str | None], tuple[float, list[Message]]] = {}
 

@@ -18,7 +18,7 @@ import asyncio
 import json
 import mimetypes
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -26,6 +26,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from sakari_tui.api.capture import decode_body
+from sakari_tui.core import console as _console
 from sakari_tui.core.console import (
     Answer,
     Body,
@@ -35,7 +36,6 @@ from sakari_tui.core.console import (
     read_body,
     read_fields,
 )
-from sakari_tui.core import console as _console
 from sakari_tui.core.openapi import (
     ApiDocument,
     MediaType,
@@ -134,7 +134,7 @@ def _field(parameter: Parameter) -> Field:
     kind = schema.get("type")
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), "string")
-    enum = schema.get("enum") if isinstance(schema.get("enum"), list) else []
+    enum: list[Any] = schema["enum"] if isinstance(schema.get("enum"), list) else []
     default = schema.get("default")
     return Field(
         name=parameter.name,
@@ -162,7 +162,7 @@ def _body(media: MediaType) -> Body:
         text = example if isinstance(example, str) else skeleton(media.schema)
         return Body(media.media_type, "text", text if isinstance(text, str) else "")
     if base == "multipart/form-data":
-        properties = media.schema.get("properties") if isinstance(media.schema.get("properties"), Mapping) else {}
+        properties: Mapping[str, Any] = media.schema["properties"] if isinstance(media.schema.get("properties"), Mapping) else {}
         binary = next((str(n) for n, s in properties.items()
                        if isinstance(s, Mapping) and s.get("format") in ("binary", "base64")), "file")  # fmt: skip
         return Body(media.media_type, "file", "", binary)
@@ -220,7 +220,7 @@ class Sources:
         self._transport = transport  # tests and in-process servers
         self._lock = asyncio.Lock()
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Source]:
         return iter(list(self._sources.values()))
 
     def __len__(self) -> int:
@@ -315,15 +315,15 @@ class Sources:
         source, operation, form = found
         fields = read_fields(form, values)
         path = operation.path
-        params: list[tuple[str, str]] = []
+        params: list[tuple[str, str | int | float | bool | None]] = []
         headers: dict[str, str] = {}
         for spec in form.fields:
             if spec.name not in fields:
                 continue
             value = fields[spec.name]
             if spec.location == "path":
-                text = ",".join(value) if isinstance(value, list) else str(value)
-                path = path.replace("{" + spec.name + "}", quote(text, safe=""))
+                filled = ",".join(value) if isinstance(value, list) else str(value)
+                path = path.replace("{" + spec.name + "}", quote(filled, safe=""))
             elif spec.location == "query":
                 params.extend((spec.name, str(v)) for v in (value if isinstance(value, list) else [value]))
             elif spec.name.lower() not in ("authorization", "content-type", "accept"):

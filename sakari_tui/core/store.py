@@ -242,7 +242,6 @@ class Store:
 
     def __init__(self, path: Path | str) -> None:
         self.path = path
-        self._db: sqlite3.Connection | None = None
         if path != ":memory:":
             file = Path(path)
             try:
@@ -255,15 +254,18 @@ class Store:
                 raise StoreDamaged(file, damage)
         try:
             self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StoreError(Path(path), _damage_reason(exc)) from None
+        try:
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
             self._migrate()
+            self._install_search()
             self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except sqlite3.Error as exc:
-            if self._db is not None:
-                self._db.close()
+            self._db.close()
             error = StoreDamaged if _is_damage(exc) else StoreError
             raise error(Path(path), _damage_reason(exc)) from None
 
@@ -283,6 +285,23 @@ class Store:
         self._db.execute("DROP INDEX IF EXISTS messages_by_conversation")
         self._db.execute("CREATE INDEX IF NOT EXISTS messages_in_order ON messages(conversation_id, created, seq)")
 
+    # -- full-text search (core/search.py owns its tables) ----------------------
+
+    def _install_search(self) -> None:
+        """The full-text index's tables; made for a database of an earlier version, they are
+        filled from its cache. Without FTS5 in this SQLite, ``search`` is None."""
+        from .search import SearchIndex, install
+
+        self.search: SearchIndex | None = None
+        try:
+            made = install(self._db)
+        except sqlite3.OperationalError:
+            return
+        self.search = SearchIndex(self._db)
+        if made:
+            self.search.add_conversations(json.loads(row["body"]) for row in self._db.execute("SELECT body FROM conversations"))
+            self.search.add_messages(json.loads(row["body"]) for row in self._db.execute("SELECT body FROM messages"))
+
     @classmethod
     def for_profile(cls, data_dir: Path, profile: str) -> Store:
         """The profile's store, in a directory only its owner can enter (0700)."""
@@ -300,8 +319,7 @@ class Store:
         return cls(path)
 
     def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
+        self._db.close()
 
     def check(self) -> str | None:
         """Read every page (``PRAGMA quick_check``): None when the file is whole, else what
@@ -418,7 +436,7 @@ class Store:
         }
         for index, message_id in enumerate(ids):
             if message_id in known:
-                return known[message_id] + 1 + offset + index
+                return int(known[message_id]) + 1 + offset + index
         return None
 
     def _save_messages(self, rows: Iterable[tuple[dict[str, Any], int | None]]) -> None:
@@ -426,7 +444,7 @@ class Store:
         for body, seq in rows:
             if not body.get("id"):
                 continue
-            contact = body.get("contact") if isinstance(body.get("contact"), dict) else {}
+            contact: dict[str, Any] = body["contact"] if isinstance(body.get("contact"), dict) else {}
             values.append(
                 (body["id"], _conversation_id(body), contact.get("id"), _created_key(body), json.dumps(body), seq)
             )
@@ -473,7 +491,7 @@ class Store:
     def read_state(self, conversation_ids: Iterable[str] | None) -> dict[str, tuple[set[str], bool]]:
         """conversation id -> (message ids read, marked unread), for the given ids or all."""
         if conversation_ids is None:
-            rows = self._db.execute("SELECT * FROM read_state")
+            rows: list[sqlite3.Row] | sqlite3.Cursor = self._db.execute("SELECT * FROM read_state")
         else:
             ids = list(conversation_ids)
             rows = []
@@ -563,7 +581,8 @@ class Store:
 
     def outbox_items(self, *states: OutboxState, conversation_id: str | None = None) -> list[OutboxItem]:
         sql = "SELECT * FROM outbox"
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[Any] = []
         if states:
             clauses.append(f"state IN ({', '.join('?' for _ in states)})")
             params.extend(states)

@@ -13,9 +13,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sakari_tui.api import Conversation, Message, RateLimited
+from sakari_tui.api import Conversation, Message, Page, RateLimited
 from sakari_tui.api.models import MessageStatus
 
+from .ports import NOT_CONNECTED, InboxClient
 from .store import Store
 
 LIST_PAGE = 100  # conversations per list poll: the API's largest page
@@ -84,8 +85,10 @@ class ThreadUpdate:
 class InboxSync:
     """Diffs successive polls. The UI decides when to call; this decides what changed."""
 
-    def __init__(self, client: Any, store: Store | None = None, *, to_json: Callable[[Any], dict] | None = None) -> None:
-        self.client = client
+    def __init__(
+        self, client: InboxClient | None, store: Store | None = None, *, to_json: Callable[[Any], dict[str, Any]] | None = None
+    ) -> None:
+        self.client: InboxClient = client or NOT_CONNECTED
         self.store = store
         self._to_json = to_json or (lambda model: model.to_json())
         self._list: dict[str, tuple[Any, ...]] = {}
@@ -99,32 +102,34 @@ class InboxSync:
         conversations = [c for c in page.items if c.id]
         first = not self._polled_once
         update = ListUpdate(conversations=conversations, first=first)
-        order = [c.id for c in conversations]
+        order = [c.id or "" for c in conversations]
         update.order_changed = order != self._order
-        for conversation in conversations:
+        for conversation, conversation_id in zip(conversations, order):
             fingerprint = conversation_fingerprint(conversation)
-            if self._list.get(conversation.id) != fingerprint:
-                update.changed.add(conversation.id)
+            if self._list.get(conversation_id) != fingerprint:
+                update.changed.add(conversation_id)
             last = conversation.last_message
-            previous_last = self._last_message.get(conversation.id, "unseen")
+            previous_last = self._last_message.get(conversation_id, "unseen")
             if not first and last and not last.outgoing and last.id != previous_last:
                 update.new_inbound.append(conversation)
-            self._list[conversation.id] = fingerprint
-            self._last_message[conversation.id] = last.id if last else None
+            self._list[conversation_id] = fingerprint
+            self._last_message[conversation_id] = last.id if last else None
         self._order = order
         self._polled_once = True
         if self.store is not None and (update.changed or first):
-            self.store.save_conversations(self._to_json(c) for c in conversations if c.id in update.changed or first)
+            bodies = [self._to_json(c) for c in conversations if c.id in update.changed or first]
+            self.store.save_conversations(bodies)
+            self._index_conversations(bodies)
         return update
 
     def seed_from_cache(self, conversations: list[Conversation]) -> None:
         """Know the cached list, so the first poll after start reports only real changes
         and the customers who wrote while the app was closed show as new."""
-        for conversation in conversations:
-            self._list[conversation.id] = conversation_fingerprint(conversation)
+        self._order = [c.id or "" for c in conversations]
+        for conversation, conversation_id in zip(conversations, self._order):
+            self._list[conversation_id] = conversation_fingerprint(conversation)
             last = conversation.last_message
-            self._last_message[conversation.id] = last.id if last else None
-        self._order = [c.id for c in conversations]
+            self._last_message[conversation_id] = last.id if last else None
         self._polled_once = bool(conversations)
 
     async def refresh_thread(self, conversation_id: str) -> ThreadUpdate:
@@ -132,11 +137,11 @@ class InboxSync:
         messages = oldest_first(page.items)
         known = self._threads.setdefault(conversation_id, {})
         update = ThreadUpdate(conversation_id, messages, has_older=page.has_next)
-        for message in messages:
+        for message in messages:  # each has an id (oldest_first)
             fingerprint = message_fingerprint(message)
-            if known.get(message.id) != fingerprint:
-                update.changed.add(message.id)
-                known[message.id] = fingerprint
+            if known.get(message.id or "") != fingerprint:
+                update.changed.add(message.id or "")
+                known[message.id or ""] = fingerprint
         if self.store is not None and update.changed:
             self._save_page(page)
         return update
@@ -147,18 +152,30 @@ class InboxSync:
         messages = oldest_first(page.items)
         known = self._threads.setdefault(conversation_id, {})
         for message in messages:
-            known[message.id] = message_fingerprint(message)
+            known[message.id or ""] = message_fingerprint(message)
         if self.store is not None and messages:
             self._save_page(page)
         return messages, page.has_next
 
-    def _save_page(self, page: Any) -> None:
+    def _save_page(self, page: Page[Message]) -> None:
         # The whole page as listed, not only what changed: each message's place in it is what
         # orders messages of the same millisecond in the cache.
         assert self.store is not None
-        self.store.save_page(
-            [self._to_json(m) for m in page.items], offset=page.offset, total=page.total_count, has_next=page.has_next
-        )
+        bodies = [self._to_json(m) for m in page.items]
+        self.store.save_page(bodies, offset=page.offset, total=page.total_count, has_next=page.has_next)
+        self._index_messages(bodies)
+
+    # The search index follows what polls and scrollback bring (see core/search.py).
+
+    def _index_conversations(self, bodies: list[dict[str, Any]]) -> None:
+        index = getattr(self.store, "search", None)
+        if index is not None:
+            index.add_conversations(bodies)
+
+    def _index_messages(self, bodies: list[dict[str, Any]]) -> None:
+        index = getattr(self.store, "search", None)
+        if index is not None:
+            index.add_messages(bodies)
 
     def forget_thread(self, conversation_id: str) -> None:
         self._threads.pop(conversation_id, None)

@@ -14,7 +14,7 @@ from .records import Contact
 COMPARATORS = ("=", "<", "<=", ">", ">=", "!=")
 
 
-def parse_attribute_filters(value: Any, error_code: str) -> list[dict[str, str]]:
+def parse_attribute_filters(value: object, error_code: str) -> list[dict[str, str]]:
     """Validate a list of rules; raise a 400 with ``error_code`` naming the bad one."""
     if value is None:
         return []

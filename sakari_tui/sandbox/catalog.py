@@ -68,7 +68,7 @@ def _trigger_code(body: dict[str, Any]) -> str | None:
     return code
 
 
-def _campaign_filters(value: Any) -> dict[str, Any]:
+def _campaign_filters(value: object) -> dict[str, Any]:
     if value is None:
         return {"tags": [], "contacts": [], "attributes": []}
     if not isinstance(value, dict):

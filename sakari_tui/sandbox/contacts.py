@@ -10,7 +10,7 @@ Duplicates are recognised by mobile number. How a duplicate is merged (``mergeSt
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,7 +47,7 @@ def _text_field(data: dict[str, Any], name: str, where: str) -> str | None:
     return value.strip()
 
 
-def _tags(value: Any, where: str) -> list[str]:
+def _tags(value: object, where: str) -> list[str]:
     if not isinstance(value, list):
         raise ApiError(400, "REQ-002", f"{where}tags must be a list")
     tags: list[str] = []
@@ -61,7 +61,7 @@ def _tags(value: Any, where: str) -> list[str]:
     return tags
 
 
-def parse_contact(data: Any, *, require_mobile: bool, where: str = "") -> ContactInput:
+def parse_contact(data: object, *, require_mobile: bool, where: str = "") -> ContactInput:
     """Validate one ContactRequest; raise ApiError (400) naming what is wrong.
 
     ``where`` names the contact in a list, e.g. "contacts[3]." in "contacts[3].email".
@@ -193,7 +193,7 @@ def matching_contacts(store: Store, filters: dict[str, str]) -> Iterator[Contact
     ``tags`` may hold several comma-separated values; a contact matches when any of its tags
     contains any of them. ``mobile`` compares digits only, so "(206) 555" finds +1206555....
     """
-    checks = []
+    checks: list[Callable[..., bool]] = []
     for name, attribute in (("firstName", "first_name"), ("lastName", "last_name"), ("email", "email")):
         wanted = filters.get(name, "").strip().lower()
         if wanted:

@@ -11,6 +11,7 @@ import asyncio
 import logging
 import uuid
 from collections import deque
+from functools import partial
 from typing import Any
 
 import httpx
@@ -104,9 +105,9 @@ class StatusWatcher:
             status, _ = store.status_of(message)
             if status != message.announced_status:
                 if message.announced_status == "Queued" and status != "Queued":
-                    store.emit("message-sent", lambda m=message: message_view(store, m))
+                    store.emit("message-sent", partial(message_view, store, message))
                 message.announced_status = status
-                store.emit("message-status", lambda m=message: message_view(store, m))
+                store.emit("message-status", partial(message_view, store, message))
             if status in ("Delivered", "Error"):
                 store.unsettled.pop(message.id, None)
 

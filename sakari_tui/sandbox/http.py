@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
 from .errors import ApiError, error_body
 from .tokens import TokenError
@@ -35,7 +36,7 @@ class JSONResponse(Response):
         return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def ok(data: Any = None, status: int = 200, **extra: Any) -> JSONResponse:
+def ok(data: object = None, status: int = 200, **extra: Any) -> JSONResponse:
     body: dict[str, Any] = {"success": True}
     if data is not None:
         body["data"] = data
@@ -161,3 +162,37 @@ def page(items: list[Any], offset: int, limit: int, total: int) -> JSONResponse:
 
 def query_filters(request: Request, names: tuple[str, ...]) -> dict[str, str]:
     return {name: request.query_params[name] for name in names if request.query_params.get(name)}
+
+
+T = TypeVar("T")
+
+
+def record(records: Mapping[str, T], request: Request, param: str, code: str, message: str) -> T:
+    """The record the path parameter ``param`` names; a 404 with ``code`` when there is none."""
+    found = records.get(request.path_params[param])
+    if found is None:
+        raise ApiError(404, code, message)
+    return found
+
+
+def collection_routes(
+    path: str, item: str, fetch_all: Handler, create: Handler, fetch: Handler, update: Handler, remove: Handler
+) -> list[Route]:
+    """A collection's five routes: list and create at ``path``, fetch, update and remove at
+    ``path/{item}``."""
+    one = f"{path}/{{{item}}}"
+    return [
+        Route(path, endpoint(fetch_all), methods=["GET"]),
+        Route(path, endpoint(create), methods=["POST"]),
+        Route(one, endpoint(fetch), methods=["GET"]),
+        Route(one, endpoint(update), methods=["PUT"]),
+        Route(one, endpoint(remove), methods=["DELETE"]),
+    ]
+
+
+def named_page(request: Request, records: Iterable[Any], view: Callable[[Any], dict[str, Any]]) -> JSONResponse:
+    """A page of the records whose name holds the ``name`` query parameter, in any case."""
+    offset, limit = pagination(request)
+    wanted = request.query_params.get("name", "").strip().lower()
+    matching = [r for r in records if wanted in r.name.lower()]
+    return page([view(r) for r in matching[offset : offset + limit]], offset, limit, len(matching))

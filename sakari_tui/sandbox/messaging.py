@@ -74,17 +74,8 @@ def send_messages(store: Store, body: dict[str, Any]) -> dict[str, Any]:
             continue
         conversation = _open_conversation(store, contact, at)
         status, error = store.decide_fate()
-        message = Message(
-            id=store.new_id(),
-            conversation_id=conversation.id,
-            contact_id=contact.id,
-            text=text,
-            outgoing=True,
-            created_at=at,
-            segments=counted.segments,
-            encoding=counted.encoding,
-            price=sms.price(counted.segments, message_type),
-            type=message_type,
+        message = Message.counted(
+            store.new_id(), conversation, contact, text, at, outgoing=True, type=message_type, segments=counted,
             media=[dict(item) for item in media],
             template=template if has_placeholders else None,
             final_status=status,
@@ -122,7 +113,7 @@ def _refused(contact: Contact, text: str, reason: tuple[str, str]) -> dict[str, 
     }
 
 
-def _media(value: Any) -> list[dict[str, str]]:
+def _media(value: object) -> list[dict[str, str]]:
     if value is None:
         return []
     if not isinstance(value, list):
@@ -193,7 +184,7 @@ def _recipients(store: Store, body: dict[str, Any]) -> list[Recipient]:
     return unique
 
 
-def _recipient_from_contact_request(store: Store, item: Any, index: int) -> Recipient:
+def _recipient_from_contact_request(store: Store, item: object, index: int) -> Recipient:
     if not isinstance(item, dict):
         raise ApiError(400, "REQ-002", f"contacts[{index}] must be an object")
     contact_id = item.get("id")
@@ -259,19 +250,7 @@ def receive_message(store: Store, mobile: str, text: str) -> Message:
         contact = new_contact(store, given, at)
     _apply_keyword(store, contact, text, at)
     conversation = _open_conversation(store, contact, at)
-    counted = sms.count_segments(text)
-    message = Message(
-        id=store.new_id(),
-        conversation_id=conversation.id,
-        contact_id=contact.id,
-        text=text,
-        outgoing=False,
-        created_at=at,
-        segments=counted.segments,
-        encoding=counted.encoding,
-        price=0.0,
-        final_status="Received",
-    )
+    message = Message.counted(store.new_id(), conversation, contact, text, at, outgoing=False, final_status="Received")
     store.add_message(message, conversation)
     store.emit("message-received", lambda: message_view(store, message))
     return message

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import sms
+
 
 @dataclass(slots=True, eq=False)
 class Contact:
@@ -43,6 +45,18 @@ class Message:
     settled: bool = False
     # The last status announced to webhooks, so each change is announced once.
     announced_status: str | None = None
+
+    @classmethod
+    def counted(
+        cls, id: str, conversation: Conversation, contact: Contact, text: str, at: float, *, outgoing: bool,
+        type: str = "SMS", segments: sms.SegmentCount | None = None, **fields: Any,
+    ) -> Message:  # fmt: skip
+        """A new message with its segments and encoding counted from ``text`` (unless given),
+        and its price when it is outgoing (an inbound message costs nothing)."""
+        counted = segments or sms.count_segments(text)
+        price = sms.price(counted.segments, type) if outgoing else 0.0
+        return cls(id, conversation.id, contact.id, text, outgoing, at, counted.segments, counted.encoding, price,
+                   type, **fields)  # fmt: skip
 
 
 @dataclass(slots=True, eq=False)

@@ -10,7 +10,6 @@ import random
 from datetime import datetime, timezone
 
 from . import seed_text as text
-from . import sms
 from .clock import now
 from .config import SandboxConfig
 from .records import Campaign, Contact, Message, Template
@@ -89,8 +88,8 @@ def _block_some(rng: random.Random, contacts: list[Contact], exclude: set[int], 
     """Two customers who texted STOP at some point (no conversation of theirs is seeded)."""
     candidates = [i for i in range(len(contacts)) if i not in exclude]
     for index in rng.sample(candidates, min(2, len(candidates))):
-        contacts[index].blocked_at = base - rng.uniform(2, 60) * DAY
-        contacts[index].updated_at = max(contacts[index].updated_at, contacts[index].blocked_at)
+        blocked_at = contacts[index].blocked_at = base - rng.uniform(2, 60) * DAY
+        contacts[index].updated_at = max(contacts[index].updated_at, blocked_at)
 
 
 def _seed_conversations(store: Store, rng: random.Random, talkers: list[Contact], base: float) -> None:
@@ -125,17 +124,8 @@ def _seed_conversations(store: Store, rng: random.Random, talkers: list[Contact]
         contact = talkers[index]
         if index not in conversations:
             conversations[index], _ = store.open_conversation(contact, at)
-        counted = sms.count_segments(body)
-        message = Message(
-            id=store.new_id(),
-            conversation_id=conversations[index].id,
-            contact_id=contact.id,
-            text=body,
-            outgoing=outgoing,
-            created_at=at,
-            segments=counted.segments,
-            encoding=counted.encoding,
-            price=sms.price(counted.segments) if outgoing else 0.0,
+        message = Message.counted(
+            store.new_id(), conversations[index], contact, body, at, outgoing=outgoing,
             final_status="Delivered" if outgoing else "Received",
             settled=True,
             announced_status="Delivered" if outgoing else "Received",

@@ -10,14 +10,7 @@ from .store import Store
 
 
 def contact_view(contact: Contact) -> dict[str, Any]:
-    view: dict[str, Any] = {"id": contact.id}
-    if contact.first_name:
-        view["firstName"] = contact.first_name
-    if contact.last_name:
-        view["lastName"] = contact.last_name
-    if contact.email:
-        view["email"] = contact.email
-    view["mobile"] = {"number": contact.mobile, "country": contact.country}
+    view = identifiers_of(contact)
     view["tags"] = [{"tag": tag, "visible": True} for tag in contact.tags]
     view["attributes"] = dict(contact.attributes)
     view["valid"] = True

@@ -16,7 +16,6 @@ from textual.widgets import Button, ProgressBar, RadioButton, RadioSet, Static
 
 from sakari_tui.api import SakariError
 from sakari_tui.screens.base import SakariModal
-from sakari_tui.screens.dialogs import MODAL_CSS
 from sakari_tui.widgets.path_input import PathInput
 
 # Carriers commonly cap MMS around 1-5 MB; the file share takes up to 5 MB.
@@ -67,10 +66,6 @@ def check_attachment(path: Path) -> tuple[str, int]:
 
 
 class AttachScreen(SakariModal[Attachment | None]):
-    DEFAULT_CSS = MODAL_CSS.format(name="AttachScreen") + """
-    AttachScreen RadioSet { width: 100%; margin-top: 1; }
-    AttachScreen ProgressBar { margin-top: 1; }
-    """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="attach.cancel")]
 
     def compose(self) -> ComposeResult:

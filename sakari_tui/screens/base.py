@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from rich.text import Text
 from textual import events, on
@@ -11,18 +11,31 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Static
 from textual.worker import Worker
 
+from sakari_tui.styles import style
+
+if TYPE_CHECKING:
+    from sakari_tui.app import SakariApp
+
 ResultType = TypeVar("ResultType")
 
 
-class _ReportsWorkerErrors:
+class _OfSakariApp:
+    """What every screen has from the app: the app itself, typed (``self.app.client``,
+    ``self.app.store``...), and the one handler of worker errors."""
+
+    if TYPE_CHECKING:
+        # Screens are only ever shown by SakariApp; at run time this is Textual's own property.
+        # (mypy calls the override incompatible, as App is invariant in its return type: the
+        # two classes below say so once, instead of a cast at every use.)
+        @property
+        def app(self) -> SakariApp: ...
+
     # Worker.StateChanged does not bubble, so each screen passes it to the app's one handler.
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        report = getattr(self.app, "report_worker_state", None)  # type: ignore[attr-defined]
-        if report is not None:
-            report(event)
+        self.app.report_worker_state(event)
 
 
-class SakariScreen(_ReportsWorkerErrors, Screen[ResultType], Generic[ResultType]):
+class SakariScreen(_OfSakariApp, Screen[ResultType], Generic[ResultType]):  # type: ignore[misc]
     # Showing a mode's screen for the first time sends it two ScreenResume events just after
     # it mounted, and each re-applies every style to every widget on it, styled a moment
     # before: a few milliseconds of start-up. Until its first frame, a resume does not.
@@ -32,12 +45,16 @@ class SakariScreen(_ReportsWorkerErrors, Screen[ResultType], Generic[ResultType]
         self.call_after_refresh(setattr, self, "_styled_at_mount", False)
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # ``refresh_styles`` is the event's public field. Textual runs a subclass's handler
+        # before its base classes' (which is what makes ``prevent_default`` work), so Screen's
+        # own handler reads it after this one has set it: tests/test_textual_private.py.
         if self._styled_at_mount:
             event.refresh_styles = False
 
 
-class SakariModal(_ReportsWorkerErrors, ModalScreen[ResultType], Generic[ResultType]):
-    pass
+class SakariModal(_OfSakariApp, ModalScreen[ResultType], Generic[ResultType]):  # type: ignore[misc]
+    # Every dialog's and form's styles, read when the first one is shown, not at start-up.
+    CSS_PATH = style("dialogs")
 
 
 class EditForm(SakariModal[ResultType], Generic[ResultType]):

@@ -26,7 +26,7 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
 from rich.table import Table
@@ -48,9 +48,12 @@ from sakari_tui.api.phone import format_number
 from sakari_tui.core.sms import count_segments
 from sakari_tui.core.text import one_line
 from sakari_tui.screens.base import SakariModal
-from sakari_tui.screens.contact_form import client_of, short_error
+from sakari_tui.screens.contact_form import short_error
 from sakari_tui.screens.dialogs import preview_text
 from sakari_tui.widgets.segment_meter import meter_text
+
+if TYPE_CHECKING:
+    from sakari_tui.api import SakariClient
 
 # Recipients per messages.send. Sakari publishes no limit. The sandbox sets none on the number
 # of recipients, only on the body: JSON over 5 MiB is refused (413 REQ-004, MAX_JSON_BODY in
@@ -129,20 +132,22 @@ class Plan:
         return batches
 
 
-async def plan_send(client: Any, recipients: Recipients, progress: Callable[[int], None]) -> Plan:
+async def plan_send(client: SakariClient, recipients: Recipients, progress: Callable[[int], None]) -> Plan:
     """Work out the request(s): by tag when that is exact, else the ids (reading pages if need be)."""
     if not recipients.all_matching:
-        plan = Plan(ids=[])
+        ids: list[str] = []
+        plan = Plan(ids=ids)
         for contact in recipients.picked:
             if contact.blocked:
                 plan.skipped.append(contact)
             elif contact.id:
-                plan.ids.append(contact.id)
+                ids.append(contact.id)
         return plan
     tags = send_tags(recipients)
     if tags is not None:
         return Plan(tags=tags)
-    plan = Plan(ids=[])
+    ids = []
+    plan = Plan(ids=ids)
     seen = 0
     worked_since = time.monotonic()
     async for contact in client.contacts.iterate(**recipients.filters):
@@ -157,7 +162,7 @@ async def plan_send(client: Any, recipients: Recipients, progress: Callable[[int
         if contact.blocked:
             plan.skipped.append(contact)
         else:
-            plan.ids.append(contact.id)
+            ids.append(contact.id)
     progress(seen)
     return plan
 
@@ -237,22 +242,6 @@ def outcome_view(outcome: Outcome, region: str) -> Group:
 class BulkSendScreen(SakariModal[str | None]):
     """Dismissed with the message text (kept as a draft), or "" after a send."""
 
-    DEFAULT_CSS = """
-    BulkSendScreen { align: center middle; }
-    BulkSendScreen > VerticalScroll {
-        width: 84; max-width: 100%; height: auto; max-height: 100%;
-        border: round $primary; background: $surface; padding: 0 1;
-    }
-    BulkSendScreen Static { height: auto; }
-    BulkSendScreen #send-text { height: 5; }
-    BulkSendScreen #send-meter { color: $text-muted; }
-    BulkSendScreen #send-preview { margin-top: 1; }
-    BulkSendScreen #send-cost { margin-top: 1; }
-    BulkSendScreen #send-error { color: $error; }
-    BulkSendScreen #send-progress-line { height: auto; margin-top: 1; }
-    BulkSendScreen .buttons { height: auto; align-horizontal: right; margin-top: 1; }
-    BulkSendScreen .buttons Button { margin-left: 1; }
-    """
     BINDINGS = [
         Binding("f2", "send", "Send…", id="contacts.send.confirm"),
         Binding("ctrl+t", "template", "Template", id="contacts.send.template"),
@@ -381,7 +370,7 @@ class BulkSendScreen(SakariModal[str | None]):
     @work(exclusive=True, group="send-rate", exit_on_error=False)
     async def load_rate(self) -> None:
         try:
-            page = await (await client_of(self.app)).messages.fetch_all(0, 50)
+            page = await (await self.app.connected_client()).messages.fetch_all(0, 50)
         except SakariError:
             return
         self.rate = segment_rate(list(page.items))
@@ -462,7 +451,7 @@ class BulkSendScreen(SakariModal[str | None]):
             self.status(f"Reading the recipients: {seen:,} of {recipients.count:,}")
 
         try:
-            client = await client_of(self.app)
+            client = await self.app.connected_client()
             plan = await plan_send(client, recipients, read)
         except SakariError as exc:
             self.set_state("compose")

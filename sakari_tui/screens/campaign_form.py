@@ -8,6 +8,8 @@ keeps everything typed when the answer is an error.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -24,9 +26,7 @@ from sakari_tui.core.campaigns import (
     CampaignFilters,
     campaign_fields,
 )
-from sakari_tui.core.template_library import brace_problems
-from sakari_tui.screens.base import EditForm
-from sakari_tui.screens.template_form import FORM_CSS, save_failed
+from sakari_tui.screens.template_form import MessageTextForm, save_failed
 from sakari_tui.widgets.segment_meter import meter_text
 
 KNOWN_TAGS_FROM = 1000  # contacts read for the hint of tags in use
@@ -73,19 +73,14 @@ class AttributeRow(Horizontal):
         )
 
 
-class CampaignForm(EditForm[Campaign | None]):
-    DEFAULT_CSS = (
-        FORM_CSS.format(name="CampaignForm")
-        + """
-    CampaignForm #form-text { height: 5; }
-    CampaignForm #attribute-rows { height: auto; }
-    CampaignForm .section { height: 1; }
-    CampaignForm .section Label { width: 1fr; color: $text-muted; }
-    CampaignForm .section Button { margin-left: 1; }
-    CampaignForm .field.tight { margin-bottom: 0; }
-    CampaignForm #form-known-tags { padding-left: 10; margin-bottom: 1; }
-    """
-    )
+def list_field(label: str, values: Iterable[str], placeholder: str, id: str, classes: str = "") -> ComposeResult:
+    """A labelled one-line input of comma-separated values."""
+    with Horizontal(classes=f"field {classes}".strip()):
+        yield Label(label)
+        yield Input(", ".join(values), placeholder=placeholder, id=id, compact=True, select_on_focus=False)
+
+
+class CampaignForm(MessageTextForm[Campaign | None]):
     BINDINGS = [
         Binding("f2,ctrl+s", "save", "Save", id="campaigns.form.save"),
         Binding("escape", "cancel", "Cancel", id="campaigns.form.cancel"),
@@ -113,9 +108,7 @@ class CampaignForm(EditForm[Campaign | None]):
         with VerticalScroll() as box:
             box.border_title = "New campaign" if self.is_new else "Edit campaign"
             box.border_subtitle = "F2 saves · Esc cancels · F1 keys"
-            with Horizontal(classes="field"):
-                yield Label("Name")
-                yield Input(campaign.name or "", placeholder="required", id="form-name", compact=True, select_on_focus=False)
+            yield from self.compose_name(campaign.name or "")
             with Horizontal(classes="field"):
                 yield Label("Trigger")
                 yield Select(
@@ -135,25 +128,9 @@ class CampaignForm(EditForm[Campaign | None]):
             yield TextArea(campaign.template or "", id="form-text", soft_wrap=True, tab_behavior="focus")
             yield Static("", id="form-meter", classes="hint")
             yield Static("", id="form-braces", classes="warning")
-            with Horizontal(classes="field tight"):
-                yield Label("Tags")
-                yield Input(
-                    ", ".join(self.filters.tags),
-                    placeholder="any of these, comma-separated",
-                    id="form-tags",
-                    compact=True,
-                    select_on_focus=False,
-                )
+            yield from list_field("Tags", self.filters.tags, "any of these, comma-separated", "form-tags", "tight")
             yield Static("", id="form-known-tags", classes="hint")
-            with Horizontal(classes="field"):
-                yield Label("Contacts")
-                yield Input(
-                    ", ".join(self.filters.contacts),
-                    placeholder="contact ids (F6 adds one)",
-                    id="form-contacts",
-                    compact=True,
-                    select_on_focus=False,
-                )
+            yield from list_field("Contacts", self.filters.contacts, "contact ids (F6 adds one)", "form-contacts")
             with Horizontal(classes="section"):
                 yield Label("Attributes: every rule must match")
                 yield Button("+ Rule (F3)", id="add-attribute", compact=True)
@@ -165,18 +142,9 @@ class CampaignForm(EditForm[Campaign | None]):
                     Text("Rules not understood, dropped on save: " + "; ".join(self.filters.not_understood)),
                     classes="warning",
                 )
-            yield Static("", id="form-error", classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="cancel", compact=True)
-                yield Button("Save (F2)", id="save", variant="primary", compact=True)
+            yield from self.compose_end()
 
-    def on_mount(self) -> None:
-        self._initial = self.values()
-        self.text_changed()
-        self.show_error("")
-        text = self.query_one("#form-text", TextArea)
-        text.move_cursor(text.document.end)
-        self.query_one("#form-name", Input).focus()
+    def on_mount(self) -> None:  # then MessageTextForm's (Textual calls each class's handler)
         self.load_known_tags()
 
     # -- the values ----------------------------------------------------------
@@ -196,10 +164,7 @@ class CampaignForm(EditForm[Campaign | None]):
     def text_changed(self) -> None:
         text = self.query_one("#form-text", TextArea).text
         self.query_one("#form-meter", Static).update(meter_text(text))
-        problems = brace_problems(text)
-        braces = self.query_one("#form-braces", Static)
-        braces.update(Text("Unbalanced braces at " + "; ".join(map(str, problems[:3]))) if problems else "")
-        braces.display = bool(problems)
+        self.show_brace_problems(text)
 
     @work(exclusive=True, group="known-tags", exit_on_error=False)
     async def load_known_tags(self) -> None:
@@ -239,7 +204,12 @@ class CampaignForm(EditForm[Campaign | None]):
     def action_add_attribute(self) -> None:
         row = AttributeRow()
         self.query_one("#attribute-rows").mount(row)
-        self.call_after_refresh(lambda: (row.query_one(".attribute-name", Input).focus(), row.scroll_visible()))
+
+        def show_new_row() -> None:  # once it has been composed
+            row.query_one(".attribute-name", Input).focus()
+            row.scroll_visible()
+
+        self.call_after_refresh(show_new_row)
 
     @on(Button.Pressed, "#add-attribute")
     def add_pressed(self) -> None:
@@ -294,18 +264,9 @@ class CampaignForm(EditForm[Campaign | None]):
     def build(self) -> tuple[dict | None, str | None]:
         """The API fields, or the reason they cannot be sent."""
         name, trigger, text, tags, contacts, rows = self.values()
-        if not name.strip():
-            self.query_one("#form-name", Input).focus()
-            return None, "A name is required."
-        problems = brace_problems(text)
-        if problems:
-            self.query_one("#form-text", TextArea).focus()
-            first = problems[0]
-            message = (
-                f"Not saved: braces that do not pair up at line {first.line}, column {first.column}. "
-                "Write placeholders as {{name}}."
-            )
-            return None, message
+        problem = self.name_or_text_problem(name, text)
+        if problem:
+            return None, problem
         rules = []
         for number, (rule_name, comparator, value) in enumerate(rows, 1):
             if not rule_name and not value:

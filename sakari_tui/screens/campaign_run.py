@@ -27,7 +27,7 @@ from sakari_tui.core.campaigns import (
 )
 from sakari_tui.core.text import one_line
 from sakari_tui.screens.base import SakariModal
-from sakari_tui.screens.dialogs import MODAL_CSS, preview_text
+from sakari_tui.screens.dialogs import preview_text
 from sakari_tui.widgets.segment_meter import meter_text
 
 FIRST_ROWS = 8
@@ -90,13 +90,6 @@ def result_text(result: SendSummary, audience: Audience | None, region: str) -> 
 
 
 class CampaignRunScreen(SakariModal[SendSummary | None]):
-    DEFAULT_CSS = MODAL_CSS.format(name="CampaignRunScreen") + """
-    CampaignRunScreen > VerticalScroll { width: 76; }
-    CampaignRunScreen Static { height: auto; }
-    CampaignRunScreen #run-recipients { margin-top: 1; }
-    CampaignRunScreen #run-message { margin-top: 1; }
-    CampaignRunScreen .buttons { height: 1; }
-    """
     BINDINGS = [
         Binding("y", "send", "Send now", id="campaigns.run.send"),
         Binding("r", "preview", "Count again", id="campaigns.run.recount", show=False),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
 
 from rich.console import Group
 from rich.table import Table
@@ -39,7 +38,7 @@ def _when(value: str) -> str | None:
     return at.astimezone().strftime("%d %b %Y %H:%M")
 
 
-def extra_value(value: Any) -> Text:
+def extra_value(value: object) -> Text:
     """A field the client has no model for, shown as compactly and safely as it can be."""
     if isinstance(value, dict) and set(value) <= {"at", "by"} and isinstance(value.get("at"), str):
         when = _when(value["at"])

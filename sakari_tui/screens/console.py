@@ -230,7 +230,7 @@ class ConsoleScreen(SakariScreen[None]):
         listing = self.query_one("#operations", OptionList)
         try:
             index = listing.get_option_index(key)
-        except Exception:  # noqa: BLE001 - OptionDoesNotExist: its source may still be loading
+        except Exception:  # OptionDoesNotExist: its source may still be loading
             self._pending_key = key
             return False
         self._pending_key = None
@@ -376,7 +376,7 @@ class ConsoleScreen(SakariScreen[None]):
         if body is None:
             return
         for widget in self.query("#console-form .body-input"):
-            await (widget.parent if isinstance(widget, Input) else widget).remove()
+            await (widget.parent if isinstance(widget, Input) and isinstance(widget.parent, Widget) else widget).remove()
         editor = self.body_widget(operation.key, body, draft["bodies"].get(body.media_type, ""))
         await self.query_one("#console-form", VerticalScroll).mount(editor)
 
@@ -402,7 +402,7 @@ class ConsoleScreen(SakariScreen[None]):
 
     @work(exclusive=True, group="console-send")
     async def send(self, operation: ConsoleOperation, values: dict[str, str], media: str, body: str) -> None:
-        client = self.app.client  # type: ignore[attr-defined]  # raises "not connected yet"
+        client = self.app.client  # raises "not connected yet"
         self.show_form_error(None)
         scroll = self.query_one("#answer-scroll")
         scroll.loading = True
@@ -448,7 +448,7 @@ class ConsoleScreen(SakariScreen[None]):
     def action_add_source(self) -> None:
         from sakari_tui.screens.console_sources import SourceDialog
 
-        saved = getattr(self.app, "config", None) is not None
+        saved = self.app.config is not None
         self.app.push_screen(SourceDialog(self.sources.names, saved=saved), self._source_previewed)
 
     def _source_previewed(self, result: tuple[SourceEntry, ApiDocument] | None) -> None:
@@ -498,7 +498,7 @@ class ConsoleScreen(SakariScreen[None]):
         self.notify(f"Removed {name}", title="API console", markup=False)
 
     def save_sources(self) -> None:
-        config = getattr(self.app, "config", None)
+        config = self.app.config
         if config is None:
             return
         store_entries(config.extra, self.sources.entries())

@@ -20,7 +20,6 @@ from sakari_tui.core.sources import (
 )
 from sakari_tui.core.text import one_line
 from sakari_tui.screens.base import SakariModal
-from sakari_tui.screens.dialogs import MODAL_CSS
 
 PREVIEW_OPERATIONS = 500  # more than this are counted, not listed
 
@@ -78,16 +77,6 @@ def preview(document: ApiDocument) -> Group:
 class SourceDialog(SakariModal["tuple[SourceEntry, ApiDocument] | None"]):
     """Preview a document from a path or URL; Add returns (entry, document)."""
 
-    DEFAULT_CSS = MODAL_CSS.format(name="SourceDialog") + """
-    SourceDialog > Vertical { width: 100; height: 90%; }
-    SourceDialog #spec-preview-scroll { height: 1fr; margin-top: 1; }
-    SourceDialog .field-row { height: 1; margin-top: 1; }
-    SourceDialog .field-label { width: 12; }
-    SourceDialog .field-row Input { width: 1fr; }
-    SourceDialog .hint { color: $text-muted; height: auto; }
-    SourceDialog #spec-error { height: auto; }
-    SourceDialog .buttons { height: 1; }
-    """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="source_dialog.cancel")]
 
     def __init__(self, taken: set[str], *, saved: bool = True) -> None:

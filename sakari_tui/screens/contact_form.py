@@ -57,14 +57,6 @@ def check_email(text: str) -> str | None:
     return None
 
 
-async def client_of(app: Any) -> Any:
-    """The app's API client, once connected (the app connects just after its first frame)."""
-    connected = getattr(app, "connected", None)
-    if connected is not None and not connected.is_set():
-        await connected.wait()
-    return app.client
-
-
 def short_error(error: SakariError) -> str:
     """``str(error)``, without the body of a proxy's HTML error page."""
     if isinstance(error, BadResponse):
@@ -94,22 +86,6 @@ def error_text(error: SakariError) -> str:
 
 
 class ContactForm(EditForm[Contact | None]):
-    DEFAULT_CSS = """
-    ContactForm { align: center middle; }
-    ContactForm > VerticalScroll {
-        width: 78; max-width: 100%; height: auto; max-height: 100%;
-        border: round $primary; background: $surface; padding: 0 1;
-    }
-    ContactForm .row { height: auto; }
-    ContactForm .row > Label { width: 12; color: $text-muted; }
-    ContactForm .row > Input { width: 1fr; }
-    ContactForm .field-error { color: $error; height: auto; padding-left: 12; }
-    ContactForm #form-error { color: $error; height: auto; margin-top: 1; }
-    ContactForm #form-status { color: $text-muted; height: auto; }
-    ContactForm .section { color: $text-muted; margin-top: 1; }
-    ContactForm .buttons { height: auto; align-horizontal: right; margin-top: 1; }
-    ContactForm .buttons Button { margin-left: 1; }
-    """
     BINDINGS = [
         Binding("f2,ctrl+s", "save", "Save", id="contacts.form.save"),
         Binding("escape", "cancel", "Cancel", id="contacts.form.cancel"),
@@ -252,7 +228,7 @@ class ContactForm(EditForm[Contact | None]):
         self.saving = True
         self.set_status("Saving…")
         try:
-            client = await client_of(self.app)
+            client = await self.app.connected_client()
             if self.contact is None:
                 owner = await self.owner_of(fields["mobile"]["number"])
                 if owner is not None:
@@ -287,7 +263,7 @@ class ContactForm(EditForm[Contact | None]):
     async def owner_of(self, mobile: str) -> Contact | None:
         """The contact that has ``mobile`` already, if any (the API filter matches digits)."""
         digits = re.sub(r"\D", "", mobile)
-        page = await (await client_of(self.app)).contacts.fetch_all(0, 10, mobile=digits)
+        page = await (await self.app.connected_client()).contacts.fetch_all(0, 10, mobile=digits)
         return next((c for c in page.items if c.mobile and c.mobile.number == mobile), None)
 
     @on(Input.Submitted, "#first-name, #last-name, #mobile, #email")

@@ -17,18 +17,6 @@ from sakari_tui.screens.base import SakariModal
 
 SHOWN = 20
 
-PICKER_CSS = """
-ContactPicker { align: center middle; }
-ContactPicker > Vertical {
-    width: 64; max-width: 100%; height: auto; max-height: 90%;
-    border: round $primary; background: $surface; padding: 0 1;
-}
-ContactPicker #contact-search { margin-bottom: 1; }
-ContactPicker OptionList { height: auto; max-height: 12; }
-ContactPicker .error { color: $error; height: auto; }
-"""
-
-
 def contact_label(contact: Contact, region: str) -> Text:
     label = Text(one_line(contact.display_name or "(no name)"))
     if contact.mobile and contact.mobile.number:
@@ -39,7 +27,6 @@ def contact_label(contact: Contact, region: str) -> Text:
 
 
 class ContactPicker(SakariModal[Contact | None]):
-    DEFAULT_CSS = PICKER_CSS
     BINDINGS = [Binding("escape", "dismiss_none", "Cancel", id="contact_picker.cancel")]
 
     def __init__(self, title: str = "Choose a contact") -> None:

@@ -21,7 +21,7 @@ from collections import OrderedDict
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -32,7 +32,7 @@ from sakari_tui.api import Contact, Message, SakariError
 from sakari_tui.api.phone import format_number
 from sakari_tui.core.text import one_line
 from sakari_tui.screens.base import SakariScreen
-from sakari_tui.screens.contact_form import client_of, short_error
+from sakari_tui.screens.contact_form import short_error
 from sakari_tui.styles import style
 from sakari_tui.widgets.contact_detail import ContactDetail
 from sakari_tui.widgets.paged_list import PagedList
@@ -133,8 +133,7 @@ class ContactsScreen(SakariScreen[None]):
 
     @property
     def phone_region(self) -> str:
-        profile = getattr(self.app, "profile", None)
-        return profile.default_region if profile else "US"
+        return self.app.profile.default_region
 
     @property
     def listing(self) -> PagedList[Contact]:
@@ -157,7 +156,7 @@ class ContactsScreen(SakariScreen[None]):
     def on_resize(self) -> None:
         self._layout_for(self.size.width)
 
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
         # Back from another screen or a dialog: fetch the rows in view again (others may have
         # changed them meanwhile); the rows shown stay until the fresh ones arrive.
         if self.listing.total is not None:
@@ -252,7 +251,7 @@ class ContactsScreen(SakariScreen[None]):
         filters = dict(self.filters)
 
         async def fetch(offset: int, limit: int):
-            return await (await client_of(app)).contacts.fetch_all(offset, limit, **filters)
+            return await (await app.connected_client()).contacts.fetch_all(offset, limit, **filters)
 
         return fetch
 
@@ -395,7 +394,7 @@ class ContactsScreen(SakariScreen[None]):
             self.detail.show(None, note)
             return
         self.detail.show(contact)
-        if contact.id in self._messages:
+        if contact.id and contact.id in self._messages:
             self.detail.show_messages(contact.id, self._messages[contact.id])
 
     def _clear_detail(self, note: str = "Loading…") -> None:
@@ -405,7 +404,7 @@ class ContactsScreen(SakariScreen[None]):
     @work(exclusive=True, group="contact-messages", exit_on_error=False)
     async def load_messages(self, contact_id: str) -> None:
         try:
-            client = await client_of(self.app)
+            client = await self.app.connected_client()
             page = await client.messages.fetch_all(0, RECENT_MESSAGES, contact_id=contact_id)
         except SakariError as exc:
             self.detail.show_messages(contact_id, None, str(exc))
@@ -498,7 +497,7 @@ class ContactsScreen(SakariScreen[None]):
     async def _delete(self, contact: Contact) -> None:
         name = one_line(contact.display_name) or contact.id or ""
         try:
-            await (await client_of(self.app)).contacts.remove(contact.id or "")
+            await (await self.app.connected_client()).contacts.remove(contact.id or "")
         except SakariError as exc:
             self.notify(f"{name} was not deleted: {short_error(exc)}. Nothing changed; press d to try again.",
                         title="Not deleted", severity="error", markup=False, timeout=8)  # fmt: skip

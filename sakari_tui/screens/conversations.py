@@ -37,6 +37,8 @@ from sakari_tui.api import (
     SakariError,
 )
 from sakari_tui.api.phone import format_number
+from sakari_tui.core import clock
+from sakari_tui.core.collisions import CollisionWatch, author_label, question
 from sakari_tui.core.notices import NewMessages
 from sakari_tui.core.store import OutboxItem, OutboxState
 from sakari_tui.core.sync import ListUpdate, ThreadUpdate, poll_delay
@@ -47,6 +49,7 @@ from sakari_tui.widgets.conversation_list import ConversationList, Row
 from sakari_tui.widgets.segment_meter import SegmentMeter
 from sakari_tui.widgets.status_line import StatusLine
 from sakari_tui.widgets.thread import Bubble, MessageThread
+from sakari_tui.widgets.thread_find import ThreadFind
 
 if TYPE_CHECKING:
     from sakari_tui.screens.attach import Attachment
@@ -96,13 +99,13 @@ def media_label(media: MediaItem) -> str:
     return f"{name} ({media.type})" if media.type else name
 
 
-def message_bubble(message: Message, contact_name: str) -> Bubble:
+def message_bubble(message: Message, contact_name: str, author: str = "You") -> Bubble:
     media = tuple((media_label(m), m.url or "") for m in message.media)
     status = (message.status.value if message.status.value != "Unknown" else (message.status_text or "")).lower()
     return Bubble(
         key=f"m:{message.id}",
         outgoing=message.outgoing,
-        author="You" if message.outgoing else contact_name,
+        author=author if message.outgoing else contact_name,
         text=message.text or "",
         when=message.created_at,
         status=status if message.outgoing else "",
@@ -139,12 +142,14 @@ class ConversationsScreen(SakariScreen[None]):
         Binding("r,i", "reply", "Reply", id="conversations.reply"),
         Binding("n", "new_conversation", "New", id="conversations.new"),
         Binding("slash", "filter", "Filter", id="conversations.filter"),
+        Binding("ctrl+k,S", "search", "Search all", id="conversations.search", show=False),
         Binding("s", "toggle_show", "Open/closed/all", id="conversations.show", show=False),
         Binding("c", "close_conversation", "Close", id="conversations.close"),
         Binding("u", "mark_unread", "Mark unread", id="conversations.mark_unread", show=False),
         Binding("right_square_bracket", "next_unread(1)", "Next unread", id="conversations.next_unread", show=False),
         Binding("left_square_bracket", "next_unread(-1)", "Previous unread", id="conversations.previous_unread",
                 show=False),
+        Binding("e", "export", "Export", id="conversations.export", show=False),
         Binding("y", "copy_message", "Copy message", id="conversations.copy", show=False),
         Binding("o", "open_contact", "Contact", id="conversations.contact", show=False),
         Binding("ctrl+t", "insert_template", "Template", id="conversations.template"),
@@ -190,28 +195,27 @@ class ConversationsScreen(SakariScreen[None]):
         self._rows: dict[str, Row] = {}
         self._cached: list[Conversation] = []
         self.attachment: Attachment | None = None  # uploaded, to go with the next reply as MMS
+        self.collisions = CollisionWatch()  # replies sent from elsewhere while a conversation is open
 
     # -- layout --------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="inbox"):
             with Vertical(id="list-pane"):
-                yield Input(placeholder="/ filter", id="conversation-filter")
+                yield Input(placeholder="/ filter · ^k search all", id="conversation-filter")
                 yield Static("", id="list-caption")
                 yield ConversationList(id="conversation-list")
             with Vertical(id="thread-pane"):
                 yield Static("", id="offline-banner")
                 yield Static("", id="thread-header")
-                yield MessageThread(id="thread")
+                thread = MessageThread(id="thread")
+                yield ThreadFind(thread, id="thread-find")
+                yield thread
                 yield Static("", id="attachment-line")
                 yield SegmentMeter(id="segment-meter")
                 yield Composer(id="composer", placeholder="Reply… (Enter sends, ctrl+n newline)")
         yield StatusLine(id="status-line")
         yield Footer()
-
-    @property
-    def app_(self):  # the SakariApp, typed loosely to keep this module free of an import cycle
-        return self.app
 
     def on_mount(self) -> None:
         self.query_one("#offline-banner").display = False
@@ -233,7 +237,7 @@ class ConversationsScreen(SakariScreen[None]):
 
     def paint_from_cache(self) -> None:
         """Show the cached inbox: a screenful first, the rest after the first frame."""
-        first = [Conversation.from_json(body) for body in self.app_.store.conversations(limit=FIRST_PAINT)]
+        first = [Conversation.from_json(body) for body in self.app.store.conversations(limit=FIRST_PAINT)]
         self._cached = first
         if first:
             self._set_conversations(first)
@@ -241,7 +245,7 @@ class ConversationsScreen(SakariScreen[None]):
             self.set_timer(0.05, self._paint_rest_from_cache)
 
     def _paint_rest_from_cache(self) -> None:
-        bodies = self.app_.store.conversations(limit=CACHED_CONVERSATIONS - FIRST_PAINT, offset=FIRST_PAINT)
+        bodies = self.app.store.conversations(limit=CACHED_CONVERSATIONS - FIRST_PAINT, offset=FIRST_PAINT)
         rest = [Conversation.from_json(body) for body in bodies]
         self._cached.extend(rest)
         for conversation in rest:
@@ -273,16 +277,16 @@ class ConversationsScreen(SakariScreen[None]):
         """
         ids = list(self.order) if only is None else [cid for cid in only if cid in self.conversations]
         if ids:
-            read_state = self.app_.store.read_state(None if only is None else ids)
+            read_state = self.app.store.read_state(None if only is None else ids)
             waiting: dict[str, int] = {}
-            for item in self.app_.outbox.waiting():
+            for item in self.app.outbox.waiting():
                 if item.conversation_id:
                     waiting[item.conversation_id] = waiting.get(item.conversation_id, 0) + 1
             for cid in ids:
                 read, marked = read_state.get(cid, (set(), False))
                 self._rows[cid] = self._build_row(self.conversations[cid], read, marked, waiting.get(cid, 0))
         rows = [row for cid in self.order if self._shown(row := self._rows[cid])]
-        self.app_.unread_total = sum(row.unread for row in self._rows.values())
+        self.app.unread_total = sum(row.unread for row in self._rows.values())
         self.query_one(ConversationList).set_rows(rows)
         self._update_caption(len(rows))
 
@@ -294,7 +298,7 @@ class ConversationsScreen(SakariScreen[None]):
         contact = self.full_contact(conversation.contact)
         return Row(
             id=conversation.id or "",
-            name=conversation_name(conversation, self.app_.profile.default_region),
+            name=conversation_name(conversation, self.app.profile.default_region),
             number=conversation_number(conversation),
             preview=(last.text or "") if last else "",
             when=last.created_at if last else None,
@@ -316,8 +320,11 @@ class ConversationsScreen(SakariScreen[None]):
         for conversation in update.new_inbound:
             if conversation.id != self.open_id:  # the open thread shows it already
                 self.announce(conversation)
-            elif self.app_.profile.bell:
-                self.app.bell()
+            else:
+                if self.app.profile.bell:
+                    self.app.bell()
+                if not self.app.terminal_focused:
+                    self._notify_desktop(conversation)
         if self.open_id and self.open_id in update.changed:
             self._thread_poke.set()
             contact = self.conversations[self.open_id].contact
@@ -331,9 +338,9 @@ class ConversationsScreen(SakariScreen[None]):
         last = conversation.last_message
         if conversation.id is None or last is None:
             return
-        read = self.app_.store.read_ids(conversation.id)
+        read = self.app.store.read_ids(conversation.id)
         ids = [mid for mid in (*conversation.unread, last.id or "") if mid and mid not in read]
-        name = conversation_name(conversation, self.app_.profile.default_region)
+        name = conversation_name(conversation, self.app.profile.default_region)
         if self._news.add(conversation.id, name, ids, last.text or "") and self._news_timer is None:
             self._news_timer = self.set_timer(NOTICE_GATHER, self._show_news)
 
@@ -347,67 +354,73 @@ class ConversationsScreen(SakariScreen[None]):
             return
         title, text = notice
         self.app.notify(text, title=title, markup=False)
-        if self.app_.profile.bell:
+        if self.app.profile.bell:
             self.app.bell()
+        self.app.notify_desktop(title, text)  # the same gathered notice, outside the app
+
+    def _notify_desktop(self, conversation: Conversation) -> None:
+        last = conversation.last_message
+        name = conversation_name(conversation, self.app.profile.default_region)
+        self.app.notify_desktop(f"New message from {name}", (last.text or "") if last else "")
 
     # -- polling -------------------------------------------------------------
 
     async def _wait(self, event: asyncio.Event, delay: float) -> None:
         try:
             await asyncio.wait_for(event.wait(), timeout=delay)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
         event.clear()
 
     @work(group="poll-list", exclusive=True, exit_on_error=False)
     async def poll_list(self) -> None:
-        profile = self.app_.profile
-        await self.app_.connected.wait()
+        profile = self.app.profile
+        await self.app.connected.wait()
         # Know the cached list, so the first poll reports only what changed since.
-        self.app_.sync.seed_from_cache(self._cached)
+        self.app.sync.seed_from_cache(self._cached)
         while True:
             retry_after = None
             try:
-                update = await self.app_.sync.refresh_list()
+                update = await self.app.sync.refresh_list()
             except RateLimited as exc:
                 retry_after = exc.retry_after
-                self.app_.tracker.note_rate_limited(retry_after)
+                self.app.tracker.note_rate_limited(retry_after)
             except SakariError:
                 pass  # the status line and banner say offline; the cache stays usable
             else:
                 self.apply_list_update(update)
-            delay = poll_delay(profile.poll_conversations, focused=self.app_.terminal_focused,
-                               idle_for=self.app_.idle_for(), retry_after=retry_after)  # fmt: skip
+            delay = poll_delay(profile.poll_conversations, focused=self.app.terminal_focused,
+                               idle_for=self.app.idle_for(), retry_after=retry_after)  # fmt: skip
             await self._wait(self._list_poke, delay)
 
     @work(group="poll-thread", exclusive=True, exit_on_error=False)
     async def poll_thread(self) -> None:
-        profile = self.app_.profile
-        await self.app_.connected.wait()
+        profile = self.app.profile
+        await self.app.connected.wait()
         while True:
             retry_after = None
             conversation_id = self.open_id
             if conversation_id:
                 try:
-                    update = await self.app_.sync.refresh_thread(conversation_id)
+                    update = await self.app.sync.refresh_thread(conversation_id)
                 except RateLimited as exc:
                     retry_after = exc.retry_after
-                    self.app_.tracker.note_rate_limited(retry_after)
+                    self.app.tracker.note_rate_limited(retry_after)
                 except SakariError:
                     pass
                 else:
                     if conversation_id == self.open_id:
                         self.apply_thread_update(update)
-            delay = poll_delay(profile.poll_thread, focused=self.app_.terminal_focused,
-                               idle_for=self.app_.idle_for(), retry_after=retry_after)  # fmt: skip
+            delay = poll_delay(profile.poll_thread, focused=self.app.terminal_focused,
+                               idle_for=self.app.idle_for(), retry_after=retry_after)  # fmt: skip
             await self._wait(self._thread_poke, delay)
 
     @work(group="outbox", exclusive=True, exit_on_error=False)
     async def run_outbox(self) -> None:
-        await self.app_.connected.wait()
+        await self.app.connected.wait()
         while True:
             try:
-                touched = await self.app_.outbox.flush()
+                touched = await self.app.outbox.flush()
             except SakariError:
                 touched = []
             if touched:
@@ -419,7 +432,7 @@ class ConversationsScreen(SakariScreen[None]):
                 for item in touched:
                     if item.state is OutboxState.FAILED:
                         self.app.notify(f"Not sent: {item.error}", severity="error", markup=False)
-            pending = self.app_.outbox.waiting()
+            pending = self.app.outbox.waiting()
             delay = 2.0 if pending else 30.0
             await self._wait(self._outbox_poke, delay)
 
@@ -472,10 +485,12 @@ class ConversationsScreen(SakariScreen[None]):
         self.save_draft()
         self.new_conversation = None
         previous, self.open_id = self.open_id, conversation_id
+        if previous != conversation_id:
+            self.collisions.opened(conversation_id, clock.now())
         if previous and previous in self._rows:
             self.refresh_rows([previous])  # no longer on screen: its unread count shows again
         if conversation_id not in self.messages:
-            cached = [Message.from_json(body) for body in self.app_.store.messages(conversation_id, limit=200)]
+            cached = [Message.from_json(body) for body in self.app.store.messages(conversation_id, limit=200)]
             self.messages[conversation_id] = cached
         if conversation_id != self._kept_unread:
             self._kept_unread = None
@@ -483,11 +498,11 @@ class ConversationsScreen(SakariScreen[None]):
         conversation = self.conversations.get(conversation_id)
         if conversation and conversation.contact and conversation.contact.id:
             contact_id = conversation.contact.id
-            if contact_id not in self.contacts and (cached := self.app_.store.contact(contact_id)):
-                self.contacts[contact_id] = Contact.from_json(cached)
+            if contact_id not in self.contacts and (stored := self.app.store.contact(contact_id)):
+                self.contacts[contact_id] = Contact.from_json(stored)
             self.load_contact(contact_id)
         composer = self.query_one(Composer)
-        composer.load_text(self.app_.store.draft(conversation_id))
+        composer.load_text(self.app.store.draft(conversation_id))
         composer.move_cursor(composer.document.end)
         self.refresh_header()
         self.refresh_thread_view(jump_to_end=True)
@@ -502,7 +517,7 @@ class ConversationsScreen(SakariScreen[None]):
         self._stop_reading()
         if conversation_id == self._kept_unread:
             return
-        delay = self.app_.profile.read_after
+        delay = self.app.profile.read_after
         if delay <= 0:
             self.mark_read(conversation_id)
             return
@@ -521,8 +536,8 @@ class ConversationsScreen(SakariScreen[None]):
         if not self.is_current:  # another screen covers the thread: read when it is back
             self._read_waiting = conversation_id
             return
-        if not self.app_.terminal_focused:  # the terminal is in the background: not seen yet
-            self._read_timer = self.set_timer(self.app_.profile.read_after, lambda: self._shown_long_enough(conversation_id))
+        if not self.app.terminal_focused:  # the terminal is in the background: not seen yet
+            self._read_timer = self.set_timer(self.app.profile.read_after, lambda: self._shown_long_enough(conversation_id))
             return
         self.mark_read(conversation_id)
 
@@ -544,7 +559,7 @@ class ConversationsScreen(SakariScreen[None]):
         conversation = self.conversations.get(conversation_id)
         shown = [m.id for m in self.messages.get(conversation_id, []) if not m.outgoing and m.id]
         if conversation is not None or shown:
-            self.app_.store.mark_read(conversation_id, [*(conversation.unread if conversation else []), *shown])
+            self.app.store.mark_read(conversation_id, [*(conversation.unread if conversation else []), *shown])
         self.refresh_rows([conversation_id])
 
     def apply_thread_update(self, update: ThreadUpdate) -> None:
@@ -563,7 +578,8 @@ class ConversationsScreen(SakariScreen[None]):
             # whatever the cache held before it.
             self.has_older[update.conversation_id] = update.has_older
         self._fetched_run[update.conversation_id] = max(run, len(update.messages))
-        read = self.app_.store.read_ids(update.conversation_id)
+        self._tell_collisions(update.conversation_id)
+        read = self.app.store.read_ids(update.conversation_id)
         unseen = [m.id for m in update.messages if not m.outgoing and m.id and m.id not in read]
         if unseen and update.conversation_id == self.open_id and self._read_timer is None:
             # New messages on screen: read once they have been there read_after seconds.
@@ -574,15 +590,18 @@ class ConversationsScreen(SakariScreen[None]):
         if self.open_id is None:
             return []
         conversation = self.conversations.get(self.open_id)
-        name = conversation_name(conversation, self.app_.profile.default_region) if conversation else ""
+        name = conversation_name(conversation, self.app.profile.default_region) if conversation else ""
         messages = self.messages.get(self.open_id, [])
-        bubbles = [message_bubble(m, name) for m in messages]
+        ours = self._our_message_ids()
+        self._foreign(self.open_id, ours)
+        foreign = self.collisions.elsewhere
+        bubbles = [message_bubble(m, name, author_label(m, ours, foreign)) for m in messages]
         on_server = {m.id for m in messages}
-        for item in self.app_.outbox.waiting(conversation_id=self.open_id):
+        for item in self.app.outbox.waiting(conversation_id=self.open_id):
             bubbles.append(outbox_bubble(item))
-        for item in self.app_.store.outbox_items(OutboxState.SENT, conversation_id=self.open_id):
+        for item in self.app.store.outbox_items(OutboxState.SENT, conversation_id=self.open_id):
             if item.message_id in on_server:
-                self.app_.store.outbox_remove(item.id)  # the server's copy is shown now
+                self.app.store.outbox_remove(item.id)  # the server's copy is shown now
             else:
                 bubbles.append(outbox_bubble(item))
         return bubbles
@@ -595,7 +614,7 @@ class ConversationsScreen(SakariScreen[None]):
     def refresh_header(self) -> None:
         header = self.query_one("#thread-header", Static)
         text = Text()
-        region = self.app_.profile.default_region
+        region = self.app.profile.default_region
         if self.new_conversation is not None:
             new = self.new_conversation
             text.append("New conversation with ", style="dim")
@@ -620,6 +639,14 @@ class ConversationsScreen(SakariScreen[None]):
             text.append("No conversation open", style="dim")
         header.update(text)
 
+    @on(MessageThread.FindRequested)
+    def find_in_thread(self) -> None:
+        self.query_one(ThreadFind).open()
+
+    @on(MessageThread.FindChanged)
+    def find_changed(self) -> None:
+        self.query_one(ThreadFind).show_count()
+
     @on(MessageThread.ReachedTop)
     def load_older(self) -> None:
         if self.open_id and self.has_older.get(self.open_id) and not self._loading_older:
@@ -630,7 +657,7 @@ class ConversationsScreen(SakariScreen[None]):
         self._loading_older = True
         try:
             offset = self._fetched_run.get(conversation_id, 0)
-            older, has_more = await self.app_.sync.load_older(conversation_id, offset)
+            older, has_more = await self.app.sync.load_older(conversation_id, offset)
         finally:
             self._loading_older = False
         known = {m.id for m in self.messages.get(conversation_id, [])}
@@ -655,7 +682,7 @@ class ConversationsScreen(SakariScreen[None]):
             return
         if text is None:
             text = self.query_one(Composer).text
-        self.app_.store.save_draft(self.open_id, text)
+        self.app.store.save_draft(self.open_id, text)
 
     def full_contact(self, contact: Contact | None) -> Contact | None:
         """The contact as last fetched (with its opt-out state), else as the conversation has it."""
@@ -676,14 +703,14 @@ class ConversationsScreen(SakariScreen[None]):
     @work(group="contact", exclusive=True, exit_on_error=False)
     async def load_contact(self, contact_id: str) -> None:
         """The conversation's contact carries no opt-out state: fetch the contact itself."""
-        await self.app_.connected.wait()
+        await self.app.connected.wait()
         try:
-            contact = await self.app_.client.contacts.fetch(contact_id)
+            contact = await self.app.client.contacts.fetch(contact_id)
         except SakariError:
             return  # the cached copy, if any, stays; the send itself is refused server-side
         previous = self.contacts.get(contact_id)
         self.contacts[contact_id] = contact
-        self.app_.store.save_contacts([contact.to_json()])
+        self.app.store.save_contacts([contact.to_json()])
         self.refresh_header()
         if previous is None or previous.blocked != contact.blocked:
             self.refresh_rows([cid for cid, c in self.conversations.items() if c.contact and c.contact.id == contact_id])
@@ -704,7 +731,9 @@ class ConversationsScreen(SakariScreen[None]):
                 markup=False,
             )
             return
-        outbox = self.app_.outbox
+        if self._ask_about_collision(event):
+            return
+        outbox = self.app.outbox
         media = [self.attachment.link] if self.attachment else None
         if self.new_conversation is not None:
             new = self.new_conversation
@@ -715,6 +744,8 @@ class ConversationsScreen(SakariScreen[None]):
             event.composer.give_back(event.text)
             self.app.notify("Open a conversation first, or press n for a new one.", severity="warning")
             return
+        if self.open_id is not None:
+            self.collisions.replied(self.open_id, clock.now())
         self.set_attachment(None)
         self.save_draft()
         self.refresh_thread_view(jump_to_end=True)
@@ -722,20 +753,76 @@ class ConversationsScreen(SakariScreen[None]):
         if self.new_conversation is not None:
             self._follow_new_conversation(item.id)
 
+    # -- replies sent from elsewhere (core/collisions.py) --------------------------
+
+    def _our_message_ids(self) -> set[str]:
+        """Messages this app sent: what outbox items became."""
+        ours = self.app.store.claimed_message_ids()
+        ours.update(i.message_id for i in self.app.store.outbox_items() if i.message_id)
+        return ours
+
+    def _foreign(self, conversation_id: str, ours: set[str] | None = None) -> list[Message]:
+        """Replies from elsewhere since the agent opened the conversation or last replied. A
+        reply of ours on its way (no server id known yet) is not taken for one."""
+        ours = self._our_message_ids() if ours is None else ours
+        on_the_way = {i.text for i in self.app.store.outbox_items(conversation_id=conversation_id) if not i.message_id}
+        found = self.collisions.foreign(conversation_id, self.messages.get(conversation_id, []), ours)
+        found = [m for m in found if (m.text or "") not in on_the_way]
+        self.collisions.remember(found)
+        return found
+
+    def _tell_collisions(self, conversation_id: str) -> None:
+        """A reply from elsewhere while the agent has a reply of their own typed: say so now."""
+        if conversation_id != self.open_id:
+            return
+        fresh = self.collisions.untold(self._foreign(conversation_id))
+        if fresh and self.query_one(Composer).text.strip():
+            latest = fresh[-1]
+            self.app.notify(
+                one_line(latest.text or "", 80),
+                title="Someone else replied in this conversation",
+                severity="warning",
+                markup=False,
+            )
+
+    def _ask_about_collision(self, event: Composer.Submitted) -> bool:
+        """Before sending into a conversation someone else replied in since the agent opened it
+        (or last replied): ask. True when asking; the answer sends or keeps the reply."""
+        conversation_id = self.open_id
+        if conversation_id is None or self.new_conversation is not None:
+            return False
+        found = self._foreign(conversation_id)
+        if not found:
+            return False
+        from sakari_tui.screens.dialogs import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes and self.open_id == conversation_id:
+                self.collisions.replied(conversation_id, clock.now())
+                self.send(event)
+            else:
+                event.composer.give_back(event.text)  # the box was emptied when Enter took it
+                event.composer.focus()
+
+        # Kept as the draft while the question is open: quitting then loses nothing.
+        self.app.store.save_draft(conversation_id, event.text)
+        self.app.push_screen(ConfirmScreen(question(found[-1], clock.now()), confirm="Send anyway"), answered)
+        return True
+
     @work(group="follow-new", exclusive=True)
     async def _follow_new_conversation(self, item_id: str) -> None:
         """Once the first message of a new conversation is on the server, open that conversation."""
         for _ in range(60):
-            item = self.app_.store.outbox_get(item_id)
+            item = self.app.store.outbox_get(item_id)
             if item is None or item.state is OutboxState.FAILED:
                 return
             if item.state is OutboxState.SENT and item.message_id:
                 try:
-                    message = await self.app_.client.messages.fetch(item.message_id)
+                    message = await self.app.client.messages.fetch(item.message_id)
                 except SakariError:
                     message = None
                 if message and message.conversation_id:
-                    self.app_.store.outbox_update(item_id, state=OutboxState.SENT)
+                    self.app.store.outbox_update(item_id, state=OutboxState.SENT)
                     self._list_poke.set()
                     for _ in range(20):
                         await asyncio.sleep(0.1)
@@ -788,6 +875,67 @@ class ConversationsScreen(SakariScreen[None]):
             filter_input.value = ""
         self.query_one(ConversationList).focus()
 
+    def action_export(self) -> None:
+        from sakari_tui.screens.export import ExportScreen
+
+        conversation = self.conversations.get(self.open_id or "")
+        if conversation is None:
+            self.app.notify("Open a conversation to export it.", severity="warning")
+            return
+        name = conversation_name(conversation, self.app.profile.default_region)
+        self.app.push_screen(ExportScreen(conversation.id or "", name))
+
+    def action_search(self) -> None:
+        from sakari_tui.screens.search import SearchScreen
+
+        if self.app.store.search is None:
+            self.app.notify("Search needs SQLite with FTS5, which this Python's sqlite3 lacks.", severity="warning")
+            return
+        self.app.push_screen(SearchScreen(), self.show_search_hit)
+
+    def show_search_hit(self, hit) -> None:
+        """Open the conversation of a search result, at its message (screens/search.py)."""
+        if hit is None or not hit.conversation_id:
+            return
+        self.query_one(ConversationList).select_id(hit.conversation_id)
+        self.open_conversation(hit.conversation_id)
+        if hit.message_id:
+            self._show_message(hit.conversation_id, hit.message_id)
+
+    @work(group="show-message", exclusive=True)
+    async def _show_message(self, conversation_id: str, message_id: str) -> None:
+        """Load older pages until the message is in the thread, then select it there."""
+        await self.app.connected.wait()
+        if conversation_id not in self.conversations:
+            conversation = await self.app.client.conversations.fetch(conversation_id)
+            if conversation.id:
+                self.conversations[conversation.id] = conversation
+                self.order.append(conversation.id)
+                self.refresh_rows([conversation.id])
+                self.refresh_header()
+        if not self._fetched_run.get(conversation_id):
+            self.apply_thread_update(await self.app.sync.refresh_thread(conversation_id))
+        while self.open_id == conversation_id and not any(m.id == message_id for m in self.messages[conversation_id]):
+            if not self.has_older.get(conversation_id, True):
+                self.app.notify("That message is no longer in the conversation.", severity="warning")
+                return
+            # As _load_older does: on from what this run fetched, merged in time order.
+            offset = self._fetched_run.get(conversation_id, 0)
+            older, has_more = await self.app.sync.load_older(conversation_id, offset)
+            known = {m.id for m in self.messages.get(conversation_id, [])}
+            merged = [m for m in older if m.id not in known] + self.messages.get(conversation_id, [])
+            merged.sort(key=_timestamp)
+            self.messages[conversation_id] = merged
+            self._fetched_run[conversation_id] = offset + len(older)
+            self.has_older[conversation_id] = has_more
+            if not older:
+                break
+        if self.open_id == conversation_id:
+            self.refresh_thread_view()
+            thread = self.query_one(MessageThread)
+            if thread.select_message(message_id):
+                thread.focus()
+
     def action_toggle_show(self) -> None:
         self.show = self.show.next()
         self.refresh_rows(())
@@ -800,7 +948,7 @@ class ConversationsScreen(SakariScreen[None]):
             return
         from sakari_tui.screens.dialogs import ConfirmScreen
 
-        name = conversation_name(conversation, self.app_.profile.default_region)
+        name = conversation_name(conversation, self.app.profile.default_region)
 
         def confirmed(yes: bool | None) -> None:
             if yes:
@@ -810,7 +958,7 @@ class ConversationsScreen(SakariScreen[None]):
 
     @work(group="close", exclusive=True)
     async def _close(self, conversation_id: str) -> None:
-        closed = await self.app_.client.conversations.close(conversation_id)
+        closed = await self.app.client.conversations.close(conversation_id)
         if closed.id:
             self.conversations[closed.id] = closed if closed.contact else self.conversations[closed.id]
         self.app.notify("Conversation closed.")
@@ -823,7 +971,7 @@ class ConversationsScreen(SakariScreen[None]):
             return
         self._stop_reading()
         self._kept_unread = self.open_id
-        self.app_.store.mark_unread(self.open_id)
+        self.app.store.mark_unread(self.open_id)
         self.refresh_rows([self.open_id])
         self.query_one(ConversationList).focus()
         self.app.notify("Marked unread.", timeout=2)
@@ -844,21 +992,21 @@ class ConversationsScreen(SakariScreen[None]):
 
     def action_retry_send(self) -> None:
         item_id = self._selected_outbox_item()
-        item = self.app_.store.outbox_get(item_id) if item_id else None
+        item = self.app.store.outbox_get(item_id) if item_id else None
         if item is None or item.state is not OutboxState.FAILED:
             self.app.notify("Select a message that was not sent to retry it.", severity="warning")
             return
-        self.app_.outbox.retry(item.id)
+        self.app.outbox.retry(item.id)
         self.refresh_thread_view()
         self._outbox_poke.set()
 
     def action_discard_send(self) -> None:
         item_id = self._selected_outbox_item()
-        item = self.app_.store.outbox_get(item_id) if item_id else None
+        item = self.app.store.outbox_get(item_id) if item_id else None
         if item is None or item.state not in (OutboxState.FAILED, OutboxState.PENDING):
             self.app.notify("Only a message waiting or not sent can be discarded.", severity="warning")
             return
-        self.app_.outbox.discard(item.id)
+        self.app.outbox.discard(item.id)
         self.refresh_thread_view()
         self.refresh_rows([item.conversation_id] if item.conversation_id else ())
 
@@ -878,7 +1026,7 @@ class ConversationsScreen(SakariScreen[None]):
             if result is not None:
                 self.converse_with(*result)
 
-        self.app.push_screen(NewConversationScreen(self.app_.profile.default_region), chosen)
+        self.app.push_screen(NewConversationScreen(self.app.profile.default_region), chosen)
 
     def start_conversation_with(self, contact: Contact) -> None:
         """For other screens (the Contacts screen's "conversation" key)."""

@@ -75,7 +75,7 @@ from sakari_tui.core.csv_mapping import (
 )
 from sakari_tui.core.text import one_line
 from sakari_tui.screens.base import SakariModal
-from sakari_tui.screens.contact_form import client_of, short_error
+from sakari_tui.screens.contact_form import short_error
 from sakari_tui.widgets.path_input import PathInput
 
 THAW_DELAY = 0.5  # seconds after the dialog closes before its frozen objects are let go
@@ -241,39 +241,6 @@ class ColumnTarget(Horizontal):
 class CsvImportScreen(SakariModal[bool]):
     """Dismissed with True when anything was imported (the list reloads)."""
 
-    DEFAULT_CSS = """
-    CsvImportScreen { align: center middle; }
-    CsvImportScreen > VerticalScroll {
-        width: 96; max-width: 100%; height: auto; max-height: 100%;
-        border: round $primary; background: $surface; padding: 0 1;
-    }
-    CsvImportScreen Static { height: auto; }
-    CsvImportScreen #csv-path { width: 1fr; }
-    CsvImportScreen .row { height: auto; }
-    CsvImportScreen .row > Label { width: 8; color: $text-muted; }
-    CsvImportScreen #csv-error { color: $error; }
-    CsvImportScreen #csv-preview { margin-top: 1; }
-    CsvImportScreen #csv-mapping-title { margin-top: 1; }
-    CsvImportScreen #csv-mapping { layout: grid; grid-size: 2; grid-columns: 1fr 1fr; grid-rows: 1;
-                                   grid-gutter: 0 2; height: auto; }
-    CsvImportScreen .csv-column { height: 1; }
-    CsvImportScreen .csv-column > Label { width: 1fr; margin-right: 1; text-wrap: nowrap; text-overflow: ellipsis; }
-    CsvImportScreen .csv-column > Select { width: 16; }
-    CsvImportScreen .csv-column:focus-within > Label { text-style: bold; }
-    CsvImportScreen .csv-column > Select:focus > SelectCurrent { background: $primary-background; }
-    CsvImportScreen .csv-column.-invalid > Label { color: $text-error; text-style: bold; }
-    CsvImportScreen .csv-column.-invalid SelectCurrent #label { color: $text-error; }
-    CsvImportScreen #csv-mapping-error { color: $text-error; }
-    CsvImportScreen #csv-merge { height: auto; border: none; padding: 0; width: auto; layout: horizontal; }
-    CsvImportScreen #csv-merge:focus-within { background: $boost; }
-    CsvImportScreen #csv-merge RadioButton { width: auto; margin-right: 2; }
-    CsvImportScreen #csv-merge-line { height: auto; margin-top: 1; }
-    CsvImportScreen #csv-merge-help { color: $text-muted; }
-    CsvImportScreen #csv-progress-line { height: auto; margin-top: 1; }
-    CsvImportScreen #csv-report { margin-top: 1; }
-    CsvImportScreen .buttons { height: auto; align-horizontal: right; margin-top: 1; }
-    CsvImportScreen .buttons Button { margin-left: 1; }
-    """
     BINDINGS = [
         Binding("f2", "upload", "Import", id="contacts.import.upload"),
         Binding("escape", "close", "Close", id="contacts.import.close"),
@@ -376,7 +343,7 @@ class CsvImportScreen(SakariModal[bool]):
         except CsvProblem as exc:
             self.app.call_from_thread(self.read_failed, str(exc))
             return
-        self.app.call_from_thread(self.show_file, data)
+        self.app.call_from_thread(self.show_file, data)  # type: ignore[arg-type]  # Textual's hint wants a result
 
     def read_failed(self, message: str) -> None:
         self.query_one("#csv-summary", Static).update("")
@@ -528,7 +495,7 @@ class CsvImportScreen(SakariModal[bool]):
             while True:
                 attempt += 1
                 try:
-                    client = await client_of(self.app)
+                    client = await self.app.connected_client()
                     answer = await client.contacts.create(csv=chunk.body, merge_strategy=strategy)
                 except SakariError as exc:
                     delay = chunk_retry_delay(exc, attempt)

@@ -19,20 +19,8 @@ from sakari_tui.core.text import one_line, strip_control
 from sakari_tui.screens.base import SakariModal
 from sakari_tui.widgets.segment_meter import meter_text
 
-MODAL_CSS = """
-{name} {{ align: center middle; }}
-{name} > Vertical, {name} > VerticalScroll {{
-    width: 70; max-width: 100%; height: auto; max-height: 90%;
-    border: round $primary; background: $surface; padding: 0 1;
-}}
-{name} .buttons {{ height: auto; align-horizontal: right; margin-top: 1; }}
-{name} .buttons Button {{ margin-left: 1; }}
-{name} .error {{ color: $error; height: auto; }}
-"""
-
 
 class ConfirmScreen(SakariModal[bool]):
-    DEFAULT_CSS = MODAL_CSS.format(name="ConfirmScreen")
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),
@@ -91,7 +79,6 @@ def contact_table(contact: Contact, region: str = "US") -> Table:
 
 
 class ContactCard(SakariModal[None]):
-    DEFAULT_CSS = MODAL_CSS.format(name="ContactCard")
     BINDINGS = [Binding("escape,q,o", "dismiss", "Close", id="contact_card.close")]
 
     def __init__(self, contact_id: str) -> None:
@@ -126,9 +113,6 @@ class ContactCard(SakariModal[None]):
 class NewConversationScreen(SakariModal[tuple[Contact | None, str] | None]):
     """Pick a contact by name or number, or type a number (checked to E.164)."""
 
-    DEFAULT_CSS = MODAL_CSS.format(name="NewConversationScreen") + """
-    NewConversationScreen OptionList { height: auto; max-height: 12; }
-    """
     BINDINGS = [Binding("escape", "dismiss_none", "Cancel", id="new_conversation.cancel")]
 
     def __init__(self, region: str) -> None:
@@ -217,10 +201,6 @@ def preview_text(template: str, contact: Contact | None) -> Text:
 class TemplatePicker(SakariModal[str | None]):
     """Choose a template; Enter inserts it, rendered for the open conversation's contact."""
 
-    DEFAULT_CSS = MODAL_CSS.format(name="TemplatePicker") + """
-    TemplatePicker OptionList { height: auto; max-height: 10; }
-    TemplatePicker #template-preview { height: auto; margin-top: 1; padding: 0 1; border: tall $panel; }
-    """
     BINDINGS = [Binding("escape", "dismiss_none", "Cancel", id="template_picker.cancel")]
 
     def __init__(self, contact: Contact | None) -> None:

@@ -27,7 +27,7 @@ def widget_bindings(app: App, widget_type: type[Widget]) -> list[Binding]:
     config = getattr(app, "config", None)
     if config is not None:
         keymap = dict(config.keys)
-    found = []
+    found: list[Binding] = []
     for binding in widget_type.BINDINGS:
         if not isinstance(binding, Binding):
             continue
@@ -61,19 +61,6 @@ def _app_of(app: App | None) -> App:
 
 
 class HelpScreen(SakariModal[None]):
-    DEFAULT_CSS = """
-    HelpScreen {
-        align: center middle;
-    }
-    HelpScreen > VerticalScroll {
-        width: 80%;
-        max-width: 90;
-        height: 80%;
-        border: round $primary;
-        background: $surface;
-        padding: 0 1;
-    }
-    """
 
     BINDINGS = [Binding("escape,q,f1,question_mark", "dismiss", "Close", id="help.close")]
 

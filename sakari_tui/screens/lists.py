@@ -39,7 +39,7 @@ class ListScreen(SakariScreen[None]):
     def fetch(self) -> Any:
         raise NotImplementedError
 
-    def cells(self, item: Any) -> tuple[Text, ...]:
+    def cells(self, item: object) -> tuple[Text, ...]:
         raise NotImplementedError
 
     @work(exclusive=True, group="list")
@@ -51,7 +51,7 @@ class ListScreen(SakariScreen[None]):
         finally:
             table.loading = False
         table.clear()
-        self.items = {}
+        self.items: dict[str, Any] = {}
         for item in page.items:
             key = item.id or str(len(self.items))
             self.items[key] = item

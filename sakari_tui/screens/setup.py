@@ -7,6 +7,7 @@ Until both succeed nothing is written; the API's error is shown in the form.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from phonenumbers import SUPPORTED_REGIONS
 from rich.text import Text
@@ -20,6 +21,7 @@ from sakari_tui.api import SakariClient, SakariError
 from sakari_tui.api.redaction import Secret, reveal
 from sakari_tui.config import DEFAULT_API_URL, Config, Profile, save_config
 from sakari_tui.screens.base import SakariScreen
+from sakari_tui.styles import style
 
 FIELDS = (
     ("client_id", "Client id", False),
@@ -37,18 +39,10 @@ def region_is_valid(region: str) -> bool:
 class SetupScreen(SakariScreen[Profile]):
     """Dismissed with the saved profile."""
 
-    DEFAULT_CSS = """
-    SetupScreen { align: center middle; }
-    SetupScreen > VerticalScroll {
-        width: 76; max-width: 100%; height: auto; max-height: 100%;
-        border: round $primary; padding: 0 2; background: $surface;
-    }
-    SetupScreen Label { margin-top: 1; color: $text-muted; }
-    SetupScreen Input { border: none; height: 1; padding: 0 1; background: $boost; }
-    SetupScreen Input:focus { border: none; background: $primary 30%; }
-    SetupScreen #setup-error { color: $error; margin-top: 1; height: auto; }
-    SetupScreen #setup-buttons { height: auto; margin-top: 1; align-horizontal: right; }
-    """
+    CSS_PATH = style("setup")
+    # Pushed, not shown as a mode: Textual reads its CSS_PATH after styling it, so its first
+    # resume must restyle it (SakariScreen skips that for a mode's new screen).
+    _styled_at_mount = False
 
     BINDINGS = [Binding("escape", "app.quit", "Quit", id="setup.quit", show=False)]
 
@@ -102,7 +96,7 @@ class SetupScreen(SakariScreen[Profile]):
         self.check_and_save()
 
     def check_and_save(self) -> None:
-        values = {name: self.value(name) for name, _, _ in FIELDS}
+        values: dict[str, Any] = {name: self.value(name) for name, _, _ in FIELDS}
         missing = [label for name, label, _ in FIELDS if not values[name]]
         if missing:
             self.show_error("Needed: " + ", ".join(missing))

@@ -8,6 +8,8 @@ that do not pair up are refused with where they are, before anything is sent.
 
 from __future__ import annotations
 
+from typing import Generic
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,27 +20,8 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 from sakari_tui.api import NetworkError, SakariError, Template
 from sakari_tui.core.template_library import TEMPLATE_TYPES, brace_problems
 from sakari_tui.core.templates import placeholders
-from sakari_tui.screens.base import EditForm
+from sakari_tui.screens.base import EditForm, ResultType
 from sakari_tui.widgets.segment_meter import meter_text
-
-FORM_CSS = """
-{name} {{ align: center middle; }}
-{name} > VerticalScroll {{
-    width: 76; max-width: 100%; height: auto; max-height: 100%;
-    border: round $primary; background: $surface; padding: 0 1;
-}}
-{name} .field {{ height: 1; margin-bottom: 1; }}
-{name} .field Label {{ width: 10; color: $text-muted; }}
-{name} .field Input {{ width: 1fr; }}
-{name} .field Select {{ width: 1fr; }}
-{name} .field Input, {name} .field Select > SelectCurrent {{ background: $boost; }}
-{name} .hint {{ color: $text-muted; height: auto; }}
-{name} #form-meter {{ margin-bottom: 1; }}
-{name} .warning {{ color: $warning; height: auto; }}
-{name} .error {{ color: $error; height: auto; }}
-{name} .buttons {{ height: 1; align-horizontal: right; margin-top: 1; }}
-{name} .buttons Button {{ margin-left: 2; }}
-"""
 
 
 def save_failed(exc: SakariError, what: str) -> Text:
@@ -50,13 +33,56 @@ def save_failed(exc: SakariError, what: str) -> Text:
     return Text(f"Not saved: {exc}.{tail}")
 
 
-class TemplateForm(EditForm[Template | None]):
-    DEFAULT_CSS = (
-        FORM_CSS.format(name="TemplateForm")
-        + """
-    TemplateForm #form-text { height: 7; }
-    """
-    )
+class MessageTextForm(EditForm[ResultType], Generic[ResultType]):
+    """A form around a message text: a #form-name and a #form-text whose braces must pair
+    up, the segment meter (#form-meter), the brace warning (#form-braces), Save and Cancel."""
+
+    def compose_name(self, name: str) -> ComposeResult:
+        with Horizontal(classes="field"):
+            yield Label("Name")
+            yield Input(name, placeholder="required", id="form-name", compact=True, select_on_focus=False)
+
+    def compose_end(self) -> ComposeResult:
+        """The end of the form: the error line and the buttons."""
+        yield Static("", id="form-error", classes="error")
+        with Horizontal(classes="buttons"):
+            yield Button("Cancel", id="cancel", compact=True)
+            yield Button("Save (F2)", id="save", variant="primary", compact=True)
+
+    def on_mount(self) -> None:
+        self._initial = self.values()
+        self.text_changed()
+        self.show_error("")
+        text = self.query_one("#form-text", TextArea)
+        text.move_cursor(text.document.end)
+        self.query_one("#form-name", Input).focus()
+
+    def text_changed(self) -> None:
+        raise NotImplementedError
+
+    def show_brace_problems(self, text: str) -> None:
+        problems = brace_problems(text)
+        braces = self.query_one("#form-braces", Static)
+        braces.update(Text("Unbalanced braces at " + "; ".join(map(str, problems[:3]))) if problems else "")
+        braces.display = bool(problems)
+
+    def name_or_text_problem(self, name: str, text: str) -> str | None:
+        """Why the name or the text cannot be saved (the field is focused), or None."""
+        if not name.strip():
+            self.query_one("#form-name", Input).focus()
+            return "A name is required."
+        problems = brace_problems(text)
+        if problems:
+            self.query_one("#form-text", TextArea).focus()
+            first = problems[0]
+            return (
+                f"Not saved: braces that do not pair up at line {first.line}, column {first.column}. "
+                "Write placeholders as {{name}}."
+            )
+        return None
+
+
+class TemplateForm(MessageTextForm[Template | None]):
     BINDINGS = [
         Binding("f2,ctrl+s", "save", "Save", id="templates.form.save"),
         Binding("escape", "cancel", "Cancel", id="templates.form.cancel"),
@@ -78,9 +104,7 @@ class TemplateForm(EditForm[Template | None]):
         with VerticalScroll() as box:
             box.border_title = "New template" if self.is_new else "Edit template"
             box.border_subtitle = "F2 saves · Esc cancels · F1 keys"
-            with Horizontal(classes="field"):
-                yield Label("Name")
-                yield Input(template.name or "", placeholder="required", id="form-name", compact=True, select_on_focus=False)
+            yield from self.compose_name(template.name or "")
             with Horizontal(classes="field"):
                 yield Label("Type")
                 yield Select(
@@ -90,18 +114,7 @@ class TemplateForm(EditForm[Template | None]):
             yield TextArea(template.template or "", id="form-text", soft_wrap=True, tab_behavior="focus")
             yield Static("", id="form-meter", classes="hint")
             yield Static("", id="form-braces", classes="warning")
-            yield Static("", id="form-error", classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="cancel", compact=True)
-                yield Button("Save (F2)", id="save", variant="primary", compact=True)
-
-    def on_mount(self) -> None:
-        self._initial = self.values()
-        self.text_changed()
-        self.show_error("")
-        text = self.query_one("#form-text", TextArea)
-        text.move_cursor(text.document.end)
-        self.query_one("#form-name", Input).focus()
+            yield from self.compose_end()
 
     # -- the values ----------------------------------------------------------
 
@@ -122,28 +135,13 @@ class TemplateForm(EditForm[Template | None]):
             meter.append("\nPlaceholders: ", style="dim")
             meter.append(", ".join(names))
         self.query_one("#form-meter", Static).update(meter)
-        problems = brace_problems(text)
-        braces = self.query_one("#form-braces", Static)
-        braces.update(Text("Unbalanced braces at " + "; ".join(map(str, problems[:3]))) if problems else "")
-        braces.display = bool(problems)
+        self.show_brace_problems(text)
 
     # -- saving --------------------------------------------------------------
 
     def check(self) -> str | None:
         name, _, text = self.values()
-        if not name.strip():
-            self.query_one("#form-name", Input).focus()
-            return "A name is required."
-        problems = brace_problems(text)
-        if problems:
-            self.query_one("#form-text", TextArea).focus()
-            first = problems[0]
-            message = (
-                f"Not saved: braces that do not pair up at line {first.line}, column {first.column}. "
-                "Write placeholders as {{name}}."
-            )
-            return message
-        return None
+        return self.name_or_text_problem(name, text)
 
     def action_save(self) -> None:
         if self.saving:

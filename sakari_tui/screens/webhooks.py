@@ -14,7 +14,7 @@ from textual.widgets import Button, DataTable, Footer, Input, SelectionList, Sta
 from sakari_tui.api import WEBHOOK_EVENT_TYPES, SakariError, Webhook
 from sakari_tui.core.text import one_line
 from sakari_tui.screens.base import SakariModal, SakariScreen
-from sakari_tui.screens.dialogs import MODAL_CSS, ConfirmScreen
+from sakari_tui.screens.dialogs import ConfirmScreen
 from sakari_tui.widgets.status_line import StatusLine
 
 
@@ -31,9 +31,6 @@ def check_webhook_url(url: str) -> str | None:
 class SubscribeScreen(SakariModal[Webhook | None]):
     """A URL and the event types to send to it; the subscription is made here."""
 
-    DEFAULT_CSS = MODAL_CSS.format(name="SubscribeScreen") + """
-    SubscribeScreen SelectionList { height: auto; max-height: 8; }
-    """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="subscribe.cancel")]
 
     def compose(self) -> ComposeResult:

@@ -41,9 +41,10 @@ class Composer(TextArea):
         kwargs.setdefault("tab_behavior", "focus")
         super().__init__(text, **kwargs)
 
-    async def _on_key(self, event: events.Key) -> None:
-        # Textual calls TextArea's own key handler too (it walks the class hierarchy),
-        # and that one inserts "\n" for enter; prevent_default stops it.
+    def on_key(self, event: events.Key) -> None:
+        # Enter sends, in turn with the keys typed before it (a priority binding would run
+        # ahead of them). Textual calls this handler before TextArea's own, which would insert
+        # a newline; prevent_default, the documented way, keeps that one from running.
         if event.key == "enter":
             event.prevent_default()
             event.stop()

@@ -36,7 +36,7 @@ def _stamp(stamp: Stamp | None) -> Text | None:
     return text
 
 
-def _value(value: Any) -> Text:
+def _value(value: object) -> Text:
     if isinstance(value, str):
         return Text(strip_control(value))
     return Text(one_line(json.dumps(value, ensure_ascii=False, default=str)))

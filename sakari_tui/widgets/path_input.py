@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 
@@ -20,19 +21,26 @@ class PathSuggester(Suggester):
     async def get_suggestion(self, value: str) -> str | None:
         if not value:
             return None
-        expanded = os.path.expanduser(value)
-        folder, prefix = os.path.split(expanded)
-        try:
-            names = sorted(os.listdir(folder or "."))
-        except OSError:
-            return None
-        for name in names:
-            if name.startswith(prefix) and name != prefix and (prefix.startswith(".") or not name.startswith(".")):
-                suggestion = value[: len(value) - len(prefix)] + name
-                if os.path.isdir(os.path.join(folder or ".", name)):
-                    suggestion += os.sep
-                return suggestion
+        # Listing a directory can be slow (a network mount): not on the event loop.
+        return await asyncio.to_thread(first_match, value)
+
+
+def first_match(value: str) -> str | None:
+    """The first entry of ``value``'s directory that completes it (hidden ones only when
+    asked for with a leading dot), with a slash after a directory; None when there is none."""
+    expanded = os.path.expanduser(value)
+    folder, prefix = os.path.split(expanded)
+    try:
+        names = sorted(os.listdir(folder or "."))
+    except OSError:
         return None
+    for name in names:
+        if name.startswith(prefix) and name != prefix and (prefix.startswith(".") or not name.startswith(".")):
+            suggestion = value[: len(value) - len(prefix)] + name
+            if os.path.isdir(os.path.join(folder or ".", name)):
+                suggestion += os.sep
+            return suggestion
+    return None
 
 
 class PathInput(Input):
@@ -43,12 +51,12 @@ class PathInput(Input):
         super().__init__(value, suggester=PathSuggester(), **kwargs)
 
     def action_complete(self) -> None:
-        """Tab takes the suggestion; with none, Tab moves on as usual."""
-        suggestion = self._suggestion
-        if suggestion and len(suggestion) > len(self.value):
-            self.value = suggestion
-            self.cursor_position = len(suggestion)
-        else:
+        """Tab takes the suggestion shown; with none, Tab moves on as usual. Input's own
+        "cursor right" at the end of the text is what takes a suggestion."""
+        before = self.value
+        self.cursor_position = len(before)
+        self.action_cursor_right()
+        if self.value == before:
             self.screen.focus_next()
 
     @property

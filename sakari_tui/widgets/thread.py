@@ -116,6 +116,10 @@ class MessageThread(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", id="thread.page_down", show=False),
         Binding("home,g", "cursor_first", "Oldest (loads older pages)", id="thread.first", show=False),
         Binding("end,G", "cursor_last", "Newest", id="thread.last", show=False),
+        Binding("slash", "find", "Find", id="thread.find"),
+        Binding("n", "find_step(-1)", "Older match", id="thread.find_next", show=False),
+        Binding("N", "find_step(1)", "Newer match", id="thread.find_previous", show=False),
+        Binding("escape", "find_clear", "End find", id="thread.find_clear", show=False),
     ]
 
     cursor: reactive[int] = reactive(-1, always_update=True, init=False)
@@ -134,19 +138,35 @@ class MessageThread(ScrollView, can_focus=True):
         thread: MessageThread
         selected: Bubble | None
 
+    @dataclass
+    class FindRequested(Message):
+        """``/`` in the thread: the screen shows its find bar (widgets/thread_find.py)."""
+
+        thread: MessageThread
+
+    @dataclass
+    class FindChanged(Message):
+        """The matches of the find, or where the cursor is among them, changed."""
+
+        thread: MessageThread
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.bubbles: list[Bubble] = []
         self._layout: _Layout | None = None
         self.has_older = False
         # Laid-out lines per (bubble, width): a change lays out only the bubbles that are new.
-        self._strips: dict[tuple[Bubble, int], list[Strip]] = {}
+        # The find's text is in the key of the bubbles it highlights: a new find lays out those.
+        self._strips: dict[tuple[Bubble, int, str], list[Strip]] = {}
         # Whether the reader is at the newest message, so new ones and a new size keep it
         # there. Kept as state, not read off the scroll position: that is stale until the
         # next layout.
         self._at_end = True
         # Home asked for the very first message: keep going up as older pages arrive.
         self._to_top = False
+        # Find in thread: the words looked for, and the bubbles that hold them, oldest first.
+        self.find_text = ""
+        self.find_matches: list[int] = []
 
     # -- data ----------------------------------------------------------------
 
@@ -166,10 +186,12 @@ class MessageThread(ScrollView, can_focus=True):
         at_bottom = to_end or self._at_end or not self.bubbles
         selected_key = None if to_end else (self.selected.key if self.selected else None)
         old_first_key = self.bubbles[0].key if self.bubbles else None
-        old_first_line = 0
+        old_first_line = 0.0
         if self._layout and old_first_key:
             old_first_line = self.scroll_y
         self.bubbles = list(bubbles)
+        if self.find_text:
+            self._find_matches()
         self._relayout()
         layout = self._layout
         assert layout is not None
@@ -206,6 +228,69 @@ class MessageThread(ScrollView, can_focus=True):
         self.scroll_to(y=y, animate=False, immediate=True, force=True)
         self._at_end = self.scroll_y >= self.max_scroll_y
 
+    def select_message(self, message_id: str) -> bool:
+        """Put the cursor on the message with this server id; False when it is not shown."""
+        index = next((i for i, b in enumerate(self.bubbles) if b.message_id == message_id), None)
+        if index is None:
+            return False
+        self.cursor = index
+        self._scroll_cursor_into_view()
+        self._at_end = self.scroll_y >= self.max_scroll_y
+        return True
+
+    # -- find in thread ------------------------------------------------------
+
+    def set_find(self, text: str) -> int:
+        """Highlight ``text`` (any case) in the messages and put the cursor on the newest
+        one that holds it. Returns how many messages do; an empty text ends the find."""
+        self.find_text = text.strip()
+        self._find_matches()
+        self._relayout()
+        if self.find_matches:
+            self.cursor = self.find_matches[-1]
+        self.refresh()
+        self.post_message(self.FindChanged(self))
+        return len(self.find_matches)
+
+    def _find_matches(self) -> None:
+        needle = self.find_text.casefold()
+        self.find_matches = [i for i, b in enumerate(self.bubbles) if needle and needle in b.text.casefold()]
+
+    @property
+    def find_position(self) -> int | None:
+        """Which match (from 1, counted from the oldest) the cursor is on."""
+        if self.cursor in self.find_matches:
+            return self.find_matches.index(self.cursor) + 1
+        return None
+
+    def action_find(self) -> None:
+        self.post_message(self.FindRequested(self))
+
+    def action_find_step(self, step: int) -> None:
+        """To the next match upwards (older, ``step`` -1) or downwards; round at the ends."""
+        matches = self.find_matches
+        if not matches:
+            return
+        if step < 0:
+            earlier = [i for i in matches if i < self.cursor]
+            target = earlier[-1] if earlier else matches[-1]
+            if not earlier and self.has_older:
+                self.post_message(self.ReachedTop(self))
+        else:
+            later = [i for i in matches if i > self.cursor]
+            target = later[0] if later else matches[0]
+        self.cursor = target
+        self.post_message(self.FindChanged(self))
+
+    def action_find_clear(self) -> None:
+        self.set_find("")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # n, N and Esc belong to the find only while one is on; otherwise the screen's keys.
+        if action in ("find_step", "find_clear"):
+            return bool(self.find_text)
+        return True
+
     @property
     def selected(self) -> Bubble | None:
         if 0 <= self.cursor < len(self.bubbles):
@@ -217,11 +302,13 @@ class MessageThread(ScrollView, can_focus=True):
     def _relayout(self) -> None:
         width = max(self.scrollable_content_region.width, 20)
         layout = _Layout(width=width)
-        cache: dict[tuple[Bubble, int], list[Strip]] = {}
+        cache: dict[tuple[Bubble, int, str], list[Strip]] = {}
         blank = Strip.blank(0)
+        matches = set(self.find_matches)
         for index, bubble in enumerate(self.bubbles):
-            key = (bubble, width)
-            strips = self._strips.get(key) or self._bubble_strips(bubble, width - 1)
+            highlight = self.find_text if index in matches else ""
+            key = (bubble, width, highlight)
+            strips = self._strips.get(key) or self._bubble_strips(bubble, width - 1, highlight)
             cache[key] = strips
             layout.starts.append(len(layout.lines))
             layout.lines.extend(_Line(strip, index) for strip in strips)
@@ -230,7 +317,7 @@ class MessageThread(ScrollView, can_focus=True):
         self._layout = layout
         self.virtual_size = Size(width, len(layout.lines))
 
-    def _bubble_strips(self, bubble: Bubble, width: int) -> list[Strip]:
+    def _bubble_strips(self, bubble: Bubble, width: int, highlight: str = "") -> list[Strip]:
         """A header line, then the body and extras as a block: at the left for the
         customer's messages, against the right edge for ours."""
         console = self.app.console
@@ -263,6 +350,8 @@ class MessageThread(ScrollView, can_focus=True):
         body_width = max(int(width * 0.8), 20)
         body = Text()
         body.append(strip_control(bubble.text), style="italic" if bubble.local else "")
+        if highlight:
+            body.highlight_words([highlight], style="black on yellow", case_sensitive=False)
         block.extend(body.wrap(console, body_width, overflow="fold"))
         if bubble.error:
             block.extend(styled(one_line(bubble.error), "red").wrap(console, body_width, overflow="fold"))

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar, overload
 from urllib.parse import quote
 
 from ..auth import Authenticator
 from ..transport import Transport
+
+T = TypeVar("T")
+
+# The decoded JSON body of an answer: what the models' lenient ``from_json`` read.
+Json = Any
 
 # Repeating a GET, PUT or DELETE does no harm; repeating a POST might send twice.
 IDEMPOTENT_METHODS = frozenset({"GET", "PUT", "DELETE"})
@@ -41,6 +46,16 @@ class Api:
     def account_path(self, *segments: str) -> str:
         """``/v1/accounts/{account_id}/...`` with every segment encoded."""
         return "/".join(["/v1/accounts", segment(self.account_id), *map(segment, segments)])
+
+    @overload
+    async def call(
+        self, method: str, path: str, *, retryable: bool | None = None, read: None = None, **options: Any
+    ) -> Json: ...
+
+    @overload
+    async def call(
+        self, method: str, path: str, *, retryable: bool | None = None, read: Callable[[bytes], T], **options: Any
+    ) -> T: ...
 
     async def call(
         self,

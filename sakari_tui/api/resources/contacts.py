@@ -13,7 +13,7 @@ from .base import Resource, query
 _UPLOAD_FIELDS = frozenset({"contacts", "errors", "submitted", "inserted", "success"})
 
 
-def parse_created_contacts(body: Any) -> list[Contact] | ContactUpload:
+def parse_created_contacts(body: object) -> list[Contact] | ContactUpload:
     """``contacts.create`` answers a list of contacts (ContactsResponse), an upload summary
     (ContactUploadResponse), or (as some servers do for one contact) the contact itself:
     a ``data`` list, a ``data`` summary object, or a ``data`` contact object."""
@@ -75,6 +75,7 @@ class Contacts(Resource):
             body = await self._api.call("POST", path, params=params, content=content,
                                         headers={"Content-Type": "text/csv"})  # fmt: skip
         else:
+            assert contact is not None  # one of the two, checked above
             payload = dict(contact) if isinstance(contact, Mapping) else [dict(c) for c in contact]
             body = await self._api.call("POST", path, params=params, json=payload)
         return parse_created_contacts(body)

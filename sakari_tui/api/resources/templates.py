@@ -10,7 +10,7 @@ from ..pagination import MAX_PAGE_SIZE, Page, iterate_pages
 from .base import Resource, query
 
 
-def parse_created_template(body: Any) -> Template:
+def parse_created_template(body: object) -> Template:
     """1.0.1 documents ``templates.create`` as answering a TemplatesResponse (a list); a
     single TemplateResponse is accepted too."""
     expect_success(body)

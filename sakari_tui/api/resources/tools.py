@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import io
 import mimetypes
 import os
@@ -10,7 +11,6 @@ from typing import BinaryIO
 from ..envelope import data_object
 from ..models import SharedFile
 from .base import Resource
-
 
 Progress = Callable[[int, int], object]
 
@@ -48,7 +48,7 @@ class Tools(Resource):
             content = bytes(data)
         elif isinstance(data, str | os.PathLike):
             path = Path(data)
-            content = path.read_bytes()
+            content = await asyncio.to_thread(path.read_bytes)
             filename = filename or path.name
         else:
             content = data.read()

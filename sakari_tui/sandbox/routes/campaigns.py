@@ -9,8 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..catalog import create_campaign, update_campaign
-from ..errors import ApiError
-from ..http import endpoint, ok, page, pagination, read_json
+from ..http import collection_routes, named_page, ok, read_json, record
 from ..records import Campaign
 from ..views import campaign_view
 
@@ -19,17 +18,11 @@ if TYPE_CHECKING:
 
 
 def _campaign(sandbox: Sandbox, request: Request) -> Campaign:
-    campaign = sandbox.store.campaigns.get(request.path_params["campaign_id"])
-    if campaign is None:
-        raise ApiError(404, "CAMP-001", "Campaign not found")
-    return campaign
+    return record(sandbox.store.campaigns, request, "campaign_id", "CAMP-001", "Campaign not found")
 
 
 async def fetch_all(request: Request, sandbox: Sandbox) -> Response:
-    offset, limit = pagination(request)
-    wanted = request.query_params.get("name", "").strip().lower()
-    campaigns = [c for c in sandbox.store.campaigns.values() if wanted in c.name.lower()]
-    return page([campaign_view(c) for c in campaigns[offset:offset + limit]], offset, limit, len(campaigns))
+    return named_page(request, sandbox.store.campaigns.values(), campaign_view)
 
 
 async def create(request: Request, sandbox: Sandbox) -> Response:
@@ -53,10 +46,4 @@ async def remove(request: Request, sandbox: Sandbox) -> Response:
 
 
 def routes(prefix: str) -> list[Route]:
-    return [
-        Route(f"{prefix}/campaigns", endpoint(fetch_all), methods=["GET"]),
-        Route(f"{prefix}/campaigns", endpoint(create), methods=["POST"]),
-        Route(f"{prefix}/campaigns/{{campaign_id}}", endpoint(fetch), methods=["GET"]),
-        Route(f"{prefix}/campaigns/{{campaign_id}}", endpoint(update), methods=["PUT"]),
-        Route(f"{prefix}/campaigns/{{campaign_id}}", endpoint(remove), methods=["DELETE"]),
-    ]
+    return collection_routes(f"{prefix}/campaigns", "campaign_id", fetch_all, create, fetch, update, remove)

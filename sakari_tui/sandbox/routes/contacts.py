@@ -19,14 +19,15 @@ from ..contacts import (
 )
 from ..errors import ApiError
 from ..http import (
+    collection_routes,
     content_type,
-    endpoint,
     ok,
     page,
     pagination,
     query_filters,
     read_body,
     read_json,
+    record,
 )
 from ..records import Contact
 from ..views import contact_view
@@ -39,10 +40,7 @@ FILTERS = ("firstName", "lastName", "mobile", "email", "tags")
 
 
 def _contact(sandbox: Sandbox, request: Request) -> Contact:
-    contact = sandbox.store.contacts.get(request.path_params["contact_id"])
-    if contact is None:
-        raise ApiError(404, "CONT-003", "Contact not found")
-    return contact
+    return record(sandbox.store.contacts, request, "contact_id", "CONT-003", "Contact not found")
 
 
 async def fetch_all(request: Request, sandbox: Sandbox) -> Response:
@@ -104,10 +102,4 @@ async def remove(request: Request, sandbox: Sandbox) -> Response:
 
 
 def routes(prefix: str) -> list[Route]:
-    return [
-        Route(f"{prefix}/contacts", endpoint(fetch_all), methods=["GET"]),
-        Route(f"{prefix}/contacts", endpoint(create), methods=["POST"]),
-        Route(f"{prefix}/contacts/{{contact_id}}", endpoint(fetch), methods=["GET"]),
-        Route(f"{prefix}/contacts/{{contact_id}}", endpoint(update), methods=["PUT"]),
-        Route(f"{prefix}/contacts/{{contact_id}}", endpoint(remove), methods=["DELETE"]),
-    ]
+    return collection_routes(f"{prefix}/contacts", "contact_id", fetch_all, create, fetch, update, remove)

@@ -9,8 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..clock import now
-from ..errors import ApiError
-from ..http import endpoint, ok, page, pagination
+from ..http import endpoint, ok, page, pagination, record
 from ..records import Conversation
 from ..views import conversation_view
 
@@ -19,10 +18,7 @@ if TYPE_CHECKING:
 
 
 def _conversation(sandbox: Sandbox, request: Request) -> Conversation:
-    conversation = sandbox.store.conversations.get(request.path_params["conversation_id"])
-    if conversation is None:
-        raise ApiError(404, "CONV-001", "Invalid conversation id")
-    return conversation
+    return record(sandbox.store.conversations, request, "conversation_id", "CONV-001", "Invalid conversation id")
 
 
 async def fetch_all(request: Request, sandbox: Sandbox) -> Response:

@@ -9,8 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..catalog import create_template, update_template
-from ..errors import ApiError
-from ..http import endpoint, ok, page, pagination, read_json
+from ..http import collection_routes, named_page, ok, read_json, record
 from ..records import Template
 from ..views import template_view
 
@@ -19,17 +18,11 @@ if TYPE_CHECKING:
 
 
 def _template(sandbox: Sandbox, request: Request) -> Template:
-    template = sandbox.store.templates.get(request.path_params["template_id"])
-    if template is None:
-        raise ApiError(404, "TMPL-001", "Template not found")
-    return template
+    return record(sandbox.store.templates, request, "template_id", "TMPL-001", "Template not found")
 
 
 async def fetch_all(request: Request, sandbox: Sandbox) -> Response:
-    offset, limit = pagination(request)
-    wanted = request.query_params.get("name", "").strip().lower()
-    templates = [t for t in sandbox.store.templates.values() if wanted in t.name.lower()]
-    return page([template_view(t) for t in templates[offset:offset + limit]], offset, limit, len(templates))
+    return named_page(request, sandbox.store.templates.values(), template_view)
 
 
 async def create(request: Request, sandbox: Sandbox) -> Response:
@@ -54,10 +47,4 @@ async def remove(request: Request, sandbox: Sandbox) -> Response:
 
 
 def routes(prefix: str) -> list[Route]:
-    return [
-        Route(f"{prefix}/templates", endpoint(fetch_all), methods=["GET"]),
-        Route(f"{prefix}/templates", endpoint(create), methods=["POST"]),
-        Route(f"{prefix}/templates/{{template_id}}", endpoint(fetch), methods=["GET"]),
-        Route(f"{prefix}/templates/{{template_id}}", endpoint(update), methods=["PUT"]),
-        Route(f"{prefix}/templates/{{template_id}}", endpoint(remove), methods=["DELETE"]),
-    ]
+    return collection_routes(f"{prefix}/templates", "template_id", fetch_all, create, fetch, update, remove)
