@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from sakari_tui.api.redaction import Secret
 from sakari_tui.app import SakariApp
 from sakari_tui.config import Profile
 from sakari_tui.sandbox import Sandbox, SandboxConfig
@@ -31,7 +32,7 @@ def demo_profile(**overrides: Any) -> Profile:
         name="demo",
         api_url=DEMO_API_URL,
         client_id=DEMO_CLIENT_ID,
-        client_secret=DEMO_CLIENT_SECRET,
+        client_secret=Secret(DEMO_CLIENT_SECRET),
         account_id=DEMO_ACCOUNT_ID,
     )
     return replace(profile, **overrides) if overrides else profile

@@ -95,7 +95,7 @@ class Hostile:
                 self.wfile.write(answer.body)
                 self.wfile.flush()
 
-            do_GET = do_POST = do_PUT = do_DELETE = _handle  # noqa: N815
+            do_GET = do_POST = do_PUT = do_DELETE = _handle
 
             def log_message(self, *args: Any) -> None:
                 pass

@@ -128,7 +128,7 @@ async def test_an_empty_error_body_still_names_the_status() -> None:
     with Hostile() as server:
         server.route("GET", CONTACTS, lambda r: reply(400))
         async with client(server) as api:
-            with pytest.raises(ApiError, match="^HTTP 400$"):
+            with pytest.raises(ApiError, match=r"^HTTP 400$"):
                 await api.contacts.fetch_all()
 
 

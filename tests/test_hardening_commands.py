@@ -4,6 +4,9 @@
 sandbox over HTTP or a hostile server on 127.0.0.1 (``hostile.py``).
 """
 
+# The fixtures of test_commands are imported by name, so tests' parameters shadow them.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import asyncio
@@ -67,7 +70,7 @@ def raw_exchange(port: int, request: bytes, timeout: float = 10.0) -> bytes:
 
 
 def test_listen_refuses_a_declared_length_over_the_cap_without_reading_it(receiver) -> None:
-    port, out, err = receiver
+    port, out, _ = receiver
     started = time.monotonic()
     # 500 MB announced, not a byte of it sent: the answer must not wait for the body.
     answer = raw_exchange(port, b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"

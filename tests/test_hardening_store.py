@@ -318,7 +318,7 @@ def test_a_profile_never_shows_its_secret() -> None:
     secret = profile.resolve_secret()
     assert isinstance(profile.client_secret, Secret)
     for shown in (repr(profile), str(profile), repr(secret), str(secret), f"{secret}", f"{secret:>20}",
-                  "%s" % secret, repr([secret]), repr({"s": secret})):  # fmt: skip
+                  "%s" % secret, repr([secret]), repr({"s": secret})):  # noqa: UP031 - % on purpose  # fmt: skip
         assert "the-secret-value" not in shown
     assert secret.reveal() == "the-secret-value" and secret == "the-secret-value"
     with pytest.raises(TypeError):

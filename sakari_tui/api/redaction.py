@@ -17,6 +17,7 @@ MASK = "***"
 
 class Secret:
     __slots__ = ("_value",)
+    _value: str
 
     def __init__(self, value: str | Secret) -> None:
         if isinstance(value, Secret):

@@ -675,7 +675,7 @@ def _read_rows(db: sqlite3.Connection, table: str, key: str) -> list[dict[str, A
     found: dict[Any, dict[str, Any]] = {}
     for order in ("ASC", "DESC"):
         try:
-            for row in db.execute(f"SELECT * FROM {table} ORDER BY rowid {order}"):  # noqa: S608 - fixed names
+            for row in db.execute(f"SELECT * FROM {table} ORDER BY rowid {order}"):
                 found.setdefault(row[key], dict(row))
         except sqlite3.Error:
             continue

@@ -8,7 +8,6 @@ from ..models import Contact, ContactUpload
 from ..pagination import MAX_PAGE_SIZE, Page, iterate_pages
 from .base import Resource, query
 
-
 # Fields only an upload summary has (a contact's "updated" is a stamp object, not a count).
 _UPLOAD_FIELDS = frozenset({"contacts", "errors", "submitted", "inserted", "success"})
 
