@@ -9,7 +9,6 @@ status line, and the one handler that turns a failed worker into a message.
 from __future__ import annotations
 
 import asyncio
-import gc
 import importlib
 import time
 from functools import partial
@@ -25,6 +24,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from sakari_tui.config import Config, ConfigError, Profile, default_config_path
+from sakari_tui.core import heap
 from sakari_tui.core.connection import ConnectionState, ConnectionTracker
 from sakari_tui.core.outbox import Outbox
 from sakari_tui.core.store import Store
@@ -131,7 +131,7 @@ class SakariApp(App[None]):
         if not self.profile.is_complete:
             from sakari_tui.screens.setup import SetupScreen
 
-            gc.enable()  # off for start-up (see _settle); the setup form has no hurry
+            heap.resume()  # off for start-up (see _settle); the setup form has no hurry
 
             config = self.config or Config(path=default_config_path())
             self.push_screen(SetupScreen(config, self.profile, transport=self._transport), self._setup_done)
@@ -186,25 +186,15 @@ class SakariApp(App[None]):
             )
 
     def _settle(self) -> None:
-        """After the first frame: make the client, then move what start-up built (modules,
-        styles, widgets) out of the garbage collector's way, so its full passes, which
-        otherwise stall a frame for tens of milliseconds, stay short all day. The command
-        line turns the collector off for start-up; it goes back on here."""
+        """After the first frame: make the client, then settle the heap and turn the garbage
+        collector back on (``sakari_tui.core.heap``: the command line turned it off)."""
         self.client  # noqa: B018 - made now rather than at the first request
-        self.settle_heap()
-        gc.enable()
+        heap.startup_done()
 
     def settle_heap(self, *, thaw: bool = False) -> None:
-        """Keep the garbage collector's full passes short all day: collect, then move what is
-        alive out of those passes (``gc.freeze``). Frozen objects that reference counting frees
-        are still freed, but frozen cyclic garbage is not: ``thaw`` lets the collector see
-        everything again first, once something frozen that holds cycles (a closed dialog:
-        widgets point at their parents) has been let go. A collection here takes about 40 ms
-        after start-up, up to about 100 ms with big pages held."""
-        if thaw:
-            gc.unfreeze()
-        gc.collect()
-        gc.freeze()
+        """Keep the garbage collector's full passes short all day (``heap.settle``): screens
+        call this once they hold something big and long-lived, or have let it go (``thaw``)."""
+        heap.settle(thaw=thaw)
 
     def _connect(self, secret: str) -> SakariClient:
         from sakari_tui.api import SakariClient

@@ -15,7 +15,6 @@ than they need, and no one-shot command imports Textual.
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -110,14 +109,11 @@ def _error(message: str, code: int = EXIT_USAGE) -> int:
 
 
 def run_app(args: argparse.Namespace) -> int:
-    # Start-up allocates a great deal and frees almost nothing, so the collector's passes
-    # over it are wasted: about a fifth of the time to the first frame. The app turns the
-    # collector back on, and freezes what start-up built, once it has painted.
-    gc.disable()
-    try:
+    # The collector is off until the app has painted (sakari_tui.core.heap says why).
+    from sakari_tui.core import heap
+
+    with heap.paused_for_startup():
         return _run_app(args)
-    finally:
-        gc.enable()
 
 
 def _run_app(args: argparse.Namespace) -> int:
