@@ -136,7 +136,11 @@ class SakariApp(App[None]):
             config = self.config or Config(path=default_config_path())
             self.push_screen(SetupScreen(config, self.profile, transport=self._transport), self._setup_done)
             return
-        await self.start_session()
+        # Not awaited here: Textual mounts the app inside a batch update and drops every frame
+        # painted before the batch ends, so an inbox shown from this handler would reach the
+        # terminal only at the next repaint (after the work that follows the first frame).
+        # Started next, the inbox's first frame is the one the terminal gets.
+        self.call_later(self.start_session)
 
     async def _setup_done(self, profile: Profile | None) -> None:
         if profile is not None:
@@ -178,7 +182,7 @@ class SakariApp(App[None]):
         self._start_title()
         # A moment after the first frame: importing httpx and building its SSL context take
         # longer than painting the cached inbox does.
-        self.set_timer(CONNECT_DELAY, self._settle)
+        self.call_after_refresh(self.set_timer, CONNECT_DELAY, self._settle)
         if recovered:
             self.notify(
                 f"{recovered} message(s) were being sent when the app stopped; checking whether they arrived.",

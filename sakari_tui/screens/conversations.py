@@ -242,7 +242,7 @@ class ConversationsScreen(SakariScreen[None]):
         if first:
             self._set_conversations(first)
         if len(first) == FIRST_PAINT:
-            self.set_timer(0.05, self._paint_rest_from_cache)
+            self.call_after_refresh(self.set_timer, 0.05, self._paint_rest_from_cache)
 
     def _paint_rest_from_cache(self) -> None:
         bodies = self.app.store.conversations(limit=CACHED_CONVERSATIONS - FIRST_PAINT, offset=FIRST_PAINT)
