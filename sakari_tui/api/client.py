@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from .auth import Authenticator, TokenRequestBody
+from .auth import Authenticator, Token, TokenRequestBody
 from .capture import Capture, capturing
 from .events import Listener, Listeners
 from .redaction import Redactor
@@ -49,6 +49,8 @@ class SakariClient:
 
     ``transport`` replaces the network (``httpx.ASGITransport(app=...)`` for an in-process
     server, ``httpx.MockTransport`` in tests). ``clock`` (epoch seconds) decides token expiry.
+    ``token`` is one kept from an earlier run, used while it is fresh; ``on_token`` is called
+    with each new token, and with None when the API refused the one in use (to keep them).
 
     Use it as ``async with SakariClient(...) as client:``, or call ``aclose()``.
     """
@@ -65,6 +67,8 @@ class SakariClient:
         retry: RetryPolicy | None = None,
         user_agent: str | None = None,
         clock: Callable[[], float] = time.time,
+        token: Token | None = None,
+        on_token: Callable[[Token | None], None] | None = None,
     ) -> None:
         root = api_url.rstrip("/")
         if root.endswith("/v1"):
@@ -90,6 +94,8 @@ class SakariClient:
             fetch=self._request_token,
             redactor=redactor,
             clock=clock,
+            token=token,
+            on_token=on_token,
         )
         api = Api(self._transport, self._auth, account_id)
         self.authentication = Authentication(api)
