@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from importlib import metadata
 from typing import Any
 
 import httpx
@@ -33,10 +33,16 @@ TOKEN_PATH = "/oauth2/token"
 
 
 def _default_user_agent() -> str:
-    try:
-        version = metadata.version("sakari-tui")
-    except metadata.PackageNotFoundError:
-        version = "dev"
+    # The version the enclosing package states (it is loaded before any of its subpackages);
+    # importlib.metadata, the fallback, costs a one-shot command about 10 ms to import.
+    version = getattr(sys.modules.get(__name__.split(".")[0]), "__version__", None)
+    if not isinstance(version, str):
+        from importlib import metadata
+
+        try:
+            version = metadata.version("sakari-tui")
+        except metadata.PackageNotFoundError:
+            version = "dev"
     return f"sakari-tui/{version} httpx/{httpx.__version__}"
 
 
