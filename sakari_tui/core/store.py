@@ -13,7 +13,6 @@ transaction, so a crash loses at most the keystroke being saved.
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import time
 import uuid
@@ -24,6 +23,8 @@ from datetime import datetime, timezone
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+
+from .paths import database_path  # noqa: F401 - also imported from here
 
 SCHEMA_VERSION = 4
 
@@ -124,14 +125,6 @@ class OutboxItem:
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> OutboxItem:
         return cls(**{**dict(row), "state": OutboxState(row["state"]), "media": tuple(json.loads(row["media"]))})
-
-
-def _safe_name(profile: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]", "_", profile) or "default"
-
-
-def database_path(data_dir: Path, profile: str) -> Path:
-    return data_dir / "profiles" / f"{_safe_name(profile)}.sqlite3"
 
 
 class Store:

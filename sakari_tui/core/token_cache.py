@@ -18,11 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from sakari_tui.api.auth import Token
-from sakari_tui.core.store import database_path
+from sakari_tui.core.paths import token_path
 
-
-def token_path(data_dir: Path, profile: str) -> Path:
-    return database_path(data_dir, profile).with_suffix(".token")
+__all__ = ["TokenCache", "token_path"]
 
 
 @dataclass(frozen=True)
