@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -77,10 +78,17 @@ class Sandbox:
         self.process.wait(timeout=10)
 
 
+CPU: dict[int, float] = {}  # id(argv) -> CPU seconds (user + system) of its last run
+
+
 def timed(argv: list[str], env: dict[str, str], name: str = "") -> float:
+    """Wall seconds from spawn to exit; the child's CPU time is left in ``CPU``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     done = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=_common.ROOT, timeout=60, check=False)
     took = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU[id(argv)] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if done.returncode != 0:
         # Not the command line: the bare call's holds the token.
         raise RuntimeError(f"{name or argv[0]} failed ({done.returncode}): {done.stderr[-1500:]}")
@@ -125,10 +133,12 @@ def main() -> None:
                 timed(*cases[name])  # warm-up: .pyc files, the token kept by the first send
             sandbox.requests()
             times: dict[str, list[float]] = {name: [] for name in names}
+            cpu: dict[str, list[float]] = {name: [] for name in names}
             requests: dict[str, list[list[str]]] = {name: [] for name in names}
             for n in range(args.rounds):
                 for name in names if n % 2 == 0 else names[::-1]:
                     times[name].append(timed(*cases[name]))
+                    cpu[name].append(CPU[id(cases[name][0])])
                     time.sleep(0.05)  # the access log line is written after the answer
                     requests[name].append(sandbox.requests())
                 line = f"  round {n + 1}: bare {ms(times['bare'][-1]):6.1f} ms, send {ms(times['send'][-1]):6.1f} ms"
@@ -160,9 +170,15 @@ def main() -> None:
                note=f"requests per send: {per_send('send')}"),
         Result("send", "ratio sakari-tui send / bare httpx, median of rounds", send_ratio, "x", f"<= {TARGET_RATIO}x",
                send_ratio <= TARGET_RATIO, spread(ratios("send"))),
+        Result("send", "  CPU time: bare httpx (median)", median([ms(t) for t in cpu["bare"]]), "ms"),
+        Result("send", "  CPU time: sakari-tui send (median)", median([ms(t) for t in cpu["send"]]), "ms"),
+        Result("send", "  CPU time ratio, median of rounds (less sensitive to other load)",
+               median([s / b for s, b in zip(cpu["send"], cpu["bare"], strict=True)]), "x"),
     ]  # fmt: skip
     if args.compare:
         results += [
+            Result("send", "  before: CPU time ratio, median of rounds",
+                   median([s / b for s, b in zip(cpu["before"], cpu["bare"], strict=True)]), "x"),
             Result("send", f"before ({args.compare}): spawn to exit (median)", median([ms(t) for t in times["before"]]),
                    "ms", note=f"requests per send: {per_send('before')}"),
             Result("send", "before: ratio to bare httpx, median of rounds", median(ratios("before")), "x",
