@@ -28,6 +28,10 @@ from typing import Self
 IDLE_COMMAND = "exec sleep 100000"
 
 
+class ControlLost(RuntimeError):
+    """tmux dropped the control client: ``reattach()`` and launch again."""
+
+
 @dataclass
 class Seen:
     """One launch, in seconds from just before ``respawn-pane`` was sent."""
@@ -81,13 +85,27 @@ class TmuxPane:
         self._tmux("set-option", "-g", "status", "off")  # the pane is the whole window
         self._tmux("set-option", "-g", "remain-on-exit", "on")  # a program that exits leaves the pane
         self._tmux("resize-window", "-t", "bench", "-x", str(self.width), "-y", str(self.height))
+        self._attach()
+        return self
+
+    def _attach(self) -> None:
+        self._queue = queue.Queue()
         self._client = subprocess.Popen(
             ["tmux", "-L", self.socket, "-C", "attach", "-t", "bench"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0,
         )  # fmt: skip
-        threading.Thread(target=self._read, name="tmux-control", daemon=True).start()
+        threading.Thread(target=self._read, args=(self._client, self._queue), name="tmux-control", daemon=True).start()
         self._command("display -p '#{window_width}x#{window_height}'")  # attached and answering
-        return self
+
+    def reattach(self) -> None:
+        """A new server, session and control client, after the old client went away (tmux
+        3.3 at times loses its server, or drops a client it thinks has fallen behind, under
+        heavy load)."""
+        if self._client is not None and self._client.poll() is None:
+            self._client.kill()
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], check=False, capture_output=True)
+        self._pending = 0
+        self.__enter__()
 
     def __exit__(self, *exc: object) -> None:
         if self._client is not None:
@@ -102,21 +120,22 @@ class TmuxPane:
         assert self._client is not None and self._client.stdin is not None
         self._client.stdin.write(command.encode() + b"\n")
 
-    def _read(self) -> None:
+    @staticmethod
+    def _read(client: subprocess.Popen[bytes], lines_to: queue.Queue[bytes | None]) -> None:
         """The reader thread: every line from the client, as soon as it comes (tmux drops a
         control client that falls behind, so output is read even while nobody waits for it)."""
-        assert self._client is not None and self._client.stdout is not None
-        fd = self._client.stdout.fileno()
+        assert client.stdout is not None
+        fd = client.stdout.fileno()
         buffer = b""
         while True:
             chunk = os.read(fd, 1 << 16)
             if not chunk:
-                self._queue.put(None)
+                lines_to.put(None)
                 return
             buffer += chunk
             *lines, buffer = buffer.split(b"\n")
             for line in lines:
-                self._queue.put(line)
+                lines_to.put(line)
 
     def _lines(self, timeout: float) -> list[bytes]:
         """Lines from the client, waiting up to ``timeout`` for the first."""
@@ -131,7 +150,7 @@ class TmuxPane:
             except queue.Empty:
                 break
         if None in lines:
-            raise RuntimeError("the tmux control client went away")
+            raise ControlLost("the tmux control client went away: " + repr(lines[-4:]))
         return lines
 
     def _command(self, command: str, timeout: float = 5.0) -> list[bytes]:

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import _common
 from _common import Result, median, ms
-from _tmux import TmuxPane
+from _tmux import ControlLost, TmuxPane
 
 TARGET_RATIO = 1.3
 MINIMAL_TEXT = "Hello from a minimal"
@@ -151,13 +151,25 @@ def main() -> None:
             command, text = apps[which]
             trace_file.unlink(missing_ok=True)
             app_env = {**env, "PYTHONPATH": str(Path(args.compare).resolve())} if which == "before" else env
-            seen = pane.launch(command, until=text, env=app_env, cwd=str(_common.ROOT))
+            for attempt in range(3):
+                try:
+                    seen = pane.launch(command, until=text, env=app_env, cwd=str(_common.ROOT))
+                    break
+                except ControlLost as lost:  # this launch is not counted; the next one is
+                    print(f"  ({lost}; attached again)", flush=True)
+                    pane.reattach()
+                    trace_file.unlink(missing_ok=True)
+            else:
+                raise RuntimeError("tmux kept dropping the control client")
             if args.trace:  # the marks are written just after the frame that drew the text
                 for _ in range(200):
                     if trace_file.exists():
                         break
                     time.sleep(0.01)
-            pane.stop()
+            try:
+                pane.stop()
+            except ControlLost:
+                pane.reattach()
             if seen.found is None:
                 raise RuntimeError(f"{which}: {text!r} never showed; the screen:\n{seen.screen}")
             run = {"found": seen.found, "first_output": seen.first_output, "bytes": seen.bytes}
