@@ -69,7 +69,9 @@ def write_marks() -> None:
             profiler.disable()
             profiler.dump_stats(PROFILE)
         marks["cpu"] = time.process_time()
-        Path(out_path).write_text(json.dumps(marks))
+        partial = Path(out_path + ".partial")  # whole or not at all: the parent polls for it
+        partial.write_text(json.dumps(marks))
+        os.replace(partial, out_path)
 
 
 def mark_calls(owner, name: str, label: str) -> None:  # type: ignore[no-untyped-def]

@@ -67,6 +67,10 @@ def trace_marks(raw: dict, started: float) -> dict[str, float]:
         marks["first_frame_begun"], marks["first_frame"] = frames[0][0] - started, frames[0][1] - started
         marks["frames_s"] = sum(end - begin for begin, end in frames)
     marks["frames"] = len(frames)
+    dropped = raw.get("dropped_frames", [])
+    marks["dropped"] = len(dropped)
+    if dropped:
+        marks["first_dropped"] = dropped[0] - started
     marks["cpu_s"] = raw["cpu"]
     marks["write_s"] = raw["write_s"]
     return marks
@@ -79,6 +83,7 @@ TRACE_ROWS = [  # (label, from mark, to mark); "launch" is 0
     ("to the driver starting (terminal set-up written)", "launch", "driver_start"),
     ("driver start-up (modes, threads, queries)", "driver_start", "driver_started"),
     ("to the conversations screen imported (sakari-tui)", "launch", "screen_imported"),
+    ("to the first frame Textual dropped (made inside a batch update)", "launch", "first_dropped"),
     ("to the first frame", "launch", "first_frame"),
     ("to the frame with the text", "launch", "drawn"),
     ("the rest of the cache read, after the first frame (sakari-tui)", "first_frame", "rest_called"),
@@ -99,6 +104,7 @@ def trace_results(runs: dict[str, list[dict]]) -> list[Result]:
                            ("cpu_s", "CPU time until the text")):  # fmt: skip
             results.append(Result("start-up (terminal)", f"  trace {which}: {label}", median([ms(m[key]) for m in all_marks]), "ms"))
         results.append(Result("start-up (terminal)", f"  trace {which}: frames until the text", median([m["frames"] for m in all_marks]), "frames"))
+        results.append(Result("start-up (terminal)", f"  trace {which}: frames dropped before it", median([m["dropped"] for m in all_marks]), "frames"))
     return results
 
 
