@@ -29,6 +29,7 @@ from sakari_tui.core.connection import ConnectionState, ConnectionTracker
 from sakari_tui.core.outbox import Outbox
 from sakari_tui.core.store import Store
 from sakari_tui.core.sync import InboxSync
+from sakari_tui.screens.base import SakariScreen
 from sakari_tui.styles import style
 
 if TYPE_CHECKING:
@@ -69,6 +70,8 @@ def _screen_factory(target: str):
 
 # Seconds between showing the cached inbox and connecting to the API.
 CONNECT_DELAY = 0.1
+# How long App.switch_mode holds a new mode's frames back (App.delay_update's default).
+MODE_SWITCH_BATCH = 0.05
 
 
 class SakariApp(App[None]):
@@ -182,14 +185,30 @@ class SakariApp(App[None]):
         await self.switch_mode("conversations")
         self.check_size()
         self._start_title()
-        # A moment after the first frame: importing httpx and building its SSL context take
-        # longer than painting the cached inbox does.
-        self.call_after_refresh(self.set_timer, CONNECT_DELAY, self._settle)
+        # Textual paints a mode's first screen inside a batch (switch_mode's delay_update)
+        # that ends after MODE_SWITCH_BATCH; that frame is dropped, and what follows repaints
+        # only what changed since. So once the batch is over the whole screen is repainted,
+        # and what follows the first paint waits for that frame (an App timer: it comes after
+        # the batch's own, which is also the App's).
+        self.set_timer(MODE_SWITCH_BATCH, self._repaint_after_switch)
         if recovered:
             self.notify(
                 f"{recovered} message(s) were being sent when the app stopped; checking whether they arrived.",
                 markup=False,
             )
+
+    def _repaint_after_switch(self) -> None:
+        self.screen.refresh()
+        self.call_after_refresh(self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
+        """The inbox is on the terminal: read the rest of the cache, and a moment later make
+        the client (importing httpx and building its SSL context take longer than painting
+        the cached inbox does)."""
+        screen = self.screen
+        if isinstance(screen, SakariScreen):
+            screen.after_first_frame()
+        self.set_timer(CONNECT_DELAY, self._settle)
 
     def _settle(self) -> None:
         """After the first frame: make the client, then settle the heap and turn the garbage
