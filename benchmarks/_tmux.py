@@ -42,6 +42,7 @@ class Seen:
     bytes: int  # bytes written up to the capture that showed the text
     screen: str  # the screen at the end
     outputs: list[tuple[float, int]] = field(default_factory=list)  # (seconds, bytes) of each write seen
+    also: dict[str, float] = field(default_factory=dict)  # when each of ``launch(also=...)`` showed
 
 
 def _ours(line: bytes) -> bool:
@@ -175,9 +176,13 @@ class TmuxPane:
     # -- launching ----------------------------------------------------------------------------
 
     def launch(self, command: str, *, until: str, env: dict[str, str] | None = None,
-               timeout: float = 30.0, cwd: str | None = None) -> Seen:  # fmt: skip
+               timeout: float = 30.0, cwd: str | None = None, also: tuple[str, ...] = ()) -> Seen:  # fmt: skip
         """Run ``command`` in the pane (replacing whatever runs there) and wait until ``until``
-        is on the screen. The program is left running: ``stop()`` ends it."""
+        (and each text of ``also``) is on the screen. The program is left running: ``stop()``
+        ends it."""
+        seen_also: dict[str, float] = {}
+        found: float | None = None
+        found_bytes = 0
         prefix = f"cd {shlex.quote(cwd)} && " if cwd else ""
         exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in (env or {}).items())
         shell = f"{prefix}exec env {exports} {command}"
@@ -198,9 +203,15 @@ class TmuxPane:
                         kind = replies.pop(0)
                         if kind == "capture":
                             screen = b"\n".join(block).decode("utf-8", "replace")
-                            if until in screen:
+                            now = time.perf_counter() - t0
+                            for text in also:
+                                if text in screen:
+                                    seen_also.setdefault(text, now)
+                            if found is None and until in screen:
+                                found, found_bytes = now, written
+                            if found is not None and len(seen_also) == len(also):
                                 self._pending = len(replies)
-                                return Seen(t0, time.perf_counter() - t0, first_output, written, screen, outputs)
+                                return Seen(t0, found, first_output, found_bytes, screen, outputs, seen_also)
                             if dirty:  # more was written while the capture was under way
                                 self._capture(replies)
                                 dirty = False
@@ -220,7 +231,7 @@ class TmuxPane:
                     else:
                         self._capture(replies)
         self._pending = len(replies)
-        return Seen(t0, None, first_output, written, screen, outputs)
+        return Seen(t0, found, first_output, written, screen, outputs, seen_also)
 
     def _capture(self, replies: list[str]) -> None:
         self._send("capture-pane -p -t bench")
