@@ -23,6 +23,7 @@ import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Self
 
 IDLE_COMMAND = "exec sleep 100000"
@@ -114,6 +115,9 @@ class TmuxPane:
             self._client.stdin.close()
             self._client.wait(timeout=5)
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], check=False, capture_output=True)
+        # tmux leaves the socket file of a killed server behind.
+        folder = Path(os.environ.get("TMUX_TMPDIR", "/tmp")) / f"tmux-{os.getuid()}"
+        (folder / self.socket).unlink(missing_ok=True)
 
     # -- the control connection -------------------------------------------------------------
 
