@@ -60,7 +60,7 @@ def _screen_factory(target: str):
         # Textual re-parses every stylesheet, twice, when a mode's screen is first shown, in
         # case styles changed while it was away (textual#5211): about a tenth of start-up.
         # A screen made just now is styled as it mounts, so it is already up to date.
-        # Textual's private counter, the one place it is used: tests/test_textual_internals.py
+        # Textual's private counter, the one place it is used: tests/test_textual_private.py
         # fails if a release renames it or stops restyling for an unmarked screen.
         screen._css_update_count = screen.app._css_update_count
         return screen
