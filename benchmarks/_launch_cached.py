@@ -79,7 +79,9 @@ def patch_app(module) -> None:  # type: ignore[no-untyped-def]
 
     def _display(self, screen, renderable) -> None:  # type: ignore[no-untyped-def]
         original_display(self, screen, renderable)
-        if renderable is None or result["painted"] is not None or not rows_drawn:
+        # A frame made during App.batch_update() (the app's mount, a mode switch's
+        # delay_update) is dropped by Textual: a terminal never gets it.
+        if renderable is None or self._batch_count or result["painted"] is not None or not rows_drawn:
             return
         renderable.render_segments(self.console)  # as a real terminal run would
         result["painted"] = time.perf_counter()

@@ -25,7 +25,7 @@ class Minimal(App[None]):
 
     def _display(self, screen, renderable) -> None:  # type: ignore[no-untyped-def]
         super()._display(screen, renderable)
-        if renderable is None or self.painted is not None:
+        if renderable is None or self._batch_count or self.painted is not None:
             return
         # Headless skips encoding the frame for the terminal; do it, as a real run would.
         renderable.render_segments(self.console)

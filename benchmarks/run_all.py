@@ -23,6 +23,8 @@ import _common
 
 BENCHMARKS = {
     "startup": ("startup.py", [], ["--runs", "5"]),
+    "startup_terminal": ("startup_terminal.py", [], ["--pairs", "7"]),
+    "send_cli": ("send_cli.py", [], ["--rounds", "7"]),
     "polling": ("polling.py", [], ["--seconds", "20"]),
     "idle_output": ("idle_output.py", [], ["--seconds", "20", "--settle", "5"]),
     "thread_5000": ("thread_5000.py", [], ["--budget", "20"]),

@@ -9,7 +9,6 @@ status line, and the one handler that turns a failed worker into a message.
 from __future__ import annotations
 
 import asyncio
-import gc
 import importlib
 import time
 from contextlib import suppress
@@ -28,10 +27,12 @@ from textual.worker import Worker, WorkerState
 
 from sakari_tui.api.redaction import Secret
 from sakari_tui.config import Config, ConfigError, Profile, default_config_path
+from sakari_tui.core import heap
 from sakari_tui.core.connection import ConnectionState, ConnectionTracker
 from sakari_tui.core.outbox import Outbox
 from sakari_tui.core.store import Store, StoreDamaged, StoreError, move_aside, suspect_marker
 from sakari_tui.core.sync import InboxSync
+from sakari_tui.screens.base import SakariScreen
 from sakari_tui.styles import style
 
 if TYPE_CHECKING:
@@ -62,6 +63,8 @@ def _screen_factory(target: str):
         # Textual re-parses every stylesheet, twice, when a mode's screen is first shown, in
         # case styles changed while it was away (textual#5211): about a tenth of start-up.
         # A screen made just now is styled as it mounts, so it is already up to date.
+        # Textual's private counter, the one place it is used: tests/test_textual_private.py
+        # fails if a release renames it or stops restyling for an unmarked screen.
         screen._css_update_count = screen.app._css_update_count
         return screen
 
@@ -70,6 +73,8 @@ def _screen_factory(target: str):
 
 # Seconds between showing the cached inbox and connecting to the API.
 CONNECT_DELAY = 0.1
+# How long App.switch_mode holds a new mode's frames back (App.delay_update's default).
+MODE_SWITCH_BATCH = 0.05
 
 
 class SakariApp(App[None]):
@@ -140,12 +145,16 @@ class SakariApp(App[None]):
         if not self.profile.is_complete:
             from sakari_tui.screens.setup import SetupScreen
 
-            gc.enable()  # off for start-up (see _settle); the setup form has no hurry
+            heap.resume()  # off for start-up (see _settle); the setup form has no hurry
 
             config = self.config or Config(path=default_config_path())
             self.push_screen(SetupScreen(config, self.profile, transport=self._transport), self._setup_done)
             return
-        await self.start_session()
+        # Not awaited here: Textual mounts the app inside a batch update and drops every frame
+        # painted before the batch ends, so an inbox shown from this handler would reach the
+        # terminal only at the next repaint (after the work that follows the first frame).
+        # Started next, the inbox's first frame is the one the terminal gets.
+        self.call_later(self.start_session)
 
     def _show_startup_warnings(self) -> None:
         for warning in self.startup_warnings:
@@ -214,23 +223,36 @@ class SakariApp(App[None]):
         await self.switch_mode("conversations")
         self.check_size()
         self._start_title()
-        # A moment after the first frame: importing httpx and building its SSL context take
-        # longer than painting the cached inbox does.
-        self.set_timer(CONNECT_DELAY, self._settle)
+        # Textual paints a mode's first screen inside a batch (switch_mode's delay_update)
+        # that ends after MODE_SWITCH_BATCH; that frame is dropped, and what follows repaints
+        # only what changed since. So once the batch is over the whole screen is repainted,
+        # and what follows the first paint waits for that frame (an App timer: it comes after
+        # the batch's own, which is also the App's).
+        self.set_timer(MODE_SWITCH_BATCH, self._repaint_after_switch)
         if recovered:
             self.notify(
                 f"{recovered} message(s) were being sent when the app stopped; checking whether they arrived.",
                 markup=False,
             )
 
+    def _repaint_after_switch(self) -> None:
+        self.screen.refresh()
+        self.call_after_refresh(self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
+        """The inbox is on the terminal: read the rest of the cache, and a moment later make
+        the client (importing httpx and building its SSL context take longer than painting
+        the cached inbox does)."""
+        screen = self.screen
+        if isinstance(screen, SakariScreen):
+            screen.after_first_frame()
+        self.set_timer(CONNECT_DELAY, self._settle)
+
     def _settle(self) -> None:
-        """After the first frame: make the client, then move what start-up built (modules,
-        styles, widgets) out of the garbage collector's way, so its full passes, which
-        otherwise stall a frame for tens of milliseconds, stay short all day. The command
-        line turns the collector off for start-up; it goes back on here."""
+        """After the first frame: make the client, then settle the heap and turn the garbage
+        collector back on (``sakari_tui.core.heap``: the command line turned it off)."""
         self.client  # noqa: B018 - made now rather than at the first request
-        self.settle_heap()
-        gc.enable()
+        heap.startup_done()
         self.run_worker(self._check_store, thread=True, group="store-check", exit_on_error=False)
 
     def _check_store(self) -> None:
@@ -281,16 +303,9 @@ class SakariApp(App[None]):
         self.sync.store = store
 
     def settle_heap(self, *, thaw: bool = False) -> None:
-        """Keep the garbage collector's full passes short all day: collect, then move what is
-        alive out of those passes (``gc.freeze``). Frozen objects that reference counting frees
-        are still freed, but frozen cyclic garbage is not: ``thaw`` lets the collector see
-        everything again first, once something frozen that holds cycles (a closed dialog:
-        widgets point at their parents) has been let go. A collection here takes about 40 ms
-        after start-up, up to about 100 ms with big pages held."""
-        if thaw:
-            gc.unfreeze()
-        gc.collect()
-        gc.freeze()
+        """Keep the garbage collector's full passes short all day (``heap.settle``): screens
+        call this once they hold something big and long-lived, or have let it go (``thaw``)."""
+        heap.settle(thaw=thaw)
 
     def _connect(self, secret: Secret) -> SakariClient:
         from sakari_tui.api import SakariClient

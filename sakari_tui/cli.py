@@ -15,7 +15,6 @@ than they need, and no one-shot command imports Textual.
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -75,7 +74,26 @@ def _only_app_options(argv: Sequence[str]) -> bool:
     return not wants_value
 
 
-def _app_parser(with_commands: bool = True) -> argparse.ArgumentParser:
+def _command_named(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` runs when only the app's options come before its name (as in
+    ``sakari-tui --profile work send ...``), else None. Then only that command's parser,
+    and module, need be built: a quick ``send`` loads none of the other commands."""
+    from sakari_tui.commands import COMMANDS
+
+    wants_value = False
+    for token in argv:
+        if wants_value:
+            wants_value = False
+            continue
+        name, equals, _ = token.partition("=")
+        if name in _APP_OPTIONS:
+            wants_value = _APP_OPTIONS[name] and not equals
+            continue
+        return token if token in COMMANDS or token == "sandbox" else None
+    return None
+
+
+def _app_parser(with_commands: bool = True, only: str | None = None) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="sakari-tui",
         description="A terminal client for the Sakari SMS platform. Without a command it opens "
@@ -97,10 +115,11 @@ def _app_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     from sakari_tui.commands import add_parsers
 
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
-    add_parsers(commands)
-    sandbox = commands.add_parser("sandbox", help="serve a local Sakari API for trying things out (see its --help)",
-                                  add_help=False)
-    sandbox.add_argument("sandbox_args", nargs=argparse.REMAINDER)
+    add_parsers(commands, only=only)
+    if only in (None, "sandbox"):
+        sandbox = commands.add_parser("sandbox", help="serve a local Sakari API for trying things out (see its --help)",
+                                      add_help=False)  # fmt: skip
+        sandbox.add_argument("sandbox_args", nargs=argparse.REMAINDER)
     return parser
 
 
@@ -110,14 +129,11 @@ def _error(message: str, code: int = EXIT_USAGE) -> int:
 
 
 def run_app(args: argparse.Namespace) -> int:
-    # Start-up allocates a great deal and frees almost nothing, so the collector's passes
-    # over it are wasted: about a fifth of the time to the first frame. The app turns the
-    # collector back on, and freezes what start-up built, once it has painted.
-    gc.disable()
-    try:
+    # The collector is off until the app has painted (sakari_tui.core.heap says why).
+    from sakari_tui.core import heap
+
+    with heap.paused_for_startup():
         return _run_app(args)
-    finally:
-        gc.enable()
 
 
 def _run_app(args: argparse.Namespace) -> int:
@@ -159,7 +175,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from sakari_tui.sandbox.serve import main as sandbox_main
 
             return sandbox_main(argv[1:])
-        args = _app_parser(with_commands=not _only_app_options(argv)).parse_args(argv)
+        if _only_app_options(argv):
+            parser = _app_parser(with_commands=False)
+        else:
+            parser = _app_parser(only=_command_named(argv))
+        args = parser.parse_args(argv)
         if args.command is None:
             return run_app(args)
         if args.command == "sandbox":

@@ -208,15 +208,22 @@ class Authenticator:
         fetch: FetchToken,
         redactor: Redactor,
         clock: Callable[[], float],
+        token: Token | None = None,
+        on_token: Callable[[Token | None], None] | None = None,
     ) -> None:
         self._client_id = client_id
         self._client_secret = Secret(client_secret)
         self._fetch = fetch
         self._redactor = redactor
         self._clock = clock
-        self._token: Token | None = None
+        # A token kept from an earlier run (used while fresh), and who keeps the next one:
+        # ``on_token`` gets each new token, and None when the API refused the one it had.
+        self._token: Token | None = token
+        self._on_token = on_token
         self._lock = asyncio.Lock()
         redactor.add_secret(self._client_secret.reveal())
+        if token is not None:
+            redactor.add_token(token.access_token)
 
     def __repr__(self) -> str:
         return f"Authenticator(client_id={self._client_id!r})"
@@ -243,6 +250,8 @@ class Authenticator:
         async with self._lock:
             if rejected is not None and self._token is not None and self._token is not rejected:
                 return self._token
+            if rejected is not None and self._on_token is not None:
+                self._on_token(None)  # refused: not to be offered again, even if the fetch fails
             return await self._fetch_new()
 
     async def _fetch_new(self) -> Token:
@@ -251,4 +260,6 @@ class Authenticator:
         token = parse_token_response(body, self._clock(), server_date())
         self._redactor.add_token(token.access_token)
         self._token = token
+        if self._on_token is not None:
+            self._on_token(token)
         return token

@@ -44,6 +44,8 @@ class Exchange:
 
 @dataclass
 class Capture:
+    """The exchanges recorded while a ``capture()`` block runs."""
+
     owner: object
     exchanges: list[Exchange] = field(default_factory=list)
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from importlib import metadata
 from typing import Any
 
 import httpx
 
-from .auth import Authenticator, TokenRequestBody
+from .auth import Authenticator, Token, TokenRequestBody
 from .capture import Capture, capturing
 from .events import Listener, Listeners
 from .redaction import Redactor, Secret
@@ -33,10 +33,16 @@ TOKEN_PATH = "/oauth2/token"
 
 
 def _default_user_agent() -> str:
-    try:
-        version = metadata.version("sakari-tui")
-    except metadata.PackageNotFoundError:
-        version = "dev"
+    # The version the enclosing package states (it is loaded before any of its subpackages);
+    # importlib.metadata, the fallback, costs a one-shot command about 10 ms to import.
+    version = getattr(sys.modules.get(__name__.split(".")[0]), "__version__", None)
+    if not isinstance(version, str):
+        from importlib import metadata
+
+        try:
+            version = metadata.version("sakari-tui")
+        except metadata.PackageNotFoundError:
+            version = "dev"
     return f"sakari-tui/{version} httpx/{httpx.__version__}"
 
 
@@ -49,6 +55,8 @@ class SakariClient:
 
     ``transport`` replaces the network (``httpx.ASGITransport(app=...)`` for an in-process
     server, ``httpx.MockTransport`` in tests). ``clock`` (epoch seconds) decides token expiry.
+    ``token`` is one kept from an earlier run, used while it is fresh; ``on_token`` is called
+    with each new token, and with None when the API refused the one in use (to keep them).
 
     Use it as ``async with SakariClient(...) as client:``, or call ``aclose()``.
     """
@@ -65,6 +73,8 @@ class SakariClient:
         retry: RetryPolicy | None = None,
         user_agent: str | None = None,
         clock: Callable[[], float] = time.time,
+        token: Token | None = None,
+        on_token: Callable[[Token | None], None] | None = None,
     ) -> None:
         root = api_url.rstrip("/")
         if root.endswith("/v1"):
@@ -90,6 +100,8 @@ class SakariClient:
             fetch=self._request_token,
             redactor=redactor,
             clock=clock,
+            token=token,
+            on_token=on_token,
         )
         api = Api(self._transport, self._auth, account_id)
         self.authentication = Authentication(api)

@@ -19,6 +19,8 @@ logger = logging.getLogger("sakari_tui.api")
 
 @dataclass(frozen=True)
 class ConnectionEvent:
+    """What happened to one request, for listeners (the connection state in the app)."""
+
     method: str
     path: str
 

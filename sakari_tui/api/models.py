@@ -159,6 +159,8 @@ class ErrorDetail:
 
 @dataclass(frozen=True)
 class Tag:
+    """A tag on a contact: its name and whether it shows."""
+
     name: str | None = None
     visible: bool | None = None
 
@@ -201,6 +203,8 @@ class ContactList:
 
 @dataclass(frozen=True)
 class Mobile:
+    """A contact's mobile number (E.164) and its country."""
+
     number: str | None = None
     country: str | None = None
     verified: bool | None = None
@@ -371,6 +375,8 @@ _STATUS_BY_LOWER = {status.value.lower(): status for status in MessageStatus}
 
 @dataclass(frozen=True)
 class MediaItem:
+    """A file sent or received with a message (MMS)."""
+
     url: str | None = None
     filename: str | None = None
     name: str | None = None
@@ -398,6 +404,8 @@ class MediaItem:
 
 @dataclass(frozen=True)
 class Message:
+    """One message, sent or received, with its status and the contact it went to or came from."""
+
     id: str | None = None
     text: str | None = None  # the JSON field "message"
     outgoing: bool = False
@@ -478,6 +486,8 @@ class Message:
 
 @dataclass(frozen=True)
 class Conversation:
+    """A conversation with one contact: its messages are fetched apart."""
+
     id: str | None = None
     contact: Contact | None = None
     closed: bool = False
@@ -529,6 +539,8 @@ class Conversation:
 
 @dataclass(frozen=True)
 class Template:
+    """A reusable message text, placeholders allowed."""
+
     id: str | None = None
     name: str | None = None
     template: str | None = None  # the text, with mustache placeholders

@@ -16,6 +16,8 @@ MAX_PAGE_SIZE = 100  # the API's maximum ``limit``
 
 @dataclass(frozen=True)
 class Page(Generic[T]):
+    """One page of a list: the items and where they sit in the whole."""
+
     items: tuple[T, ...]
     offset: int
     limit: int | None

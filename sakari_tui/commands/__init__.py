@@ -8,12 +8,22 @@ no command pulls in Textual; httpx, phonenumbers and the rest load when a comman
 from __future__ import annotations
 
 import argparse
+import importlib
 
-from . import config_cmd, contacts, conversations, send, serve, webhooks
+# Command name -> its module, in the order ``--help`` lists them. A module is imported only
+# when its parser is built: all of them for ``--help``, one for a command line naming it.
+COMMANDS = {
+    "send": "send",
+    "conversations": "conversations",
+    "contacts": "contacts",
+    "webhooks": "webhooks",
+    "config": "config_cmd",
+    "serve": "serve",
+}
 
-MODULES = (send, conversations, contacts, webhooks, config_cmd, serve)
 
-
-def add_parsers(subparsers: argparse._SubParsersAction) -> None:
-    for module in MODULES:
-        module.add_parser(subparsers)
+def add_parsers(subparsers: argparse._SubParsersAction, only: str | None = None) -> None:
+    """Every command's parser, or only the one named ``only`` (when it is a command)."""
+    for name, module in COMMANDS.items():
+        if only is None or only == name:
+            importlib.import_module(f".{module}", __name__).add_parser(subparsers)

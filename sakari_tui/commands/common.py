@@ -159,14 +159,24 @@ def load_profile(args: argparse.Namespace) -> Profile:
 
 @asynccontextmanager
 async def open_client(profile: Profile) -> AsyncIterator[SakariClient]:
-    from sakari_tui.api import SakariClient
+    """The profile's client, with the access token kept from the command before while it is
+    fresh (``sakari_tui.core.token_cache``): a quick reply then costs no token request."""
+    import time
+
+    from sakari_tui.api.client import SakariClient
+    from sakari_tui.config import default_data_dir
+    from sakari_tui.core.token_cache import TokenCache, token_path
 
     secret = profile.resolve_secret()
+    kept = TokenCache(token_path(default_data_dir(), profile.name), profile.api_url, profile.client_id,
+                      profile.account_id, secret)  # fmt: skip
     async with SakariClient(
         api_url=profile.api_url,
         client_id=profile.client_id,
         client_secret=secret,
         account_id=profile.account_id,
+        token=kept.load(time.time()),
+        on_token=kept.save,
     ) as client:
         yield client
 

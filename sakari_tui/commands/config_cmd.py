@@ -194,7 +194,7 @@ def run_init(args: argparse.Namespace) -> int:
 
 def run_show(args: argparse.Namespace) -> int:
     from sakari_tui.config import ENV_CONFIG, ENV_OVERRIDES, ENV_PROFILE, default_data_dir
-    from sakari_tui.core.store import database_path
+    from sakari_tui.core.paths import database_path
 
     config, profile = load_config_and_profile(args)
     env_of = {attr: var for var, attr in ENV_OVERRIDES.items() if os.environ.get(var)}

@@ -93,7 +93,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def read_state(profile: Profile) -> dict[str, tuple[set[str], bool]]:
     """The profile's read markers; none when the app has never run for this profile."""
     from sakari_tui.config import default_data_dir
-    from sakari_tui.core.store import Store, StoreDamaged, StoreError, database_path
+    from sakari_tui.core.paths import database_path
+    from sakari_tui.core.store import Store, StoreDamaged, StoreError
 
     path = database_path(default_data_dir(), profile.name)
     if not path.exists():
@@ -173,7 +174,8 @@ def run_export(args: argparse.Namespace) -> int:
 
 def _profile_store(profile: Profile, *, create: bool):
     from sakari_tui.config import default_data_dir
-    from sakari_tui.core.store import Store, database_path
+    from sakari_tui.core.paths import database_path
+    from sakari_tui.core.store import Store
 
     path = database_path(default_data_dir(), profile.name)
     if not create and not path.exists():

@@ -20,7 +20,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import re
 import sqlite3
 import stat
 import time
@@ -32,6 +31,8 @@ from datetime import datetime, timezone
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
+
+from .paths import database_path
 
 SCHEMA_VERSION = 4
 
@@ -220,14 +221,6 @@ def suspect_marker(path: Path | str) -> Path:
     always hits cannot end every start before the damage is offered to be dealt with."""
     path = Path(path)
     return path.with_name(f"{path.name}.suspect")
-
-
-def _safe_name(profile: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]", "_", profile) or "default"
-
-
-def database_path(data_dir: Path, profile: str) -> Path:
-    return data_dir / "profiles" / f"{_safe_name(profile)}.sqlite3"
 
 
 class Store:

@@ -41,6 +41,10 @@ class SakariScreen(_OfSakariApp, Screen[ResultType], Generic[ResultType]):  # ty
     # before: a few milliseconds of start-up. Until its first frame, a resume does not.
     _styled_at_mount = True
 
+    def after_first_frame(self) -> None:
+        """Called by the app once this screen's first full frame has been shown (the work
+        that can wait for it: the rest of a cache, say). Nothing by default."""
+
     def on_mount(self) -> None:
         self.call_after_refresh(setattr, self, "_styled_at_mount", False)
 

@@ -138,6 +138,7 @@ def outbox_bubble(item: OutboxItem) -> Bubble:
 
 
 class ConversationsScreen(SakariScreen[None]):
+    _rest_pending = False  # the cache holds more than the first screenful, not yet read
     BINDINGS = [
         Binding("r,i", "reply", "Reply", id="conversations.reply"),
         Binding("n", "new_conversation", "New", id="conversations.new"),
@@ -241,7 +242,11 @@ class ConversationsScreen(SakariScreen[None]):
         self._cached = first
         if first:
             self._set_conversations(first)
-        if len(first) == FIRST_PAINT:
+        self._rest_pending = len(first) == FIRST_PAINT
+
+    def after_first_frame(self) -> None:
+        if self._rest_pending:
+            self._rest_pending = False
             self.set_timer(0.05, self._paint_rest_from_cache)
 
     def _paint_rest_from_cache(self) -> None:

@@ -29,7 +29,6 @@ with the server's reason.
 from __future__ import annotations
 
 import asyncio
-import gc
 import os
 from dataclasses import dataclass, field
 from functools import partial
@@ -55,6 +54,7 @@ from textual.widgets import (
 )
 
 from sakari_tui.api import ContactUpload, NetworkError, SakariError
+from sakari_tui.core import heap
 from sakari_tui.core.csv_mapping import (
     CHUNK_BYTES,
     CHUNK_ROWS,
@@ -481,7 +481,7 @@ class CsvImportScreen(SakariModal[bool]):
         # The parsed file is tens of thousands of long-lived objects: kept out of the
         # collector's full passes while the import runs, those stay short (frames keep coming).
         # This dialog is frozen with them; it is thawed and collected once it has closed.
-        gc.freeze()
+        heap.hold()
         self._froze = True
         await self._upload_chunks(data, mapping, strategy, report, index_of, bar, status)
         self._show_report(report)

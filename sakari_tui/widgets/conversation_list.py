@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from rich.text import Text
+from textual.cache import LRUCache
 from textual.strip import Strip
 
 from sakari_tui.core import clock
@@ -21,6 +22,7 @@ from sakari_tui.widgets.thread import styled, text_strip
 from sakari_tui.widgets.virtual_list import VirtualList
 
 LINES_PER_ROW = 2
+LINE_CACHE = 200  # drawn lines kept: two screens of 120x40 and then some
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,9 @@ class ConversationList(VirtualList):
         self._visible: list[Row] = []
         self._needle = ""
         self._now = clock.now()
+        # Drawn lines by everything they show (the row's data, its part, width, styles,
+        # the minute): a repaint redraws only rows that changed (the cursor look is applied over).
+        self._lines: LRUCache[tuple, Strip] = LRUCache(LINE_CACHE)
 
     # -- data ----------------------------------------------------------------
 
@@ -180,8 +185,14 @@ class ConversationList(VirtualList):
 
     def render_row_line(self, index: int, part: int, width: int) -> Strip:
         row = self._visible[index]
-        text = self._first_line(row, width) if part == 0 else self._second_line(row, width)
-        return text_strip(text, self.app.console).crop_extend(0, width, None).apply_style(self.rich_style)
+        base = self.rich_style
+        key = (row, part, width, base, self._now)
+        strip = self._lines.get(key)
+        if strip is None:
+            text = self._first_line(row, width) if part == 0 else self._second_line(row, width)
+            strip = text_strip(text, self.app.console).crop_extend(0, width, None).apply_style(base)
+            self._lines[key] = strip
+        return strip
 
     def _first_line(self, row: Row, width: int) -> Text:
         left = Text()
