@@ -236,6 +236,8 @@ class SakariApp(App[None]):
             )
 
     def _repaint_after_switch(self) -> None:
+        if not self.screen_stack:  # quit (or exited on a damaged store) before the batch ended
+            return
         self.screen.refresh()
         self.call_after_refresh(self._after_first_frame)
 
@@ -243,6 +245,8 @@ class SakariApp(App[None]):
         """The inbox is on the terminal: read the rest of the cache, and a moment later make
         the client (importing httpx and building its SSL context take longer than painting
         the cached inbox does)."""
+        if not self.screen_stack:
+            return
         screen = self.screen
         if isinstance(screen, SakariScreen):
             screen.after_first_frame()
