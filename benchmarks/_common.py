@@ -109,7 +109,9 @@ def report(title: str, results: list[Result], json_path: str | None, extra: dict
             line += f"   ({r.note})"
         print(line)
     if json_path:
-        Path(json_path).write_text(json.dumps({"title": title, "results": [asdict(r) for r in results], **(extra or {})}))
+        Path(json_path).write_text(
+            json.dumps({"title": title, "results": [asdict(r) for r in results], **(extra or {})})
+        )
 
 
 def probed(app_class: type) -> type:

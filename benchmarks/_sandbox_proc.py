@@ -129,7 +129,7 @@ def _apply_marks(sandbox: Any, marks: list[dict[str, Any]]) -> dict[str, int]:
     contacts = list(sandbox.store.contacts.values())
     counts: dict[str, int] = {}
     for n, mark in enumerate(marks):
-        chosen = contacts[mark.get("offset", 0)::mark.get("every", 1)]
+        chosen = contacts[mark.get("offset", 0) :: mark.get("every", 1)]
         for contact in chosen:
             if mark.get("tag") and mark["tag"] not in contact.tags:
                 contact.tags.append(mark["tag"])
@@ -167,7 +167,7 @@ def _serve(spec: dict[str, Any]) -> None:
             command = request["command"]
             try:
                 if command == "log":
-                    result: Any = timed.entries[request.get("since", 0):]
+                    result: Any = timed.entries[request.get("since", 0) :]
                 elif command == "log_size":
                     result = len(timed.entries)
                 elif command == "memory":

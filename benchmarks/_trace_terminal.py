@@ -168,6 +168,7 @@ def main() -> None:
         _minimal_app.Minimal().run()
         return
     sys.meta_path.insert(0, AfterImport("sakari_tui.widgets.conversation_list", patch_list))
+
     def patch_screen(module) -> None:  # type: ignore[no-untyped-def]
         marks["screen_imported"] = time.perf_counter()
         mark_calls(module.ConversationsScreen, "_paint_rest_from_cache", "rest_called")

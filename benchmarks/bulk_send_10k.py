@@ -52,7 +52,9 @@ CASES = (
 )
 
 
-async def send_case(pilot: Any, server: Any, label: str, input_id: str, tabs: int, text: str, expected: int) -> dict[str, Any]:
+async def send_case(
+    pilot: Any, server: Any, label: str, input_id: str, tabs: int, text: str, expected: int
+) -> dict[str, Any]:
     from _screens import (
         CONTACTS_PATH,
         MESSAGES_PATH,

@@ -336,7 +336,9 @@ def latency(prefix: str, values: list[float], note: str = "") -> list[Result]:
     ]
 
 
-def results_of(runs: dict[str, dict[str, Any]], traced: dict[str, Any] | None, load_avg: float, load: str) -> list[Result]:
+def results_of(
+    runs: dict[str, dict[str, Any]], traced: dict[str, Any] | None, load_avg: float, load: str
+) -> list[Result]:
     from _screens import CONTACTS_PATH
 
     results: list[Result] = []
@@ -378,7 +380,9 @@ def results_of(runs: dict[str, dict[str, Any]], traced: dict[str, Any] | None, l
         results += latency(f"{label}filter keystroke-to-results (list repainted, filtered)", res,
                            note=f"{len(res)} keys; includes the 0.3 s typing pause")  # fmt: skip
         if res:
-            results.append(Result(BENCH, f"{label}  results less the 0.3 s typing pause, median", median(res) - 300.0, "ms"))
+            results.append(
+                Result(BENCH, f"{label}  results less the 0.3 s typing pause, median", median(res) - 300.0, "ms")
+            )
         server = run["filter_server_ms"]
         if server:
             results.append(Result(BENCH, f"{label}  server time per filtered page (100k scanned), median", median(server), "ms",
@@ -399,7 +403,9 @@ def results_of(runs: dict[str, dict[str, Any]], traced: dict[str, Any] | None, l
         results.append(Result(BENCH, "in-process sandbox: process peak RSS, app and sandbox", peak, "MB",
                               f"< {TARGET_MB:g} MB", peak < TARGET_MB,
                               note=f"the seeded sandbox takes {share:.0f} MB of it (seeded in {inproc['seed_seconds']:.1f} s)"))  # fmt: skip
-        results.append(Result(BENCH, "in-process sandbox: peak RSS less the sandbox's share (estimate)", peak - share, "MB"))
+        results.append(
+            Result(BENCH, "in-process sandbox: peak RSS less the sandbox's share (estimate)", peak - share, "MB")
+        )
     results.append(Result(BENCH, "machine load (1-minute average) at the start", load_avg, "load", note=load))
     return results
 

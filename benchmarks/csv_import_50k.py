@@ -227,30 +227,83 @@ def results_of(out: dict[str, Any], load: str, load_avg: float) -> list[Result]:
     report = out["report"] or {}
     server = sum(out["server_ms"])
     results = [
-        Result(BENCH, f"file: {out['rows']:,} rows", out["file_bytes"] / 1024 / 1024, "MB",
-               note=f"generated in {out['generate_seconds']:.1f} s"),
-        Result(BENCH, "Enter to the preview (read, parse, cut in a thread)", out["read_ms"], "ms",
-               note=f"{out['chunks']} chunks of {out['chunk_rows']:,} rows"),
-        Result(BENCH, "  longest gap between frames while reading", max(out["read_gaps_ms"], default=0.0), "ms",
-               note=f"event loop busy at most {out['read_loop_busy_ms']:.0f} ms"),
-        Result(BENCH, "F2 to the report (upload and report)", out["import_ms"], "ms",
-               note=f"{out['posts']} POST /contacts; {server / 1000:.1f} s of it in the server"),
-        Result(BENCH, "  rows submitted / inserted / updated / failed", report.get("submitted"), "rows",
-               note=f"{report.get('inserted', 0):,} / {report.get('updated', 0):,} / {report.get('failures', 0):,}; "
-                    f"the sandbox holds {out['server_contacts']:,} contacts after"),
-        Result(BENCH, "  server time per chunk, median", median(out["server_ms"]), "ms",
-               note=f"p95 {percentile(out['server_ms'], 95):.0f} ms"),
-        Result(BENCH, "  longest gap between frames while importing", longest, "ms",
-               f"<= {TARGET_GAP_MS:g} ms", longest is not None and longest <= TARGET_GAP_MS,
-               note=f"{out['import_frames']} frames; {over} gaps over {TARGET_GAP_MS:g} ms"),
-        Result(BENCH, "  gap between frames, median / p95", median(gaps), "ms", note=f"p95 {percentile(gaps, 95):.1f} ms"),
-        Result(BENCH, "  event loop busy at most (5 ms sleep woken late)", out["import_loop_busy_ms"], "ms",
-               note=f"{out['import_loop_busy_over_100']} wake-ups over 100 ms late"),
-        Result(BENCH, "  full garbage collections while importing", len(out["gc_full_ms"]), "collections",
-               note=f"longest {max(out['gc_full_ms'], default=0):.0f} ms, median {median(out['gc_full_ms']) if out['gc_full_ms'] else 0:.0f} ms"),
-        Result(BENCH, "app process peak RSS (start to report)", out["mem_end"]["peak_mb"], "MB",
-               note=f"RSS {out['mem_start']['rss_mb']:.0f} MB before the app, {out['mem_inbox']['rss_mb']:.0f} with the inbox, "
-                    f"{out['mem_read']['rss_mb']:.0f} with the file read, {out['mem_end']['rss_mb']:.0f} at the report"),
+        Result(
+            BENCH,
+            f"file: {out['rows']:,} rows",
+            out["file_bytes"] / 1024 / 1024,
+            "MB",
+            note=f"generated in {out['generate_seconds']:.1f} s",
+        ),
+        Result(
+            BENCH,
+            "Enter to the preview (read, parse, cut in a thread)",
+            out["read_ms"],
+            "ms",
+            note=f"{out['chunks']} chunks of {out['chunk_rows']:,} rows",
+        ),
+        Result(
+            BENCH,
+            "  longest gap between frames while reading",
+            max(out["read_gaps_ms"], default=0.0),
+            "ms",
+            note=f"event loop busy at most {out['read_loop_busy_ms']:.0f} ms",
+        ),
+        Result(
+            BENCH,
+            "F2 to the report (upload and report)",
+            out["import_ms"],
+            "ms",
+            note=f"{out['posts']} POST /contacts; {server / 1000:.1f} s of it in the server",
+        ),
+        Result(
+            BENCH,
+            "  rows submitted / inserted / updated / failed",
+            report.get("submitted"),
+            "rows",
+            note=f"{report.get('inserted', 0):,} / {report.get('updated', 0):,} / {report.get('failures', 0):,}; "
+            f"the sandbox holds {out['server_contacts']:,} contacts after",
+        ),
+        Result(
+            BENCH,
+            "  server time per chunk, median",
+            median(out["server_ms"]),
+            "ms",
+            note=f"p95 {percentile(out['server_ms'], 95):.0f} ms",
+        ),
+        Result(
+            BENCH,
+            "  longest gap between frames while importing",
+            longest,
+            "ms",
+            f"<= {TARGET_GAP_MS:g} ms",
+            longest is not None and longest <= TARGET_GAP_MS,
+            note=f"{out['import_frames']} frames; {over} gaps over {TARGET_GAP_MS:g} ms",
+        ),
+        Result(
+            BENCH, "  gap between frames, median / p95", median(gaps), "ms", note=f"p95 {percentile(gaps, 95):.1f} ms"
+        ),
+        Result(
+            BENCH,
+            "  event loop busy at most (5 ms sleep woken late)",
+            out["import_loop_busy_ms"],
+            "ms",
+            note=f"{out['import_loop_busy_over_100']} wake-ups over 100 ms late",
+        ),
+        Result(
+            BENCH,
+            "  full garbage collections while importing",
+            len(out["gc_full_ms"]),
+            "collections",
+            note=f"longest {max(out['gc_full_ms'], default=0):.0f} ms, median {median(out['gc_full_ms']) if out['gc_full_ms'] else 0:.0f} ms",
+        ),
+        Result(
+            BENCH,
+            "app process peak RSS (start to report)",
+            out["mem_end"]["peak_mb"],
+            "MB",
+            note=f"RSS {out['mem_start']['rss_mb']:.0f} MB before the app, {out['mem_inbox']['rss_mb']:.0f} with the inbox, "
+            f"{out['mem_read']['rss_mb']:.0f} with the file read, {out['mem_end']['rss_mb']:.0f} at the report",
+        ),
     ]
     if "traced_peak_mb" in out:
         results.append(Result(BENCH, "  app's tracemalloc peak (traced run)", out["traced_peak_mb"], "MB"))

@@ -222,7 +222,9 @@ class TmuxApp:
         self.pid = int(out.stdout.strip())
 
     def screen(self) -> str:
-        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True, check=False).stdout
+        return subprocess.run(
+            ["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True, check=False
+        ).stdout
 
     def keys(self, *keys: str, literal: bool = False) -> None:
         subprocess.run(["tmux", "send-keys", "-t", self.name, *(["-l"] if literal else []), *keys], check=True)
@@ -333,7 +335,9 @@ def scenario_kill9(workdir: Path) -> dict[str, Any]:
         in_flight = None
         if (path := app.database()) is not None:
             with sqlite3.connect(path) as db:
-                in_flight = db.execute("SELECT count(*) FROM outbox WHERE state IN ('sending', 'unknown')").fetchone()[0]
+                in_flight = db.execute("SELECT count(*) FROM outbox WHERE state IN ('sending', 'unknown')").fetchone()[
+                    0
+                ]
         app.start()
         app.wait(lambda: app.waiting() == 0, 240, "the outbox to empty after the restart")
         fault(sandbox)

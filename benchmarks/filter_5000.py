@@ -94,16 +94,28 @@ async def measure(conversations: int, rounds: int) -> tuple[list[Result], dict]:
     med = median(every)
     full = gc_watch.full()
     results = [
-        Result("filter 5,000", f"keystroke-to-repaint, median ({len(every)} keys)", med, "ms",
-               f"< {TARGET_MS:g} ms", med < TARGET_MS, f"{missing} keys without a repaint" if missing else ""),
+        Result(
+            "filter 5,000",
+            f"keystroke-to-repaint, median ({len(every)} keys)",
+            med,
+            "ms",
+            f"< {TARGET_MS:g} ms",
+            med < TARGET_MS,
+            f"{missing} keys without a repaint" if missing else "",
+        ),
         Result("filter 5,000", "keystroke-to-repaint, p95", percentile(every, 95), "ms"),
         Result("filter 5,000", "  typing a character: median", median(typed), "ms"),
         Result("filter 5,000", "  typing a character: p95", percentile(typed, 95), "ms"),
         Result("filter 5,000", "  backspace: median", median(erased), "ms"),
         Result("filter 5,000", "  backspace: p95", percentile(erased, 95), "ms"),
         Result("filter 5,000", "  slowest key", max(every) if every else None, "ms"),
-        Result("filter 5,000", "  full garbage collections while typing", len(full), "collections",
-               note=f"longest {ms(max(full)):.0f} ms" if full else ""),
+        Result(
+            "filter 5,000",
+            "  full garbage collections while typing",
+            len(full),
+            "collections",
+            note=f"longest {ms(max(full)):.0f} ms" if full else "",
+        ),
         Result("filter 5,000", "  rows in the list before filtering", rows, "rows"),
     ]
     return results, {"matches": shown, "rows_after": still_all}

@@ -148,13 +148,26 @@ def main() -> None:
     ticks = [(t, data) for t, data in groups if at_whole_minute(t - started)]
     other = sum(len(data) for t, data in groups if not at_whole_minute(t - started))
     results = [
-        Result("idle output", f"bytes per idle minute besides whole-minute refreshes, {args.conversations:,} conversations",
-               other * 60.0 / window, "bytes/min", "0 (a clock aside)", other == 0),
+        Result(
+            "idle output",
+            f"bytes per idle minute besides whole-minute refreshes, {args.conversations:,} conversations",
+            other * 60.0 / window,
+            "bytes/min",
+            "0 (a clock aside)",
+            other == 0,
+        ),
         Result("idle output", "bytes per idle minute, everything", idle_bytes * 60.0 / window, "bytes/min"),
         Result("idle output", f"  bytes in the {window:.0f} s idle window", idle_bytes, "bytes"),
-        Result("idle output", "  bursts of writes in the window", len(groups), "bursts",
-               note=f"{len(ticks)} at a whole minute after start" if groups else ""),
-        Result("idle output", f"  bytes written while starting and settling ({args.settle:g} s)", startup_bytes, "bytes"),
+        Result(
+            "idle output",
+            "  bursts of writes in the window",
+            len(groups),
+            "bursts",
+            note=f"{len(ticks)} at a whole minute after start" if groups else "",
+        ),
+        Result(
+            "idle output", f"  bytes written while starting and settling ({args.settle:g} s)", startup_bytes, "bytes"
+        ),
     ]
     for start, data in groups:
         rows, columns = cells_touched(data)

@@ -17,7 +17,6 @@ shapes. This script measures the question with msgspec installed (it is not a de
     .venv/bin/python benchmarks/msgspec_models.py [--runs 15]
 """
 
-
 import subprocess
 import sys
 import time
@@ -100,8 +99,13 @@ def main() -> None:
         Result("msgspec", "import msgspec after Textual and the models, fresh process", ms(imported), "ms"),
         Result("msgspec", f"read {len(bodies):,} messages: Message.from_json", ms(ours), "ms"),
         Result("msgspec", f"read {len(bodies):,} messages: msgspec.convert (no leniency)", ms(theirs), "ms"),
-        Result("msgspec", "a message with price {...}: ours", None, "",
-               note=f"read, price={ours_drift.price}, unknown field {kept}"),
+        Result(
+            "msgspec",
+            "a message with price {...}: ours",
+            None,
+            "",
+            note=f"read, price={ours_drift.price}, unknown field {kept}",
+        ),
         Result("msgspec", "a message with price {...}: msgspec strict=False", None, "", note=refused),
     ]
     _common.report("msgspec and the models", results, args.json)

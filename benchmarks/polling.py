@@ -45,7 +45,9 @@ async def measure(seconds: float, conversations: int) -> tuple[list[Result], dic
         profile = app.profile
         async with app.run_test(size=(120, 40)) as pilot:
             deadline = time.monotonic() + 30
-            while not (isinstance(app.screen, ConversationsScreen) and app.screen.open_id and len(sandbox.requests) >= 3):
+            while not (
+                isinstance(app.screen, ConversationsScreen) and app.screen.open_id and len(sandbox.requests) >= 3
+            ):
                 if time.monotonic() > deadline:
                     raise RuntimeError("the app did not open a conversation within 30 s")
                 await pilot.pause(0.05)
@@ -74,8 +76,14 @@ async def measure(seconds: float, conversations: int) -> tuple[list[Result], dic
     target = 60.0 / n + 60.0 / m + 1
     by_kind = collections.Counter(kind(path) for _, path in handled)
     results = [
-        Result("polling", f"requests per minute, {conversations:,} conversations, 1 open", per_minute,
-               "requests/min", f"<= {target:g}", per_minute <= target),
+        Result(
+            "polling",
+            f"requests per minute, {conversations:,} conversations, 1 open",
+            per_minute,
+            "requests/min",
+            f"<= {target:g}",
+            per_minute <= target,
+        ),
         Result("polling", f"  requests in the {window:.0f} s window", len(handled), "requests"),
     ]
     for name in ("conversation list", "thread messages", "token", "other"):

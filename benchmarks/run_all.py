@@ -55,7 +55,9 @@ def table(runs: list[dict]) -> str:
 
 def main() -> int:
     p = _common.parser(__doc__.splitlines()[0])
-    p.add_argument("names", nargs="*", metavar="NAME", help=f"benchmarks to run: {', '.join(BENCHMARKS)} (default: all)")
+    p.add_argument(
+        "names", nargs="*", metavar="NAME", help=f"benchmarks to run: {', '.join(BENCHMARKS)} (default: all)"
+    )
     p.add_argument("--quick", action="store_true", help="shorter windows and fewer runs")
     args = p.parse_args()
     names = args.names or list(BENCHMARKS)
@@ -64,14 +66,22 @@ def main() -> int:
         p.error(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
 
     info = _common.machine()
-    print(f"machine: {info['cpu']}, {info['cores']} cores; Python {info['python']}; Textual {info['textual']}; {info['os']}")
+    print(
+        f"machine: {info['cpu']}, {info['cores']} cores; Python {info['python']}; Textual {info['textual']}; {info['os']}"
+    )
     runs: list[dict] = []
     failed: list[str] = []
     with tempfile.TemporaryDirectory(prefix="sakari-bench-") as tmp:
         for name in names:
             script, full, quick = BENCHMARKS[name]
             out = Path(tmp) / f"{name}.json"
-            argv = [sys.executable, str(_common.BENCH_DIR / script), *(quick if args.quick else full), "--json", str(out)]
+            argv = [
+                sys.executable,
+                str(_common.BENCH_DIR / script),
+                *(quick if args.quick else full),
+                "--json",
+                str(out),
+            ]
             print(f"\n### {name}: {' '.join(Path(a).name if a.endswith('.py') else a for a in argv[1:])}", flush=True)
             started = time.perf_counter()
             done = subprocess.run(argv, check=False, cwd=_common.ROOT)
@@ -86,7 +96,9 @@ def main() -> int:
             print(f"({name}: {took:.0f} s)")
 
     print("\n## Results\n")
-    print(f"Machine: {info['cpu']}, {info['cores']} cores, Python {info['python']}, Textual {info['textual']}, {info['os']}.")
+    print(
+        f"Machine: {info['cpu']}, {info['cores']} cores, Python {info['python']}, Textual {info['textual']}, {info['os']}."
+    )
     print()
     print(table(runs))
     if failed:

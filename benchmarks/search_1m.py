@@ -53,7 +53,9 @@ def generate(count: int, conversations: int, rng: random.Random):
         "Hi {name}, we have fresh {fav} today",
         "The {fav} for order {n} is on its way, {name}",
     ]
-    vocabulary = ["".join(rng.choice("abcdefghijklmnoprstuvwy") for _ in range(rng.randint(3, 10))) for _ in range(20_000)]
+    vocabulary = [
+        "".join(rng.choice("abcdefghijklmnoprstuvwy") for _ in range(rng.randint(3, 10))) for _ in range(20_000)
+    ]
     cumulative = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(vocabulary))))
     people = []
     for i in range(conversations):
@@ -131,7 +133,9 @@ def main() -> None:
             "a common word ('thanks')": "thanks",
             "a rare made-up word": store._db.execute(
                 "SELECT text FROM search_messages WHERE key % 997 = 5 AND text NOT LIKE '% %order%' LIMIT 1"
-            ).fetchone()[0].split()[-1],
+            )
+            .fetchone()[0]
+            .split()[-1],
             "two words ('refund order')": "refund order ",
             "three words, the last a prefix": "sourdough left any",
             "an order number": "order 4242 ",

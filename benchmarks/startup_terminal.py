@@ -98,23 +98,46 @@ def trace_results(runs: dict[str, list[dict]]) -> list[Result]:
     for which in runs:
         all_marks = [r["marks"] for r in runs[which]]
         for label, a, b in TRACE_ROWS:
-            values = [ms(m[b] - (0.0 if a == "launch" else m[a])) for m in all_marks if b in m and (a == "launch" or a in m)]
+            values = [
+                ms(m[b] - (0.0 if a == "launch" else m[a])) for m in all_marks if b in m and (a == "launch" or a in m)
+            ]
             if values:
                 results.append(Result("start-up (terminal)", f"  trace {which}: {label}", median(values), "ms"))
         for key, label in (("frames_s", "time in frames (build and write) until the text"),
                            ("write_s", "of which handing bytes to the writer thread"),
                            ("cpu_s", "CPU time until the text")):  # fmt: skip
-            results.append(Result("start-up (terminal)", f"  trace {which}: {label}", median([ms(m[key]) for m in all_marks]), "ms"))
-        results.append(Result("start-up (terminal)", f"  trace {which}: frames until the text", median([m["frames"] for m in all_marks]), "frames"))
-        results.append(Result("start-up (terminal)", f"  trace {which}: frames dropped before it", median([m["dropped"] for m in all_marks]), "frames"))
+            results.append(
+                Result(
+                    "start-up (terminal)", f"  trace {which}: {label}", median([ms(m[key]) for m in all_marks]), "ms"
+                )
+            )
+        results.append(
+            Result(
+                "start-up (terminal)",
+                f"  trace {which}: frames until the text",
+                median([m["frames"] for m in all_marks]),
+                "frames",
+            )
+        )
+        results.append(
+            Result(
+                "start-up (terminal)",
+                f"  trace {which}: frames dropped before it",
+                median([m["dropped"] for m in all_marks]),
+                "frames",
+            )
+        )
     return results
 
 
 def main() -> None:
     p = _common.parser(__doc__.splitlines()[0])
     p.add_argument("--pairs", type=int, default=15, help="measured pairs (default 15)")
-    p.add_argument("--trace", action="store_true",
-                   help="run both through _trace_terminal.py and report where the time goes (the hooks cost a little)")
+    p.add_argument(
+        "--trace",
+        action="store_true",
+        help="run both through _trace_terminal.py and report where the time goes (the hooks cost a little)",
+    )
     p.add_argument("--conversations", type=int, default=1000, help="conversations in the cache (default 1000)")
     p.add_argument("--compare", metavar="DIR",
                    help="also run the sakari_tui package of another checkout (e.g. an export of an older commit) "
@@ -149,7 +172,9 @@ def main() -> None:
             apps["before"] = apps["sakari"]
         trace_file = tmp_path / "trace.json"
         if args.trace:
-            tracer = f"{python} {shlex.quote(str(_common.BENCH_DIR / '_trace_terminal.py'))} {shlex.quote(str(trace_file))}"
+            tracer = (
+                f"{python} {shlex.quote(str(_common.BENCH_DIR / '_trace_terminal.py'))} {shlex.quote(str(trace_file))}"
+            )
             apps = {
                 "minimal": (f"{tracer} minimal", MINIMAL_TEXT),
                 "sakari": (f"{tracer} sakari {shlex.quote(str(config))}", name),

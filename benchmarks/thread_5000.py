@@ -159,7 +159,11 @@ async def app_part(count: int, budget: float) -> list[Result]:
         )
         async with app.run_test(size=(120, 40)) as pilot:
             deadline = time.monotonic() + 30
-            while not (isinstance(app.screen, ConversationsScreen) and app.screen.open_id and app.screen.query_one(MessageThread).bubbles):
+            while not (
+                isinstance(app.screen, ConversationsScreen)
+                and app.screen.open_id
+                and app.screen.query_one(MessageThread).bubbles
+            ):
                 if time.monotonic() > deadline:
                     raise RuntimeError("the app did not open its first conversation within 30 s")
                 await pilot.pause(0.05)
@@ -191,11 +195,23 @@ async def app_part(count: int, budget: float) -> list[Result]:
             pages = -(-(loaded - before) // OLDER_PAGE)
             if first_t is not None:
                 results += [
-                    Result("thread 5,000", f"B. home: the first older page painted (thread of {before})", ms(first_t), "ms"),
-                    Result("thread 5,000", "B. home: every older page loaded, per page", ms(total / max(pages, 1)), "ms",
-                           note=f"{pages} pages"),
-                    Result("thread 5,000", "B. messages loaded by one home press", loaded, "messages",
-                           note=f"in {total:.0f} s"),
+                    Result(
+                        "thread 5,000", f"B. home: the first older page painted (thread of {before})", ms(first_t), "ms"
+                    ),
+                    Result(
+                        "thread 5,000",
+                        "B. home: every older page loaded, per page",
+                        ms(total / max(pages, 1)),
+                        "ms",
+                        note=f"{pages} pages",
+                    ),
+                    Result(
+                        "thread 5,000",
+                        "B. messages loaded by one home press",
+                        loaded,
+                        "messages",
+                        note=f"in {total:.0f} s",
+                    ),
                 ]
             await pilot.pause(0.5)
             await watch.press(pilot, "end")
@@ -212,7 +228,9 @@ async def app_part(count: int, budget: float) -> list[Result]:
 def main() -> None:
     p = _common.parser(__doc__.splitlines()[0])
     p.add_argument("--messages", type=int, default=5000, help="messages in the thread (default 5000)")
-    p.add_argument("--budget", type=float, default=75.0, help="seconds allowed for loading older pages in part B (default 75)")
+    p.add_argument(
+        "--budget", type=float, default=75.0, help="seconds allowed for loading older pages in part B (default 75)"
+    )
     args = p.parse_args()
     results = asyncio.run(widget_part(args.messages))
     results += asyncio.run(app_part(args.messages, args.budget))

@@ -43,9 +43,7 @@ class _Parser(argparse.ArgumentParser):
         # Unknown options are reported by the top parser; name the command they were given to.
         parsed, extras = self.parse_known_args(args, namespace)
         if extras:
-            command = " ".join(
-                part for part in (getattr(parsed, name, None) for name in _COMMAND_DESTS) if part
-            )
+            command = " ".join(part for part in (getattr(parsed, name, None) for name in _COMMAND_DESTS) if part)
             where = self.prog + (f" {command}" if command else "")
             self.prog, prog = where, self.prog
             try:
@@ -101,7 +99,9 @@ def _app_parser(with_commands: bool = True, only: str | None = None) -> argparse
         epilog="Exit codes: 0 ok, 1 the API refused, 2 usage or config error. "
         "'sakari-tui COMMAND --help' describes a command.",
     )
-    parser.add_argument("--config", metavar="PATH", help="config file (default: the user config dir; env SAKARI_TUI_CONFIG)")
+    parser.add_argument(
+        "--config", metavar="PATH", help="config file (default: the user config dir; env SAKARI_TUI_CONFIG)"
+    )
     parser.add_argument("--profile", metavar="NAME", help="profile of the config file to use (env SAKARI_PROFILE)")
     parser.add_argument(
         "--demo",

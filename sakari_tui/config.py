@@ -108,16 +108,13 @@ class Profile:
                 check=False,
             )
         except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
-            raise ConfigError(
-                f"profile {self.name!r}: client_secret_command failed: {type(exc).__name__}"
-            ) from None
+            raise ConfigError(f"profile {self.name!r}: client_secret_command failed: {type(exc).__name__}") from None
         secret = Secret(done.stdout.strip())
         done.stdout = ""  # the CompletedProcess's repr would show it
         if done.returncode != 0 or not secret:
             # The command's output is not shown: it may be the secret itself.
             raise ConfigError(
-                f"profile {self.name!r}: client_secret_command exited {done.returncode}"
-                " without printing a secret"
+                f"profile {self.name!r}: client_secret_command exited {done.returncode} without printing a secret"
             )
         return secret
 
@@ -216,8 +213,7 @@ def load_config(path: Path, *, required: bool = False) -> Config:
     except FileNotFoundError:
         if required:
             raise ConfigError(
-                f"{path}: no such config file (named by --config); "
-                f"'sakari-tui config init --config {path}' writes one"
+                f"{path}: no such config file (named by --config); 'sakari-tui config init --config {path}' writes one"
             ) from None
         return Config(path=path)
     except (OSError, UnicodeDecodeError) as exc:
@@ -258,8 +254,12 @@ def _parse(path: Path, text: str, doc: dict[str, Any]) -> Config:
             if key.startswith("poll_") and not (
                 isinstance(value, int | float) and math.isfinite(value) and POLL_MIN <= value <= POLL_MAX
             ):
-                raise _fail(path, line, f"profiles.{name}.{key} must be a number of seconds from "
-                                        f"{POLL_MIN:g} to {POLL_MAX:g}, not {value!r}")
+                raise _fail(
+                    path,
+                    line,
+                    f"profiles.{name}.{key} must be a number of seconds from "
+                    f"{POLL_MIN:g} to {POLL_MAX:g}, not {value!r}",
+                )
             if key == "read_after" and isinstance(value, int | float) and not (math.isfinite(value) and value >= 0):
                 raise _fail(path, line, f"profiles.{name}.{key} must be 0 (read as soon as shown) or more")
             if key == "notify" and value not in NOTIFY_CHOICES:

@@ -171,7 +171,9 @@ def inbox_app(data_dir: Path) -> SakariApp:
 
 def setup_app(data_dir: Path) -> SakariApp:
     # The path is only shown in the form; nothing is written.
-    return SakariApp(Profile(name="default"), data_dir=data_dir, config=Config(path=Path("~/.config/sakari-tui/config.toml")))
+    return SakariApp(
+        Profile(name="default"), data_dir=data_dir, config=Config(path=Path("~/.config/sakari-tui/config.toml"))
+    )
 
 
 SHOTS: list[tuple[str, Callable[[Path], SakariApp], tuple[int, int], Callable[[Pilot], Awaitable[None]]]] = [

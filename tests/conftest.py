@@ -71,7 +71,7 @@ QUIET = {"poll_conversations": 60, "poll_thread": 60}
 
 @pytest.fixture
 def frozen_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[datetime]:
-    """"Now" is the sandbox's seeding base time, and local time is UTC."""
+    """ "Now" is the sandbox's seeding base time, and local time is UTC."""
     from sakari_tui.core import clock
 
     base_time = make_sandbox().config.base_time

@@ -29,9 +29,7 @@ class _SpecLoader(yaml.SafeLoader):
     """SafeLoader that reads YAML 1.1's bare ``=`` (the value tag) as a plain string."""
 
 
-_SpecLoader.add_constructor(
-    "tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node)
-)
+_SpecLoader.add_constructor("tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node))
 
 
 def spec_path() -> Path | None:

@@ -24,10 +24,14 @@ def answer(request: httpx.Request) -> httpx.Response:
     if request.url.path.endswith("/contacts/echo"):
         # A careless server repeating credentials back.
         auth = request.headers.get("Authorization", "")
-        return httpx.Response(200, json={"success": True, "data": {"id": "e", "seen": auth, "note": f"secret={SECRET}"}})
+        return httpx.Response(
+            200, json={"success": True, "data": {"id": "e", "seen": auth, "note": f"secret={SECRET}"}}
+        )
     if request.url.path.endswith("/contacts/text"):
         return httpx.Response(200, text="plain words", headers={"Content-Type": "text/plain"})
-    return httpx.Response(200, json={"success": True, "data": [], "pagination": {"offset": 0, "limit": 10, "totalCount": 0}})
+    return httpx.Response(
+        200, json={"success": True, "data": [], "pagination": {"offset": 0, "limit": 10, "totalCount": 0}}
+    )
 
 
 def client_for(handler=answer) -> SakariClient:
@@ -109,7 +113,10 @@ async def test_capture_is_per_client() -> None:
 
 def test_mask_secrets_walks_nested_json() -> None:
     body = {"a": [{"client_secret": "x", "Access-Token": "y", "name": "keep"}], "password": None}
-    assert mask_secrets(body) == {"a": [{"client_secret": "***", "Access-Token": "***", "name": "keep"}], "password": None}
+    assert mask_secrets(body) == {
+        "a": [{"client_secret": "***", "Access-Token": "***", "name": "keep"}],
+        "password": None,
+    }
     assert mask_secrets({"t": "has abc inside"}, lambda s: s.replace("abc", "***")) == {"t": "has *** inside"}
 
 
@@ -130,7 +137,9 @@ async def test_bearer_auth_sends_the_client_token_to_another_server_and_refreshe
     async with client_for() as client:
         auth = client.authentication.bearer_auth()
         assert "token" not in repr(auth).lower().replace("auth", "")
-        async with httpx.AsyncClient(transport=httpx.MockTransport(other_server), base_url="https://other.test") as http:
+        async with httpx.AsyncClient(
+            transport=httpx.MockTransport(other_server), base_url="https://other.test"
+        ) as http:
             response = await http.get("/thing", auth=auth)
         assert response.status_code == 200
         assert len(seen) == 2 and seen[0] != seen[1]

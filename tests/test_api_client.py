@@ -122,7 +122,12 @@ async def test_other_fetch_alls_send_their_filters():
     recorder = Recorder(page_answer([]))
     async with client_for(recorder) as client:
         await client.messages.fetch_all(0, 5, contact_id="c1", conversation_id="cv1")
-        assert dict(recorder.last.url.params) == {"offset": "0", "limit": "5", "contactId": "c1", "conversationId": "cv1"}
+        assert dict(recorder.last.url.params) == {
+            "offset": "0",
+            "limit": "5",
+            "contactId": "c1",
+            "conversationId": "cv1",
+        }
         await client.templates.fetch_all(name="welcome")
         assert recorder.last.url.params["name"] == "welcome"
         await client.campaigns.fetch_all(name="spring")

@@ -70,9 +70,7 @@ class Server:
             self.token_requests.append(request)
             await asyncio.sleep(0)  # let concurrent callers pile up behind the lock
             token = self.tokens[len(self.token_requests) - 1]
-            return httpx.Response(
-                200, json={"access_token": token, "token_type": "bearer", **self.token_extra}
-            )
+            return httpx.Response(200, json={"access_token": token, "token_type": "bearer", **self.token_extra})
         self.api_requests.append(request)
         return self.api(request)
 
@@ -253,9 +251,7 @@ async def test_403_is_auth_error_without_refresh():
 
 async def test_401_refresh_also_applies_to_a_send():
     sent = {"success": True, "data": {"jobId": "j1", "messages": [], "queued": 1}}
-    server = Server(
-        lambda r: httpx.Response(200, json=sent) if bearer(r) == TOKEN_2 else httpx.Response(401)
-    )
+    server = Server(lambda r: httpx.Response(200, json=sent) if bearer(r) == TOKEN_2 else httpx.Response(401))
     async with make_client(server) as client:
         result = await client.messages.send("hi", contacts=[{"id": "c1"}])
     assert result.job_id == "j1"

@@ -101,9 +101,7 @@ def test_conversation_closed_boolean_datetime_or_absent(closed, expect_closed, e
         (None, 2, None, True),  # no pagination block: the requested limit decides
     ],
 )
-def test_pagination_with_and_without_has_next_and_total_count(
-    pagination, count, expect_total, expect_next
-):
+def test_pagination_with_and_without_has_next_and_total_count(pagination, count, expect_total, expect_next):
     body = {"success": True, "data": [{"id": str(i)} for i in range(count)]}
     if pagination is not None:
         body["pagination"] = pagination
@@ -197,7 +195,13 @@ def test_message_1_0_1_fields():
         "error": {"code": "MSG-1", "description": "Carrier rejected"},
     }  # fmt: skip
     m = Message.from_json(raw)
-    assert (m.id, m.text, m.outgoing, m.status, m.status_text) == ("m1", "Hi Ann", True, MessageStatus.DELIVERED, "Delivered")
+    assert (m.id, m.text, m.outgoing, m.status, m.status_text) == (
+        "m1",
+        "Hi Ann",
+        True,
+        MessageStatus.DELIVERED,
+        "Delivered",
+    )
     assert m.contact.display_name == "Ann" and m.contact.mobile.number == "+14155550123"
     assert (m.conversation_id, m.phone_number, m.price, m.segments, m.read) == ("cv1", "+14155550100", 0.0079, 1, False)
     assert m.media[0].filename == "a.png" and m.media[0].type == "image/png"
@@ -280,7 +284,12 @@ def test_contact_blocked_as_boolean(blocked, expected):
 def test_webhook_subscribe_both_shapes():
     old = Webhook.from_json({"url": "https://x.test/h", "eventTypes": ["message-received"]})
     new = Webhook.from_json(
-        {"id": "w1", "type": "webhook", "eventTypes": ["contact-opt-out", "list-opt-in"], "destination": "https://x.test/h"}
+        {
+            "id": "w1",
+            "type": "webhook",
+            "eventTypes": ["contact-opt-out", "list-opt-in"],
+            "destination": "https://x.test/h",
+        }
     )
     assert (old.url, old.event_types, old.id) == ("https://x.test/h", ("message-received",), None)
     assert (new.url, new.id, new.type) == ("https://x.test/h", "w1", "webhook")

@@ -87,7 +87,11 @@ async def test_attach_and_send_as_mms(app, sandbox, tmp_path: Path) -> None:
         assert not app.screen.query_one("#attachment-line").display
 
         thread = app.screen.query_one(MessageThread)
-        await wait_for(pilot, lambda: any(b.media for b in thread.bubbles if b.text == "Your cake" and not b.local), what="media shown")
+        await wait_for(
+            pilot,
+            lambda: any(b.media for b in thread.bubbles if b.text == "Your cake" and not b.local),
+            what="media shown",
+        )
         thread.focus()
         thread.cursor = next(i for i, b in enumerate(thread.bubbles) if b.text == "Your cake" and b.media)
         await pilot.press("l")

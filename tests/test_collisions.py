@@ -51,7 +51,9 @@ async def test_a_reply_from_elsewhere_shows_and_the_agent_is_asked_before_sendin
                        what="a notice while typing")  # fmt: skip
 
         await pilot.press("enter")
-        dialog = await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen, what="the question")
+        dialog = await wait_for(
+            pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen, what="the question"
+        )
         assert "A reply was sent" in dialog.question and "we close at 5 today" in dialog.question
         assert app.store.draft(conversation_id) == "We close at 6"  # kept while the question is open
         await pilot.press("n")

@@ -220,8 +220,15 @@ def test_send_json_and_text_from_stdin(sandbox: Sandbox, env: dict[str, str]) ->
     assert answer["messages"][0]["id"] == message["id"] and message["message"] == "Back at 3"
 
 
-@pytest.mark.parametrize(("typed", "reason"), [("12", "too short"), ("+1555123456789", "too long"),
-                                                ("call me", "not a number"), ("+15551234567", "not a valid number")])
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [
+        ("12", "too short"),
+        ("+1555123456789", "too long"),
+        ("call me", "not a number"),
+        ("+15551234567", "not a valid number"),
+    ],
+)
 def test_send_to_a_bad_number_is_a_usage_error_with_the_reason(
     sandbox: Sandbox, env: dict[str, str], typed: str, reason: str
 ) -> None:
@@ -424,7 +431,9 @@ def test_unread_follows_the_local_read_markers(sandbox: Sandbox, env: dict[str, 
 # -- contacts ---------------------------------------------------------------------------------
 
 
-def test_contacts_import_reports_rows_and_search_finds_them(sandbox: Sandbox, env: dict[str, str], tmp_path: Path) -> None:
+def test_contacts_import_reports_rows_and_search_finds_them(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path
+) -> None:
     surname = f"Quokka{uuid.uuid4().hex[:6]}"
     good1, good2 = fresh_number(sandbox), fresh_number(sandbox)
     csv_file = tmp_path / "people.csv"
@@ -592,8 +601,10 @@ def test_contacts_import_goes_in_chunks_and_a_chunk_that_keeps_failing_stops_it(
     assert seen == [None, 503, 400]  # the first chunk went in; the second was tried again once, then refused
     assert done.returncode == 1
     assert done.stdout.strip() == "submitted 1000, inserted 1000, updated 0, refused 0"
-    assert one_error(done) == (f"{csv_file}: stopped at line 1002: TEST-001: scripted 400; the 1000 rows before it "
-                               "are imported, and importing the file again is safe: rows merge by mobile number")
+    assert one_error(done) == (
+        f"{csv_file}: stopped at line 1002: TEST-001: scripted 400; the 1000 rows before it "
+        "are imported, and importing the file again is safe: rows merge by mobile number"
+    )
     assert sum(c.get("lastName") == surname for c in sandbox.contacts()) == 1000
 
     before = uploads(sandbox)
@@ -819,9 +830,15 @@ def test_ctrl_c_exits_130_quietly(env: dict[str, str]) -> None:
     # SIGINT back to its default in the child: a test run started in the background inherits it
     # ignored, and Python then installs no KeyboardInterrupt handler (a shell's foreground
     # command always has it).
-    process = subprocess.Popen(command("send", "--to", "+14155550100", "--text", "-"), env=env,
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    process = subprocess.Popen(
+        command("send", "--to", "+14155550100", "--text", "-"),
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     wait_until_reading_stdin(process)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=RUN_TIMEOUT)

@@ -40,8 +40,12 @@ def test_round_trip_keeps_every_field(tmp_path: Path) -> None:
         poll_thread=2.5,
     )
     home = Profile(name="home", client_id="id-2", client_secret_command="pass show sakari", account_id="acct-2")
-    config = Config(path=tmp_path / "sub" / "config.toml", profiles={"work": work, "home": home},
-                    default_profile="work", keys={"app.quit": "ctrl+x"})
+    config = Config(
+        path=tmp_path / "sub" / "config.toml",
+        profiles={"work": work, "home": home},
+        default_profile="work",
+        keys={"app.quit": "ctrl+x"},
+    )
     save_config(config)
 
     loaded = load_config(config.path)
@@ -88,8 +92,11 @@ def test_config_path_precedence(tmp_path: Path) -> None:
 
 
 def test_env_overrides_apply_on_top_of_the_profile(tmp_path: Path) -> None:
-    path = write(tmp_path / "c.toml", 'default_profile = "a"\n[profiles.a]\nclient_id = "file-id"\naccount_id = "file-acct"\n'
-                 '[profiles.b]\nclient_id = "b-id"\n')
+    path = write(
+        tmp_path / "c.toml",
+        'default_profile = "a"\n[profiles.a]\nclient_id = "file-id"\naccount_id = "file-acct"\n'
+        '[profiles.b]\nclient_id = "b-id"\n',
+    )
     config = load_config(path)
     env = {"SAKARI_CLIENT_ID": "env-id", "SAKARI_CLIENT_SECRET": "env-secret", "SAKARI_API_URL": "http://x.test"}
     profile = resolve_profile(config, env=env)
@@ -117,9 +124,9 @@ def test_unknown_profile_names_the_known_ones(tmp_path: Path) -> None:
         ('[profiles.a]\nclient_id = "unterminated\n', 2, "not valid TOML"),
         ('[profiles.a]\nclient_id = "x"\n[profiles.b]\nclient_id = 3\n', 4, "profiles.b.client_id must be a string"),
         ('[profiles.a]\npoll_thread = "fast"\n', 2, "poll_thread must be a number"),
-        ('[profiles.a]\npoll_thread = 0\n', 2, "poll_thread must be a number of seconds from 1 to 3600, not 0"),
+        ("[profiles.a]\npoll_thread = 0\n", 2, "poll_thread must be a number of seconds from 1 to 3600, not 0"),
         ('[profiles.a]\nclient_idd = "x"\n', 2, "unknown setting 'client_idd'"),
-        ('default_profile = 1\n', 1, "default_profile must be a string"),
+        ("default_profile = 1\n", 1, "default_profile must be a string"),
     ],
 )
 def test_malformed_file_names_file_and_line(tmp_path: Path, text: str, line: int, fragment: str) -> None:
@@ -136,7 +143,10 @@ def test_malformed_file_from_the_command_line_is_one_line_and_exit_2(tmp_path: P
     path = write(tmp_path / "c.toml", "[profiles.a\nclient_id = 1\n")
     done = subprocess.run(
         [sys.executable, "-m", "sakari_tui.cli", "--config", str(path)],
-        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
     )
     assert done.returncode == 2
     assert done.stderr.startswith(f"sakari-tui: error: {path}, line 1: not valid TOML")

@@ -40,7 +40,7 @@ def assert_not_shown(text: str, secret: str, what: str) -> None:
     """Not even a piece of ``secret`` (a long token wraps over lines) is in ``text``."""
     window = min(len(secret), 12)
     for start in range(len(secret) - window + 1):
-        assert secret[start:start + window] not in text, f"part of the {what} is on screen"
+        assert secret[start : start + window] not in text, f"part of the {what} is on screen"
 
 
 async def open_console(pilot) -> ConsoleScreen:
@@ -56,7 +56,9 @@ async def open_console(pilot) -> ConsoleScreen:
 async def choose(pilot, screen: ConsoleScreen, name: str, group: str = "") -> None:
     operation = next(op for op in screen.all_operations() if op.name == name and op.group == group)
     assert screen.select_operation(operation.key)
-    await wait_for(pilot, lambda: screen.operation is operation and screen.query(".op-head"), what=f"the form of {name}")
+    await wait_for(
+        pilot, lambda: screen.operation is operation and screen.query(".op-head"), what=f"the form of {name}"
+    )
     await pilot.pause()
 
 
@@ -127,7 +129,9 @@ async def test_templates_create_with_a_json_body_then_the_sandbox_holds_it(app, 
         editor = screen.query_one("#body-editor", TextArea)
         skeleton = json.loads(editor.text)
         assert skeleton == {"name": "", "template": "", "type": "SMS"}
-        editor.load_text(json.dumps({"name": "Made in the console", "template": "Hi {{firstName}} [b]x[/b]", "type": "SMS"}))
+        editor.load_text(
+            json.dumps({"name": "Made in the console", "template": "Hi {{firstName}} [b]x[/b]", "type": "SMS"})
+        )
         await pilot.pause()
         answer = await send(pilot, screen)
         assert answer.status == 201
@@ -366,7 +370,9 @@ async def test_preview_add_call_and_remove_a_small_spec(tmp_path: Path) -> None:
             await pilot.pause()
             await pilot.click("#add")
             await wait_for(pilot, lambda: app.screen is screen, what="back on the console")
-            await wait_for(pilot, lambda: screen.operation and screen.operation.group == "mini-items", what="its first operation")
+            await wait_for(
+                pilot, lambda: screen.operation and screen.operation.group == "mini-items", what="its first operation"
+            )
             listing = screen.query_one("#operations", OptionList)
             assert listing.option_count == 27 + 3
             assert "28 operations" in screen_text(app)
@@ -412,7 +418,9 @@ async def test_preview_add_call_and_remove_a_small_spec(tmp_path: Path) -> None:
             # Remove: gone from the list and from the config.
             await pilot.press("f8")
             await pilot.press("y")
-            await wait_for(pilot, lambda: screen.query_one("#operations", OptionList).option_count == 27, what="removed")
+            await wait_for(
+                pilot, lambda: screen.query_one("#operations", OptionList).option_count == 27, what="removed"
+            )
             assert "sources" not in load_config(tmp_path / "config.toml").extra
             assert not [n for n in notifications(app) if n.severity == "error"]
 
@@ -502,7 +510,9 @@ async def test_broken_specs_are_refused_with_where_the_problem_is(app, tmp_path:
             path.write_text(text, encoding="utf-8")
             dialog.query_one("#spec-location", Input).value = str(path)
             await pilot.press("enter")
-            await wait_for(pilot, lambda pattern=pattern: re.search(pattern, str(error.render())), what=f"the error for {name}")
+            await wait_for(
+                pilot, lambda pattern=pattern: re.search(pattern, str(error.render())), what=f"the error for {name}"
+            )
             assert dialog.query_one("#add").disabled
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is screen, what="the dialog closed")
@@ -548,7 +558,9 @@ async def test_names_from_an_added_spec_show_literally(app, tmp_path: Path) -> N
         screen = await open_console(pilot)
         await add_spec(pilot, str(spec))
         text = screen_text(app)
-        assert "[bold red]Loud[/] API" in text and "x[i]y[/i]" in text and "[link=https://evil.test]click[/link]" in text
+        assert (
+            "[bold red]Loud[/] API" in text and "x[i]y[/i]" in text and "[link=https://evil.test]click[/link]" in text
+        )
         assert "\x1b" not in text
         await pilot.click("#add")
         await wait_for(pilot, lambda: app.screen is screen and screen.operation.group, what="added")

@@ -44,7 +44,14 @@ FORM = ConsoleOperation(
 
 def test_read_fields_types_and_requires() -> None:
     values = {"id": " 7 ", "n": "3", "on": "TRUE", "tags": "a, b,,c", "mode": "b", "x": "1.5"}
-    assert read_fields(FORM, values) == {"id": "7", "n": 3, "on": "true", "tags": ["a", "b", "c"], "mode": "b", "x": "1.5"}
+    assert read_fields(FORM, values) == {
+        "id": "7",
+        "n": 3,
+        "on": "true",
+        "tags": ["a", "b", "c"],
+        "mode": "b",
+        "x": "1.5",
+    }
     assert read_fields(FORM, {"id": "1", "n": ""}) == {"id": "1"}  # empty means "not sent"
     for values, message in [
         ({}, "fill in id"),
@@ -254,7 +261,9 @@ async def test_a_source_operation_is_a_form_and_a_call(tmp_path: Path) -> None:
     assert answer.ok and answer.body["echo"] == "***"
     assert answer.request == "PUT https://things.test/v2/things/a%2Fb?tag=x&tag=y"
 
-    await sources.call(put.key, values, "application/x-www-form-urlencoded", '{"name": "n", "n": 2}', bearer=FakeBearer())
+    await sources.call(
+        put.key, values, "application/x-www-form-urlencoded", '{"name": "n", "n": 2}', bearer=FakeBearer()
+    )
     assert seen[-1].headers["Content-Type"] == "application/x-www-form-urlencoded"
     assert seen[-1].content == b"name=n&n=2"
     await sources.call(put.key, values, "text/plain", "plain words", bearer=FakeBearer())

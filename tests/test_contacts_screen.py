@@ -124,7 +124,9 @@ async def test_a_hundred_thousand_contacts_page_on_demand_with_bounded_memory(tm
         ids = list(sandbox.store.contacts)
         for row in (20_000, 60_000, 99_999):
             listing.select_index(row)
-            await wait_for(pilot, lambda r=row: listing.highlighted is not None and listing.cursor == r, what=f"row {row}")
+            await wait_for(
+                pilot, lambda r=row: listing.highlighted is not None and listing.cursor == r, what=f"row {row}"
+            )
             assert listing.highlighted.id == ids[row]
         for _ in range(MAX_PAGES + 3):  # walk back page by page: the cache stays bounded
             listing.select_index(listing.cursor - 100)
@@ -279,8 +281,16 @@ async def test_filter_by_each_filter(app, sandbox) -> None:
                 field.value = value
             await pilot.press("enter")
             assert app.focused is listing
-            await wait_for(pilot, lambda expected=expected: listing.total == len(expected), what=f"{len(expected)} matches for {input_id}")
-            await wait_for(pilot, lambda expected=expected: len(list(listing.loaded_items())) == len(expected), what="the matching rows")
+            await wait_for(
+                pilot,
+                lambda expected=expected: listing.total == len(expected),
+                what=f"{len(expected)} matches for {input_id}",
+            )
+            await wait_for(
+                pilot,
+                lambda expected=expected: len(list(listing.loaded_items())) == len(expected),
+                what="the matching rows",
+            )
             assert [c.id for c in listing.loaded_items()] == expected
             assert f"{len(expected)} matching" in shown(screen.query_one("#contacts-caption", Static))
             await pilot.press("ctrl+u")  # clears the filters
@@ -511,7 +521,11 @@ async def test_the_detail_shows_fields_attributes_state_and_recent_messages(app,
         screen.query_one("#filter-last", Input).value = talker["lastName"]
         await pilot.press("enter")
         listing = screen.listing
-        await wait_for(pilot, lambda: listing.highlighted is not None and listing.highlighted.id == talker["id"], what="the contact")
+        await wait_for(
+            pilot,
+            lambda: listing.highlighted is not None and listing.highlighted.id == talker["id"],
+            what="the contact",
+        )
         detail = screen.detail
         messages = detail.query_one("#detail-messages", Static)
         await wait_for(pilot, lambda: "→" in shown(messages) or "←" in shown(messages), what="recent messages")
@@ -897,8 +911,16 @@ async def test_a_fast_tab_in_the_contact_form_moves_on_before_the_next_keys(app,
         await wait_for(pilot, lambda: app.focused is form.query_one("#first-name", Input), what="the form")
         burst = "Ann\tLee\t+12065550177\tann@example.com"
         for ch in burst:
-            app.post_message(events.Key("tab", None) if ch == "\t" else events.Key(
-                {"+": "plus", "@": "at", ".": "full_stop"}.get(ch, ch), ch))
-        await wait_for(pilot, lambda: form.query_one("#email", Input).value == "ann@example.com", what="the email field")
+            app.post_message(
+                events.Key("tab", None)
+                if ch == "\t"
+                else events.Key({"+": "plus", "@": "at", ".": "full_stop"}.get(ch, ch), ch)
+            )
+        await wait_for(
+            pilot, lambda: form.query_one("#email", Input).value == "ann@example.com", what="the email field"
+        )
         assert [form.query_one(f"#{name}", Input).value for name in ("first-name", "last-name", "mobile")] == [
-            "Ann", "Lee", "+12065550177"]
+            "Ann",
+            "Lee",
+            "+12065550177",
+        ]

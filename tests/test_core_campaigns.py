@@ -38,7 +38,11 @@ def test_attribute_rules(rule: AttributeRule, have: str | None, matches: bool) -
 
 def test_filters_read_leniently_and_select_by_any_tag_and_every_rule() -> None:
     filters = CampaignFilters.from_json(
-        {"tags": ["VIP", " ", "trial"], "contacts": ["a"], "attributes": [{"name": "city", "comparator": "!=", "value": "Denver"}, "orders>=3", 7]}
+        {
+            "tags": ["VIP", " ", "trial"],
+            "contacts": ["a"],
+            "attributes": [{"name": "city", "comparator": "!=", "value": "Denver"}, "orders>=3", 7],
+        }
     )
     assert filters.tags == ("VIP", "trial") and filters.contacts == ("a",)
     assert filters.attributes == (AttributeRule("city", "!=", "Denver"), AttributeRule("orders", ">=", "3"))

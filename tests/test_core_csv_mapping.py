@@ -165,8 +165,11 @@ def test_a_chunk_is_sent_again_on_throttling_server_errors_and_lost_connections_
 
 # -- properties -------------------------------------------------------------------------------
 
-headers = st.lists(st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=12),
-                   min_size=1, max_size=8)
+headers = st.lists(
+    st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=12),
+    min_size=1,
+    max_size=8,
+)
 
 
 @st.composite

@@ -291,7 +291,9 @@ async def test_unknown_stays_unknown_while_the_check_fails(
     assert len(copies(sandbox, conversation_id, "check me")) == 1
 
 
-async def test_dropped_send_to_a_mobile_number_is_found_by_number(outbox: Outbox, sandbox: Sandbox, store: Store) -> None:
+async def test_dropped_send_to_a_mobile_number_is_found_by_number(
+    outbox: Outbox, sandbox: Sandbox, store: Store
+) -> None:
     # Same text to two new numbers; only the second send is dropped.
     first = outbox.enqueue("Welcome!", mobile="+18085550101")
     await outbox.flush()
@@ -517,7 +519,9 @@ async def test_identical_text_is_resent_even_once_the_first_left_the_outbox(
     assert {first_id, resent.message_id} == {m["id"] for m in copies(sandbox, conversation_id, "ok")}
 
 
-async def test_claims_survive_reopening_the_store(tmp_path, sandbox: Sandbox, client: SakariClient, transport: Interrupting, conversation_id: str) -> None:
+async def test_claims_survive_reopening_the_store(
+    tmp_path, sandbox: Sandbox, client: SakariClient, transport: Interrupting, conversation_id: str
+) -> None:
     path = tmp_path / "o.sqlite3"
     store = Store(path)
     outbox = Outbox(store, client)

@@ -139,7 +139,9 @@ def test_message_saved_again_is_updated_not_duplicated(store: Store) -> None:
 SAME = "2026-11-18T08:00:00.000Z"
 
 
-def save_server_page(store: Store, history: list[dict[str, Any]], offset: int, limit: int, *, total: bool = True) -> None:
+def save_server_page(
+    store: Store, history: list[dict[str, Any]], offset: int, limit: int, *, total: bool = True
+) -> None:
     """Save what ``messages.fetchAll`` lists for a conversation whose messages, oldest first,
     are ``history``: newest first from ``offset``, as the sandbox does."""
     newest_first = history[::-1]

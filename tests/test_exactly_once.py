@@ -134,12 +134,16 @@ async def test_a_burst_of_100_under_drops_and_5xx_lands_once_each(seed: int, clo
         assert_each_item_has_its_own_copy(outbox, sandbox)
 
 
-async def test_placeholders_are_matched_as_the_server_filled_them(outbox: Outbox, sandbox: Sandbox, clock: Clock) -> None:
+async def test_placeholders_are_matched_as_the_server_filled_them(
+    outbox: Outbox, sandbox: Sandbox, clock: Clock
+) -> None:
     conversation = next(c for c in sandbox.conversations() if c["contact"].get("firstName"))
     first_name = conversation["contact"]["firstName"]
     before = outgoing_texts(sandbox, conversation_id=conversation["id"])
     for i in range(20):
-        outbox.enqueue(f"Hi {{{{firstName}}}}, order {i} is ready{{{{ unknownField }}}}", conversation_id=conversation["id"])
+        outbox.enqueue(
+            f"Hi {{{{firstName}}}}, order {i} is ready{{{{ unknownField }}}}", conversation_id=conversation["id"]
+        )
     sandbox.faults.rate_drop = 0.3
     await settle(outbox, clock)
     sandbox.faults.rate_drop = 0.0
@@ -149,7 +153,9 @@ async def test_placeholders_are_matched_as_the_server_filled_them(outbox: Outbox
     assert_each_item_has_its_own_copy(outbox, sandbox)
 
 
-async def test_a_busy_account_pushes_the_copy_back_and_it_is_still_found(outbox: Outbox, sandbox: Sandbox, clock: Clock) -> None:
+async def test_a_busy_account_pushes_the_copy_back_and_it_is_still_found(
+    outbox: Outbox, sandbox: Sandbox, clock: Clock
+) -> None:
     conversation = sandbox.conversations()[0]
     customer = conversation["contact"]["mobile"]["number"]
     new_number = "+16025550177"
@@ -203,7 +209,9 @@ async def test_an_answer_with_counters_only_is_sent_and_its_id_found(
     assert len(ids) == 3 and None not in ids
 
 
-async def test_a_token_request_that_fails_during_a_send_leaves_it_pending(outbox: Outbox, sandbox: Sandbox, client: SakariClient) -> None:
+async def test_a_token_request_that_fails_during_a_send_leaves_it_pending(
+    outbox: Outbox, sandbox: Sandbox, client: SakariClient
+) -> None:
     conversation_id = sandbox.conversations()[0]["id"]
     sandbox.faults.token_endpoint, sandbox.faults.rate_drop = True, 1.0  # the token answer is lost
     with pytest.raises(NetworkError) as caught:

@@ -127,7 +127,7 @@ def test_listen_closes_connections_that_send_half_a_request(monkeypatch: pytest.
             assert time.monotonic() < deadline
             time.sleep(0.02)
         half_headers = b"POST / HTTP/1.1\r\nHost: x\r\nContent-"
-        half_body = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"type\": "
+        half_body = b'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"type": '
         for partial in (half_headers, half_body):
             started = time.monotonic()
             with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
@@ -218,7 +218,9 @@ def test_a_poll_interval_out_of_range_is_a_config_error(home: dict[str, str], tm
     path.write_text(f'[profiles.a]\nclient_id = "x"\npoll_thread = {value}\n')
     done = cli(home, "config", "show", "--config", str(path))
     assert done.returncode == 2
-    assert one_error(done).startswith(f"{path}, line 3: profiles.a.poll_thread must be a number of seconds from 1 to 3600")
+    assert one_error(done).startswith(
+        f"{path}, line 3: profiles.a.poll_thread must be a number of seconds from 1 to 3600"
+    )
 
 
 def test_poll_intervals_in_range_are_taken(home: dict[str, str], tmp_path: Path) -> None:

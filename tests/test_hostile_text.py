@@ -51,7 +51,9 @@ async def test_markup_and_escapes_in_names_and_bodies_render_literally(app, sand
                 assert style is None or style.link is None
 
 
-SEQUENCES = st.sampled_from(["\x1b[31m", "\x1b]52;c;eA==\x07", "\x1b]0;t\x1b\\", "\x1bP1;2|x\x1b\\", "\x9b2J", "\x07", "\x00", "\x7f", "\u202e"])
+SEQUENCES = st.sampled_from(
+    ["\x1b[31m", "\x1b]52;c;eA==\x07", "\x1b]0;t\x1b\\", "\x1bP1;2|x\x1b\\", "\x9b2J", "\x07", "\x00", "\x7f", "\u202e"]
+)
 
 
 @given(st.lists(st.one_of(st.text(max_size=5), SEQUENCES), max_size=8).map("".join))

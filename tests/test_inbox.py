@@ -41,7 +41,11 @@ async def test_reply_reaches_the_sandbox_once_and_shows_delivered(app, sandbox) 
         await type_reply(pilot, "On my way")
         await pilot.press("enter")
 
-        sent = await wait_for(pilot, lambda: len(outgoing(sandbox, conversation_id)) > before and outgoing(sandbox, conversation_id), what="message on the sandbox")
+        sent = await wait_for(
+            pilot,
+            lambda: len(outgoing(sandbox, conversation_id)) > before and outgoing(sandbox, conversation_id),
+            what="message on the sandbox",
+        )
         thread = app.screen.query_one(MessageThread)
         await wait_for(
             pilot,
@@ -78,7 +82,9 @@ async def test_inbound_message_shows_unread_with_a_toast(app, sandbox) -> None:
         listing = app.screen.query_one(ConversationList)
         row = await wait_for(
             pilot,
-            lambda: next((r for r in listing.rows if r.number == number and r.preview == "Is the shop open on Sunday?"), None),
+            lambda: next(
+                (r for r in listing.rows if r.number == number and r.preview == "Is the shop open on Sunday?"), None
+            ),
             what="the new message in the list",
         )
         assert row.unread >= 1
@@ -94,7 +100,11 @@ async def test_inbound_message_appears_in_the_open_thread(app, sandbox) -> None:
         number = app.screen.query_one(ConversationList).highlighted.number
         sandbox.inject_inbound(number, "Actually, make it two loaves")
         thread = app.screen.query_one(MessageThread)
-        await wait_for(pilot, lambda: any(b.text == "Actually, make it two loaves" for b in thread.bubbles), what="message in thread")
+        await wait_for(
+            pilot,
+            lambda: any(b.text == "Actually, make it two loaves" for b in thread.bubbles),
+            what="message in thread",
+        )
 
 
 async def test_draft_survives_a_restart(tmp_path: Path) -> None:
@@ -119,12 +129,19 @@ async def test_send_while_the_sandbox_is_down_waits_then_goes_once(app, sandbox)
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.outbox.waiting(conversation_id), what="message waiting in the outbox")
         thread = app.screen.query_one(MessageThread)
-        await wait_for(pilot, lambda: any(b.local and b.text == "Sent from a tunnel" for b in thread.bubbles), what="local bubble")
+        await wait_for(
+            pilot, lambda: any(b.local and b.text == "Sent from a tunnel" for b in thread.bubbles), what="local bubble"
+        )
         await pilot.pause(0.5)
         assert len(outgoing(sandbox, conversation_id)) == before
 
         sandbox.faults.down = False
-        await wait_for(pilot, lambda: len(outgoing(sandbox, conversation_id)) == before + 1, timeout=10, what="delivery after recovery")
+        await wait_for(
+            pilot,
+            lambda: len(outgoing(sandbox, conversation_id)) == before + 1,
+            timeout=10,
+            what="delivery after recovery",
+        )
         await wait_for(pilot, lambda: not app.outbox.waiting(conversation_id), what="outbox empty")
         await pilot.pause(0.5)
         assert [m["message"] for m in outgoing(sandbox, conversation_id)].count("Sent from a tunnel") == 1

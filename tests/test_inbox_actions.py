@@ -31,7 +31,9 @@ def rendered_text(static) -> str:
 
 async def ready(pilot) -> ConversationList:
     listing = pilot.app.screen.query_one(ConversationList)
-    await wait_for(pilot, lambda: listing.rows and pilot.app.screen.open_id == listing.highlighted.id, what="inbox ready")
+    await wait_for(
+        pilot, lambda: listing.rows and pilot.app.screen.open_id == listing.highlighted.id, what="inbox ready"
+    )
     return listing
 
 
@@ -85,8 +87,14 @@ async def test_close_asks_first_then_closes_on_the_server(app, sandbox) -> None:
         assert not next(c for c in sandbox.conversations() if c["id"] == conversation_id)["closed"]
         await pilot.press("c")
         await pilot.press("y")
-        await wait_for(pilot, lambda: next(c for c in sandbox.conversations() if c["id"] == conversation_id)["closed"], what="closed on the server")
-        await wait_for(pilot, lambda: conversation_id not in [r.id for r in listing.rows], what="gone from the open list")
+        await wait_for(
+            pilot,
+            lambda: next(c for c in sandbox.conversations() if c["id"] == conversation_id)["closed"],
+            what="closed on the server",
+        )
+        await wait_for(
+            pilot, lambda: conversation_id not in [r.id for r in listing.rows], what="gone from the open list"
+        )
 
 
 async def test_mark_unread_shows_the_badge_again(app, sandbox) -> None:
@@ -150,7 +158,11 @@ async def test_new_conversation_rejects_a_bad_number_then_sends_to_a_good_one(ap
             what="the first message on the server",
         )  # fmt: skip
         listing = app.screen.query_one(ConversationList)
-        await wait_for(pilot, lambda: listing.highlighted and listing.highlighted.number == "+13125550177", what="the new conversation opened")
+        await wait_for(
+            pilot,
+            lambda: listing.highlighted and listing.highlighted.number == "+13125550177",
+            what="the new conversation opened",
+        )
 
 
 async def test_template_picker_inserts_the_rendered_template(app, sandbox) -> None:
@@ -214,7 +226,9 @@ async def test_older_messages_load_at_the_top_keeping_the_place(app, sandbox) ->
         thread = app.screen.query_one(MessageThread)
         await wait_for(pilot, lambda: len(thread.bubbles) == 50 and thread.has_older, what="newest page")
         assert thread.bubbles[-1].text == "message number 79"
-        await wait_for(pilot, lambda: thread.max_scroll_y > 0 and thread.is_vertical_scroll_end, what="opened at the newest")
+        await wait_for(
+            pilot, lambda: thread.max_scroll_y > 0 and thread.is_vertical_scroll_end, what="opened at the newest"
+        )
         thread.focus()
         for _ in range(40):  # page up to the top of the newest page: the older ones load above
             if len(thread.bubbles) != 50:
@@ -234,7 +248,9 @@ async def test_thread_keys_page_top_and_back_to_newest(app, sandbox) -> None:
         listing = app.screen.query_one(ConversationList)
         await wait_for(pilot, lambda: listing.rows and listing.rows[0].number == number, what="the long thread listed")
         thread = app.screen.query_one(MessageThread)
-        await wait_for(pilot, lambda: len(thread.bubbles) == 50 and thread.is_vertical_scroll_end, what="the newest page")
+        await wait_for(
+            pilot, lambda: len(thread.bubbles) == 50 and thread.is_vertical_scroll_end, what="the newest page"
+        )
         await pilot.press("t")
         assert thread.has_focus
         bottom = thread.scroll_y
@@ -249,7 +265,9 @@ async def test_thread_keys_page_top_and_back_to_newest(app, sandbox) -> None:
         assert thread.selected.text == "message number 129"
         await pilot.press("g")  # g (or Home): the oldest, loading every older page on the way
         await wait_for(pilot, lambda: len(thread.bubbles) == 130 and not thread.has_older, what="all pages loaded")
-        await wait_for(pilot, lambda: thread.selected.text == "message number 0" and thread.scroll_y == 0, what="at the oldest")
+        await wait_for(
+            pilot, lambda: thread.selected.text == "message number 0" and thread.scroll_y == 0, what="at the oldest"
+        )
         await pilot.press("escape")
         assert listing.has_focus
 
@@ -308,7 +326,9 @@ async def test_a_thread_opened_from_the_cache_loads_all_its_older_messages(tmp_p
     second = make_app(tmp_path / "data", sandbox)
     async with second.run_test(size=(120, 40)) as pilot:
         thread = second.screen.query_one(MessageThread)
-        await wait_for(pilot, lambda: thread.bubbles and thread.bubbles[-1].text == "message number 139", what="the newest page")
+        await wait_for(
+            pilot, lambda: thread.bubbles and thread.bubbles[-1].text == "message number 139", what="the newest page"
+        )
         await wait_for(pilot, lambda: thread.has_older, what="older messages known to exist")
         thread.focus()
         for _ in range(4):  # each trip to the top loads one more page
@@ -316,7 +336,9 @@ async def test_a_thread_opened_from_the_cache_loads_all_its_older_messages(tmp_p
                 break
             count = len(thread.bubbles)
             await pilot.press("home")
-            await wait_for(pilot, lambda count=count: len(thread.bubbles) > count or not thread.has_older, what="an older page")
+            await wait_for(
+                pilot, lambda count=count: len(thread.bubbles) > count or not thread.has_older, what="an older page"
+            )
         texts = [bubble.text for bubble in thread.bubbles]
         assert texts == [f"message number {i}" for i in range(140)]
         assert not thread.has_older
@@ -331,7 +353,11 @@ async def test_thread_text_is_not_cut_at_small_sizes(tmp_path) -> None:
         async with app.run_test(size=size) as pilot:
             await ready(pilot)
             thread = app.screen.query_one(MessageThread)
-            await wait_for(pilot, lambda thread=thread: thread.bubbles and thread.is_vertical_scroll_end, what="the thread at its end")
+            await wait_for(
+                pilot,
+                lambda thread=thread: thread.bubbles and thread.is_vertical_scroll_end,
+                what="the thread at its end",
+            )
             await pilot.pause()
             lines = [strip.text for strip in thread.render_lines(Region(0, 0, *thread.size))]
             words = " ".join(lines).split()

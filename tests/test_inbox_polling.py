@@ -39,7 +39,9 @@ async def test_rate_limited_shows_the_wait(app, sandbox) -> None:
         sandbox.faults.retry_after = 30
         sandbox.faults.rate_429 = 1.0
         status = app.screen.query_one(StatusLine)
-        await wait_for(pilot, lambda: "rate limited, retrying in" in str(status.render()), timeout=10, what="rate-limit notice")
+        await wait_for(
+            pilot, lambda: "rate limited, retrying in" in str(status.render()), timeout=10, what="rate-limit notice"
+        )
         sandbox.faults.rate_429 = 0.0
 
 
@@ -55,6 +57,7 @@ async def test_unchanged_polls_redraw_nothing(app, sandbox) -> None:
             def refresh(*args, **kwargs):
                 redraws[name] += 1
                 return original(*args, **kwargs)
+
             return refresh
 
         listing.refresh = count("list", original_list)

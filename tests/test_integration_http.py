@@ -238,8 +238,12 @@ async def test_contacts_create(client: SakariClient, sandbox: Sandbox) -> None:
 async def test_contacts_create_csv(client: SakariClient, sandbox: Sandbox) -> None:
     existing_number, new_number = mobiles(2)
     existing = await create_contact(
-        client, firstName="Old", lastName="Name", mobile={"number": existing_number, "country": "US"},
-        tags=["keep"], attributes={"plan": "Weekly bread"},
+        client,
+        firstName="Old",
+        lastName="Name",
+        mobile={"number": existing_number, "country": "US"},
+        tags=["keep"],
+        attributes={"plan": "Weekly bread"},
     )
     count = len(sandbox.contacts())
     csv_text = (
@@ -285,7 +289,10 @@ async def test_contacts_fetch(client: SakariClient, sandbox: Sandbox) -> None:
     assert hits(sandbox, since, "GET", f"{A}/contacts/{stored['id']}") == 1
     assert contact.id == stored["id"]
     assert (contact.first_name, contact.last_name, contact.email) == (
-        stored.get("firstName"), stored.get("lastName"), stored["email"])
+        stored.get("firstName"),
+        stored.get("lastName"),
+        stored["email"],
+    )
     assert contact.mobile is not None
     assert (contact.mobile.number, contact.mobile.country) == (stored["mobile"]["number"], stored["mobile"]["country"])
     assert tag_names(contact) == [t["tag"] for t in stored["tags"]]
@@ -442,7 +449,9 @@ async def test_messages_send_to_conversation(client: SakariClient, sandbox: Sand
     assert message.conversation_id == conversation_id
     assert message.contact is not None and message.contact.id == contact.id
     assert [m["message"] for m in sandbox.messages(conversation_id=conversation_id)] == [
-        "Second, to the conversation", "First"]
+        "Second, to the conversation",
+        "First",
+    ]
 
 
 async def test_messages_send_to_tag_filter(client: SakariClient, sandbox: Sandbox) -> None:
@@ -513,7 +522,11 @@ async def test_templates_fetch(client: SakariClient, sandbox: Sandbox) -> None:
     raw = sandbox.templates()[0]
     template = await client.templates.fetch(raw["id"])
     assert (template.id, template.name, template.template, template.type) == (
-        raw["id"], raw["name"], raw["template"], raw["type"])
+        raw["id"],
+        raw["name"],
+        raw["template"],
+        raw["type"],
+    )
     with pytest.raises(ApiError) as raised:
         await client.templates.fetch("no-such-template")
     assert raised.value.status == 404
@@ -592,9 +605,7 @@ async def test_campaigns_fetch(client: SakariClient, sandbox: Sandbox) -> None:
 async def test_campaigns_update(client: SakariClient, sandbox: Sandbox) -> None:
     campaign = await client.campaigns.create(campaign_fields(tag_name("edit")))
     since = mark(sandbox)
-    updated = await client.campaigns.update(
-        campaign.id or "", {"template": "New text", "filters": {"tags": ["trial"]}}
-    )
+    updated = await client.campaigns.update(campaign.id or "", {"template": "New text", "filters": {"tags": ["trial"]}})
     assert hits(sandbox, since, "PUT", f"{A}/campaigns/{campaign.id}") == 1
     assert updated.template == "New text" and list(updated.filters["tags"]) == ["trial"]
     assert updated.name == campaign.name  # not given, not changed

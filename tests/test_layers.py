@@ -48,8 +48,15 @@ def offenders(folder: str, forbidden: tuple[str, ...]) -> list[str]:
 
 
 def test_sandbox_imports_nothing_from_the_client_core_or_ui() -> None:
-    forbidden = ("sakari_tui.api", "sakari_tui.core", "sakari_tui.app", "sakari_tui.screens",
-                 "sakari_tui.widgets", "sakari_tui.config", "textual")
+    forbidden = (
+        "sakari_tui.api",
+        "sakari_tui.core",
+        "sakari_tui.app",
+        "sakari_tui.screens",
+        "sakari_tui.widgets",
+        "sakari_tui.config",
+        "textual",
+    )
     assert (PACKAGE / "sandbox").is_dir()
     assert offenders("sandbox", forbidden) == []
 

@@ -31,11 +31,15 @@ def assert_cursor_distinct(widget: Widget, cursor_lines: list[int], neighbour_li
     for y in neighbour_lines:
         assert cursor - backgrounds[y], f"line {y} looks like the cursor row: {backgrounds[y]} vs {cursor}"
     for y in cursor_lines:
-        assert backgrounds[y] and len(backgrounds[y]) == 1, f"the cursor line {y} is not one background: {backgrounds[y]}"
+        assert backgrounds[y] and len(backgrounds[y]) == 1, (
+            f"the cursor line {y} is not one background: {backgrounds[y]}"
+        )
 
 
 async def inbox(pilot) -> ConversationList:
-    listing = await wait_for(pilot, lambda: next(iter(pilot.app.screen.query(ConversationList)), None), what="the inbox")
+    listing = await wait_for(
+        pilot, lambda: next(iter(pilot.app.screen.query(ConversationList)), None), what="the inbox"
+    )
     await wait_for(pilot, lambda: len(listing.rows) >= 3, what="conversations")
     return listing
 
@@ -106,9 +110,13 @@ async def test_console_operations_cursor_row_and_vi_keys(app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await inbox(pilot)
         await pilot.press("6")
-        options = await wait_for(pilot, lambda: next(iter(pilot.app.screen.query("#operations")), None), what="the console")
+        options = await wait_for(
+            pilot, lambda: next(iter(pilot.app.screen.query("#operations")), None), what="the console"
+        )
         assert isinstance(options, OptionList)
-        await wait_for(pilot, lambda: options.has_focus and options.highlighted is not None, what="an operation highlighted")
+        await wait_for(
+            pilot, lambda: options.has_focus and options.highlighted is not None, what="an operation highlighted"
+        )
         start = options.highlighted
         await pilot.press("j", "j")
         await wait_for(pilot, lambda: options.highlighted == start + 2, what="j moves down")
@@ -134,4 +142,6 @@ async def test_the_cursor_row_stays_in_view_when_the_rows_change(app) -> None:
             height = listing.scrollable_content_region.height
             top = listing.cursor * 2
             assert listing.scroll_y <= top and top + 2 <= listing.scroll_y + height, (listing.cursor, listing.scroll_y)
-            await wait_for(pilot, lambda: screen.open_id == listing.highlighted.id, what="the thread shows the cursor row")
+            await wait_for(
+                pilot, lambda: screen.open_id == listing.highlighted.id, what="the thread shows the cursor row"
+            )

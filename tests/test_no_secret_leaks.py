@@ -119,6 +119,7 @@ async def test_no_output_of_any_run_holds_the_secret_or_a_token(tmp_path: Path) 
         # A server that echoes what it was sent: the secret from the token request, the token
         # from the Authorization header.
         with Hostile() as hostile:
+
             def token_echo(request: Any) -> Any:
                 sent = json.loads(request.body)
                 if sent["client_secret"] != secret:
@@ -199,5 +200,7 @@ async def test_no_output_of_any_run_holds_the_secret_or_a_token(tmp_path: Path) 
     assert len(records) > 10 and log.stat().st_size > 1000, "the logs captured nothing"
     assert outputs.leaks([secret, *issued]) == []
     # The echoes did come back, masked.
-    echoed = [text for where, text in outputs.texts.items() if where.endswith("stderr of conversations") and "ECHO" in text]
+    echoed = [
+        text for where, text in outputs.texts.items() if where.endswith("stderr of conversations") and "ECHO" in text
+    ]
     assert echoed and all("***" in text for text in echoed)

@@ -65,7 +65,9 @@ async def test_no_notice_over_a_dialog_until_it_closes(app, sandbox) -> None:
         assert isinstance(app.screen, HelpScreen)
         number = listing.rows[-1].number
         sandbox.inject_inbound(number, "Are you open on Sunday?")
-        await wait_for(pilot, lambda: any(r.preview == "Are you open on Sunday?" for r in listing.rows), what="the message polled")
+        await wait_for(
+            pilot, lambda: any(r.preview == "Are you open on Sunday?" for r in listing.rows), what="the message polled"
+        )
         await pilot.pause(1.2)  # more than twice the gathering time, with the dialog open
         assert not notices(app)
         assert not app.screen.query(Toast)

@@ -116,7 +116,11 @@ def test_the_sakari_document_loads_despite_its_bare_equals_sign() -> None:
     assert "=" in raw["components"]["schemas"]["AttributeFilter"]["properties"]["comparator"]["enum"]
     fetch_all = by_id(document, "contacts.fetchAll")
     assert (fetch_all.method, fetch_all.path) == ("GET", "/accounts/{accountId}/contacts")
-    assert [(p.name, p.location) for p in fetch_all.parameters][:3] == [("accountId", "path"), ("offset", "query"), ("limit", "query")]
+    assert [(p.name, p.location) for p in fetch_all.parameters][:3] == [
+        ("accountId", "path"),
+        ("offset", "query"),
+        ("limit", "query"),
+    ]
     assert document.uses_bearer(fetch_all)  # OAuth2 client credentials
     assert not document.uses_bearer(by_id(document, "auth.token"))
     create = by_id(document, "contacts.create")
@@ -159,8 +163,13 @@ def test_request_body_skeleton_follows_refs_and_stops_at_recursion(tmp_path: Pat
 
 
 def test_skeleton_of_common_shapes() -> None:
-    assert skeleton({"type": "object", "properties": {"n": {"type": "integer"}, "b": {"type": "boolean"}}}) == {"n": 0, "b": False}
-    assert skeleton({"allOf": [{"properties": {"a": {"type": "string"}}}, {"properties": {"b": {"type": "number"}}}]}) == {"a": "", "b": 0}
+    assert skeleton({"type": "object", "properties": {"n": {"type": "integer"}, "b": {"type": "boolean"}}}) == {
+        "n": 0,
+        "b": False,
+    }
+    assert skeleton(
+        {"allOf": [{"properties": {"a": {"type": "string"}}}, {"properties": {"b": {"type": "number"}}}]}
+    ) == {"a": "", "b": 0}
     assert skeleton({"oneOf": [{"type": "string", "enum": ["x"]}, {"type": "integer"}]}) == "x"
     assert skeleton({"type": ["null", "string"]}) == ""
     assert skeleton({"type": "array", "items": {"type": "string", "default": "d"}}) == ["d"]
@@ -282,7 +291,9 @@ BROKEN = [
 
 
 @pytest.mark.parametrize(("name", "text", "location", "message"), BROKEN)
-def test_broken_documents_are_refused_with_their_location(tmp_path: Path, name: str, text: str, location: str, message: str) -> None:
+def test_broken_documents_are_refused_with_their_location(
+    tmp_path: Path, name: str, text: str, location: str, message: str
+) -> None:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     with pytest.raises(SpecError) as caught:

@@ -37,7 +37,9 @@ async def test_moving_over_unread_conversations_leaves_them_unread(tmp_path: Pat
         for _ in listing.rows:
             await pilot.press("j")
         await pilot.press("home")
-        await wait_for(pilot, lambda: listing.cursor == 0 and app.screen.open_id == listing.rows[0].id, what="back at the top")
+        await wait_for(
+            pilot, lambda: listing.cursor == 0 and app.screen.open_id == listing.rows[0].id, what="back at the top"
+        )
         await pilot.pause()
         assert [r.id for r in listing.rows if r.unread] == unread
         assert all(not read_in_store(app, cid) for cid in unread)

@@ -104,7 +104,11 @@ async def test_token_refused_for_wrong_credentials_or_grant(sandbox: Sandbox) ->
         assert_error(wrong, 401, "AUTH-001")
         grant = await c.post("/v1/oauth2/token", json={**CREDENTIALS, "grant_type": "password"})
         assert_error(grant, 400, "AUTH-005")
-        assert_error(await c.post("/v1/oauth2/token", content=b"{nope", headers={"content-type": "application/json"}), 400, "REQ-001")
+        assert_error(
+            await c.post("/v1/oauth2/token", content=b"{nope", headers={"content-type": "application/json"}),
+            400,
+            "REQ-001",
+        )
 
 
 async def test_api_needs_a_valid_token_for_the_right_account(sandbox: Sandbox) -> None:
@@ -135,8 +139,14 @@ LISTS = ("contacts", "conversations", "messages", "templates", "campaigns", "web
 @pytest.mark.parametrize("resource", LISTS)
 @pytest.mark.parametrize(
     ("query", "code"),
-    [("limit=0", "PAGE-002"), ("limit=101", "PAGE-002"), ("limit=abc", "PAGE-002"),
-     ("offset=-1", "PAGE-001"), ("offset=1.5", "PAGE-001"), ("limit=-1", "PAGE-002")],
+    [
+        ("limit=0", "PAGE-002"),
+        ("limit=101", "PAGE-002"),
+        ("limit=abc", "PAGE-002"),
+        ("offset=-1", "PAGE-001"),
+        ("offset=1.5", "PAGE-001"),
+        ("limit=-1", "PAGE-002"),
+    ],
 )
 async def test_bad_pagination_is_400(client: httpx.AsyncClient, resource: str, query: str, code: str) -> None:
     assert_error(await client.get(f"{A}/{resource}?{query}"), 400, code)
@@ -215,7 +225,9 @@ async def test_template_campaign_and_message_filters(client: httpx.AsyncClient, 
     assert [c["name"] for c in campaigns] == ["Weekend special"]
 
     conversation = sandbox.conversations()[3]
-    by_conversation = (await client.get(f"{A}/messages", params={"conversationId": conversation["id"], "limit": 100})).json()
+    by_conversation = (
+        await client.get(f"{A}/messages", params={"conversationId": conversation["id"], "limit": 100})
+    ).json()
     expected = [m["id"] for m in sandbox.messages(conversation_id=conversation["id"])]
     assert [m["id"] for m in by_conversation["data"]] == expected
     assert 2 <= by_conversation["pagination"]["totalCount"] <= 12
@@ -232,9 +244,14 @@ async def test_template_campaign_and_message_filters(client: httpx.AsyncClient, 
 async def test_contact_lifecycle(client: httpx.AsyncClient, sandbox: Sandbox) -> None:
     created = await client.post(
         f"{A}/contacts",
-        json={"firstName": "Ada", "lastName": "Lovelace", "email": "ada@example.com",
-              "mobile": {"number": "(206) 555-0188", "country": "US"}, "tags": ["vip", {"tag": "trial"}],
-              "attributes": {"city": "London"}},
+        json={
+            "firstName": "Ada",
+            "lastName": "Lovelace",
+            "email": "ada@example.com",
+            "mobile": {"number": "(206) 555-0188", "country": "US"},
+            "tags": ["vip", {"tag": "trial"}],
+            "attributes": {"city": "London"},
+        },
     )
     assert created.status_code == 201
     contact = created.json()["data"][0]
@@ -282,7 +299,9 @@ async def test_contact_list_with_one_bad_entry_creates_nothing(client: httpx.Asy
     error = assert_error(await client.post(f"{A}/contacts", json=body), 400, "CONT-001")
     assert error["error"]["message"].startswith("contacts[1]: Invalid mobile number")
     assert len(sandbox.contacts()) == before
-    ok = await client.post(f"{A}/contacts", json=[{"mobile": {"number": "2065550111"}}, {"mobile": {"number": "+44 7700 900123"}}])
+    ok = await client.post(
+        f"{A}/contacts", json=[{"mobile": {"number": "2065550111"}}, {"mobile": {"number": "+44 7700 900123"}}]
+    )
     assert ok.status_code == 201
     assert [c["mobile"]["number"] for c in ok.json()["data"]] == ["+12065550111", "+447700900123"]
     assert ok.json()["data"][1]["mobile"]["country"] == "GB"
@@ -299,7 +318,13 @@ async def test_contact_list_with_one_bad_entry_creates_nothing(client: httpx.Asy
 async def test_duplicate_mobile_merges_per_strategy(
     client: httpx.AsyncClient, strategy: str, first_name: str, tags: list[str], attributes: dict[str, str]
 ) -> None:
-    original = {"firstName": "Bee", "lastName": "Keeper", "mobile": {"number": "2065550122"}, "tags": ["vip"], "attributes": {"city": "Austin"}}
+    original = {
+        "firstName": "Bee",
+        "lastName": "Keeper",
+        "mobile": {"number": "2065550122"},
+        "tags": ["vip"],
+        "attributes": {"city": "Austin"},
+    }
     first = (await client.post(f"{A}/contacts", json=original)).json()["data"][0]
     again = {"firstName": "Bea", "mobile": {"number": "+12065550122"}, "tags": ["new"], "attributes": {"plan": "Gold"}}
     response = await client.post(f"{A}/contacts", params={"mergeStrategy": strategy}, json=again)
@@ -355,7 +380,11 @@ async def test_csv_upload_reports_inserted_updated_and_row_errors(client: httpx.
     replaced = (await client.post(f"{A}/contacts?mergeStrategy=remove", content=again, headers=headers)).json()["data"]
     assert replaced["contacts"][0]["attributes"] == {"City": "Paris"}
     assert "lastName" not in replaced["contacts"][0]
-    appended = (await client.post(f"{A}/contacts?mergeStrategy=append", content="mobile,tags\n1234567890,vip\n", headers=headers)).json()["data"]
+    appended = (
+        await client.post(
+            f"{A}/contacts?mergeStrategy=append", content="mobile,tags\n1234567890,vip\n", headers=headers
+        )
+    ).json()["data"]
     assert [t["tag"] for t in appended["contacts"][0]["tags"]] == ["new", "vip"]
 
 
@@ -433,16 +462,22 @@ async def test_send_to_tag_and_attribute_filters(client: httpx.AsyncClient, sand
     assert {m["contact"]["id"] for m in by_attribute["messages"]} == {c["id"] for c in denver}
     assert by_attribute["queued"] == len([c for c in denver if "blocked" not in c])
     later = await send(
-        client, filters={"attributes": [{"name": "customerSince", "comparator": ">=", "value": "2099-01-01"}]}, template="Hi"
+        client,
+        filters={"attributes": [{"name": "customerSince", "comparator": ">=", "value": "2099-01-01"}]},
+        template="Hi",
     )
     assert later["queued"] == 0
-    bad = await client.post(f"{A}/messages", json={"filters": {"attributes": [{"name": "city", "comparator": "~"}]}, "template": "x"})
+    bad = await client.post(
+        f"{A}/messages", json={"filters": {"attributes": [{"name": "city", "comparator": "~"}]}, "template": "x"}
+    )
     assert_error(bad, 400, "REQ-002")
 
 
 async def test_a_contact_reached_twice_gets_one_message(client: httpx.AsyncClient, sandbox: Sandbox) -> None:
     conversation = next(c for c in sandbox.conversations() if not c["closed"])
-    data = await send(client, contacts=[{"id": conversation["contact"]["id"]}], conversations=[conversation["id"]], template="Once")
+    data = await send(
+        client, contacts=[{"id": conversation["contact"]["id"]}], conversations=[conversation["id"]], template="Once"
+    )
     assert data["queued"] == 1 and len(data["messages"]) == 1
 
 
@@ -453,11 +488,21 @@ def _units_message(units: int, char: str = "a") -> str:
 @pytest.mark.parametrize(
     ("text", "segments"),
     [
-        ("a" * 160, 1), ("a" * 161, 2), ("a" * 306, 2), ("a" * 307, 3),
+        ("a" * 160, 1),
+        ("a" * 161, 2),
+        ("a" * 306, 2),
+        ("a" * 307, 3),
         ("é" * 160, 1),  # é is in the GSM-7 basic set
-        ("{" * 80, 1), ("{" * 81, 2), ("€" * 80 + "a", 2),  # extension characters count two
-        ("ê" * 70, 1), ("ê" * 71, 2), ("ê" * 134, 2), ("ê" * 135, 3),  # ê forces UCS-2
-        ("😀" * 35, 1), ("😀" * 36, 2), ("a" * 69 + "😀", 2),  # emoji take two UCS-2 units
+        ("{" * 80, 1),
+        ("{" * 81, 2),
+        ("€" * 80 + "a", 2),  # extension characters count two
+        ("ê" * 70, 1),
+        ("ê" * 71, 2),
+        ("ê" * 134, 2),
+        ("ê" * 135, 3),  # ê forces UCS-2
+        ("😀" * 35, 1),
+        ("😀" * 36, 2),
+        ("a" * 69 + "😀", 2),  # emoji take two UCS-2 units
     ],
 )
 async def test_segments_and_price(client: httpx.AsyncClient, sandbox: Sandbox, text: str, segments: int) -> None:
@@ -469,7 +514,9 @@ async def test_segments_and_price(client: httpx.AsyncClient, sandbox: Sandbox, t
     assert data["estimatedPrice"] == pytest.approx(0.0075 * segments)
 
 
-async def test_estimated_price_sums_recipients_and_long_messages_are_refused(client: httpx.AsyncClient, sandbox: Sandbox) -> None:
+async def test_estimated_price_sums_recipients_and_long_messages_are_refused(
+    client: httpx.AsyncClient, sandbox: Sandbox
+) -> None:
     two = [c for c in sandbox.contacts() if "blocked" not in c][:2]
     data = await send(client, contacts=[{"id": c["id"]} for c in two], template="x" * 200)
     assert data["estimatedPrice"] == pytest.approx(2 * 2 * 0.0075)
@@ -479,7 +526,9 @@ async def test_estimated_price_sums_recipients_and_long_messages_are_refused(cli
 
 async def test_mms_with_media(client: httpx.AsyncClient, sandbox: Sandbox) -> None:
     contact = seeded_contact(sandbox)
-    data = await send(client, contacts=[{"id": contact["id"]}], template="", media=[{"url": "https://cdn.example/cake.jpg"}])
+    data = await send(
+        client, contacts=[{"id": contact["id"]}], template="", media=[{"url": "https://cdn.example/cake.jpg"}]
+    )
     message = data["messages"][0]
     assert message["type"] == "MMS"
     assert message["media"] == [{"url": "https://cdn.example/cake.jpg", "filename": "cake.jpg", "type": "image/jpeg"}]
@@ -575,7 +624,9 @@ async def test_stop_blocks_the_contact_and_start_unblocks(client: httpx.AsyncCli
     assert (await send(client, contacts=[{"id": contact["id"]}], template="Welcome back"))["queued"] == 1
 
 
-@pytest.mark.parametrize("word", ["STOP", "cancel", "End", "OPTOUT", "opt-out", "Quit", "revoke", "UNSUBSCRIBE", "stop."])
+@pytest.mark.parametrize(
+    "word", ["STOP", "cancel", "End", "OPTOUT", "opt-out", "Quit", "revoke", "UNSUBSCRIBE", "stop."]
+)
 async def test_every_opt_out_keyword_blocks(sandbox: Sandbox, word: str) -> None:
     message = sandbox.inject_inbound("+1 312 555 0166", word)
     contact = next(c for c in sandbox.contacts() if c["id"] == message["contact"]["id"])
@@ -589,7 +640,9 @@ async def test_other_texts_do_not_block(sandbox: Sandbox, text: str) -> None:
     assert "blocked" not in contact
 
 
-async def test_inbound_from_a_stranger_opens_an_unread_conversation(client: httpx.AsyncClient, sandbox: Sandbox) -> None:
+async def test_inbound_from_a_stranger_opens_an_unread_conversation(
+    client: httpx.AsyncClient, sandbox: Sandbox
+) -> None:
     contacts_before = len(sandbox.contacts())
     message = sandbox.inject_inbound("(415) 555-0142", "Hi, do you make vegan cakes?")
     assert message["outgoing"] is False and message["status"] == "Received" and message["read"] is False
@@ -632,7 +685,9 @@ async def test_close_and_a_new_conversation_after_it(client: httpx.AsyncClient, 
 
 
 async def test_template_crud(client: httpx.AsyncClient) -> None:
-    created = await client.post(f"{A}/templates", json={"name": "Thanks", "template": "Thanks {{{firstName}}}!", "type": "SMS"})
+    created = await client.post(
+        f"{A}/templates", json={"name": "Thanks", "template": "Thanks {{{firstName}}}!", "type": "SMS"}
+    )
     assert created.status_code == 201
     template = created.json()["data"][0]
     path = f"{A}/templates/{template['id']}"
@@ -649,8 +704,14 @@ async def test_template_crud(client: httpx.AsyncClient) -> None:
 
 async def test_campaign_crud(client: httpx.AsyncClient) -> None:
     body = {
-        "name": "Spring menu", "trigger": {"code": "S"}, "template": "New: {{{firstName}}}, try our rhubarb tart",
-        "filters": {"tags": ["newsletter"], "contacts": [], "attributes": [{"name": "city", "comparator": "!=", "value": "Austin"}]},
+        "name": "Spring menu",
+        "trigger": {"code": "S"},
+        "template": "New: {{{firstName}}}, try our rhubarb tart",
+        "filters": {
+            "tags": ["newsletter"],
+            "contacts": [],
+            "attributes": [{"name": "city", "comparator": "!=", "value": "Austin"}],
+        },
     }
     created = await client.post(f"{A}/campaigns", json=body)
     assert created.status_code == 201
@@ -671,10 +732,17 @@ async def test_campaign_crud(client: httpx.AsyncClient) -> None:
 # -- webhooks ------------------------------------------------------------------------------
 
 
-async def test_webhook_subscribe_list_and_unsubscribe_by_encoded_url(client: httpx.AsyncClient, sandbox: Sandbox) -> None:
+async def test_webhook_subscribe_list_and_unsubscribe_by_encoded_url(
+    client: httpx.AsyncClient, sandbox: Sandbox
+) -> None:
     url = "https://x.example/hook"
-    subscribed = await client.post(f"{A}/webhooks", json={"url": url, "eventTypes": ["message-received", "contact-opt-out"]})
-    assert subscribed.json() == {"success": True, "data": {"url": url, "eventTypes": ["message-received", "contact-opt-out"]}}
+    subscribed = await client.post(
+        f"{A}/webhooks", json={"url": url, "eventTypes": ["message-received", "contact-opt-out"]}
+    )
+    assert subscribed.json() == {
+        "success": True,
+        "data": {"url": url, "eventTypes": ["message-received", "contact-opt-out"]},
+    }
     await client.post(f"{A}/webhooks", json={"url": "http://y.example/a?b=c"})
     listed = (await client.get(f"{A}/webhooks")).json()
     assert [h["url"] for h in listed["data"]] == [url, "http://y.example/a?b=c"]
@@ -727,8 +795,14 @@ async def test_webhook_events_are_delivered_in_the_background() -> None:
 
             sent = await send(c, conversations=[inbound["conversation"]["id"]], template="Hi!")
             message_id = sent["messages"][0]["id"]
-            await wait_for(lambda: any(e["type"] == "message-status" and e["data"]["status"] == "Delivered"
-                                       and e["data"]["id"] == message_id for e in received))
+            await wait_for(
+                lambda: any(
+                    e["type"] == "message-status"
+                    and e["data"]["status"] == "Delivered"
+                    and e["data"]["id"] == message_id
+                    for e in received
+                )
+            )
             assert any(e["type"] == "message-sent" and e["data"]["id"] == message_id for e in received)
             await c.put(f"{A}/conversations/{inbound['conversation']['id']}/close")
             sandbox.inject_inbound("+12125550123", "STOP")
@@ -768,7 +842,11 @@ async def test_share_file_then_download_it(client: httpx.AsyncClient) -> None:
     assert download.status_code == 200
     assert download.content == picture and download.headers["content-type"] == "image/png"
 
-    raw = await client.post("/v1/tools/sharefile?filename=menu.pdf", content=b"%PDF-1.4", headers={"content-type": "application/octet-stream"})
+    raw = await client.post(
+        "/v1/tools/sharefile?filename=menu.pdf",
+        content=b"%PDF-1.4",
+        headers={"content-type": "application/octet-stream"},
+    )
     link = raw.json()["data"]["link"]
     assert link.endswith("/menu.pdf")
     pdf = await client.get(link)
@@ -779,7 +857,11 @@ async def test_share_file_then_download_it(client: httpx.AsyncClient) -> None:
 async def test_share_file_refuses_missing_files_and_other_content(client: httpx.AsyncClient) -> None:
     assert_error(await client.post("/v1/tools/sharefile", files={"other": ("a.txt", b"x")}), 400, "FILE-001")
     assert_error(await client.post("/v1/tools/sharefile", json={"media": "x"}), 415, "REQ-003")
-    assert_error(await client.post("/v1/tools/sharefile", content=b"", headers={"content-type": "application/octet-stream"}), 400, "FILE-001")
+    assert_error(
+        await client.post("/v1/tools/sharefile", content=b"", headers={"content-type": "application/octet-stream"}),
+        400,
+        "FILE-001",
+    )
     async with httpx.AsyncClient(transport=client._transport, base_url="http://sandbox") as anonymous:
         assert_error(await anonymous.post("/v1/tools/sharefile", files={"media": ("a.txt", b"x")}), 401, "AUTH-002")
 
@@ -789,7 +871,9 @@ async def test_share_file_refuses_missing_files_and_other_content(client: httpx.
 
 def _without_times(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _without_times(v) for k, v in value.items() if k not in ("created", "updated", "blocked", "optIn", "at")}
+        return {
+            k: _without_times(v) for k, v in value.items() if k not in ("created", "updated", "blocked", "optIn", "at")
+        }
     if isinstance(value, list):
         return [_without_times(v) for v in value]
     return value
@@ -847,14 +931,22 @@ async def test_large_lists_stay_paged_without_sorting() -> None:
 # -- bad input never answers 500 -------------------------------------------------------------
 
 MUTATIONS = [
-    ("POST", "/contacts"), ("PUT", "/contacts/{contact}"), ("POST", "/messages"), ("POST", "/templates"),
-    ("PUT", "/templates/{template}"), ("POST", "/campaigns"), ("PUT", "/campaigns/{campaign}"), ("POST", "/webhooks"),
+    ("POST", "/contacts"),
+    ("PUT", "/contacts/{contact}"),
+    ("POST", "/messages"),
+    ("POST", "/templates"),
+    ("PUT", "/templates/{template}"),
+    ("POST", "/campaigns"),
+    ("PUT", "/campaigns/{campaign}"),
+    ("POST", "/webhooks"),
 ]
 
 
 def _path(sandbox: Sandbox, template: str) -> str:
     return A + template.format(
-        contact=sandbox.contacts()[0]["id"], template=sandbox.templates()[0]["id"], campaign=sandbox.campaigns()[0]["id"]
+        contact=sandbox.contacts()[0]["id"],
+        template=sandbox.templates()[0]["id"],
+        campaign=sandbox.campaigns()[0]["id"],
     )
 
 
@@ -877,7 +969,9 @@ async def test_malformed_bodies_get_4xx_json(
 ) -> None:
     if route == "/contacts" and content == b"[1, 2]":
         status = 400  # a list is allowed there, but not a list of numbers
-    response = await client.request(method, _path(sandbox, route), content=content, headers={"content-type": content_type})
+    response = await client.request(
+        method, _path(sandbox, route), content=content, headers={"content-type": content_type}
+    )
     assert response.status_code == status, response.text
     assert response.json()["success"] is False and response.json()["error"]["code"]
 
@@ -885,13 +979,23 @@ async def test_malformed_bodies_get_4xx_json(
 @pytest.mark.parametrize(
     ("method", "route", "code"),
     [
-        ("GET", "/contacts/nope", "CONT-003"), ("PUT", "/contacts/nope", "CONT-003"), ("DELETE", "/contacts/nope", "CONT-003"),
-        ("GET", "/messages/nope", "MSG-001"), ("GET", "/templates/nope", "TMPL-001"), ("DELETE", "/templates/nope", "TMPL-001"),
-        ("GET", "/campaigns/nope", "CAMP-001"), ("DELETE", "/campaigns/nope", "CAMP-001"), ("PUT", "/campaigns/nope", "CAMP-001"),
-        ("GET", "/nothing-here", "GEN-404"), ("PATCH", "/contacts", "GEN-405"), ("DELETE", "/conversations/x", "GEN-405"),
+        ("GET", "/contacts/nope", "CONT-003"),
+        ("PUT", "/contacts/nope", "CONT-003"),
+        ("DELETE", "/contacts/nope", "CONT-003"),
+        ("GET", "/messages/nope", "MSG-001"),
+        ("GET", "/templates/nope", "TMPL-001"),
+        ("DELETE", "/templates/nope", "TMPL-001"),
+        ("GET", "/campaigns/nope", "CAMP-001"),
+        ("DELETE", "/campaigns/nope", "CAMP-001"),
+        ("PUT", "/campaigns/nope", "CAMP-001"),
+        ("GET", "/nothing-here", "GEN-404"),
+        ("PATCH", "/contacts", "GEN-405"),
+        ("DELETE", "/conversations/x", "GEN-405"),
     ],
 )
-async def test_unknown_ids_and_routes_are_404_json(client: httpx.AsyncClient, method: str, route: str, code: str) -> None:
+async def test_unknown_ids_and_routes_are_404_json(
+    client: httpx.AsyncClient, method: str, route: str, code: str
+) -> None:
     response = await client.request(method, A + route, json={"name": "x"} if method == "PUT" else None)
     assert response.status_code in (404, 405)
     assert_error(response, response.status_code, code)
@@ -911,12 +1015,17 @@ async def test_wrong_field_types_are_400(client: httpx.AsyncClient, sandbox: San
     ]
     for method, route, body in cases:
         response = await client.request(method, A + route, json=body)
-        assert 400 <= response.status_code < 500 or (route == "/messages" and response.status_code == 200), (route, body)
+        assert 400 <= response.status_code < 500 or (route == "/messages" and response.status_code == 200), (
+            route,
+            body,
+        )
         if response.status_code != 200:
             assert response.json()["success"] is False
 
 
-async def test_an_unexpected_failure_still_answers_json(client: httpx.AsyncClient, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+async def test_an_unexpected_failure_still_answers_json(
+    client: httpx.AsyncClient, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     def explode(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("bug")
 
@@ -931,7 +1040,9 @@ async def test_odd_bodies_and_headers_get_4xx(client: httpx.AsyncClient) -> None
     assert_error(deep, 400, "REQ-001")
     for token in ("Bearer \xc3\xa9.\xc3\xa9.\xc3\xa9".encode("latin-1"), b"Bearer \xff\xfe.a.b", b"Bearer a.b"):
         assert_error(await client.get(f"{A}/contacts", headers={"Authorization": token}), 401, "AUTH-003")
-    bad_basic = await client.post("/v1/oauth2/token", headers={"Authorization": "Basic !!!!"}, json={"grant_type": "client_credentials"})
+    bad_basic = await client.post(
+        "/v1/oauth2/token", headers={"Authorization": "Basic !!!!"}, json={"grant_type": "client_credentials"}
+    )
     assert_error(bad_basic, 401, "AUTH-001")
     for content_type, body in [("multipart/form-data", b"garbage"), ("multipart/form-data; boundary=xyz", b"garbage")]:
         response = await client.post("/v1/tools/sharefile", content=body, headers={"content-type": content_type})

@@ -65,9 +65,14 @@ async def _token(c: httpx.AsyncClient, s: Sandbox) -> httpx.Response:
 
 
 async def _contacts_create(c: httpx.AsyncClient, s: Sandbox) -> httpx.Response:
-    body = {"firstName": "Chris", "lastName": "Bloggs", "email": "chris@example.com",
-            "mobile": {"number": "123-456-7890", "country": "US"}, "tags": [{"tag": "vip", "visible": True}],
-            "attributes": {"jobTitle": "mover"}}
+    body = {
+        "firstName": "Chris",
+        "lastName": "Bloggs",
+        "email": "chris@example.com",
+        "mobile": {"number": "123-456-7890", "country": "US"},
+        "tags": [{"tag": "vip", "visible": True}],
+        "attributes": {"jobTitle": "mover"},
+    }
     return await c.post(url("contacts.create"), json=body)
 
 
@@ -90,30 +95,48 @@ CALLS: dict[str, Call] = {
     ),
     "contacts.remove": lambda c, s: c.delete(url("contacts.remove", contactId=first(s, "contacts")["id"])),
     "conversations.fetchAll": lambda c, s: c.get(url("conversations.fetchAll"), params={"limit": 100}),
-    "conversations.fetch": lambda c, s: c.get(url("conversations.fetch", conversationId=first(s, "conversations")["id"])),
-    "conversations.close": lambda c, s: c.put(url("conversations.close", conversationId=first(s, "conversations")["id"])),
+    "conversations.fetch": lambda c, s: c.get(
+        url("conversations.fetch", conversationId=first(s, "conversations")["id"])
+    ),
+    "conversations.close": lambda c, s: c.put(
+        url("conversations.close", conversationId=first(s, "conversations")["id"])
+    ),
     "messages.fetchAll": lambda c, s: c.get(url("messages.fetchAll"), params={"limit": 100}),
     "messages.fetch": lambda c, s: c.get(url("messages.fetch", messageId=first(s, "messages")["id"])),
     "messages.send": lambda c, s: c.post(
         url("messages.send"),
-        json={"contacts": [{"mobile": {"number": "+12065550190"}}], "conversations": [first(s, "conversations")["id"]],
-              "filters": {"tags": ["vip"]}, "template": "Hi {{{firstName}}}, see you soon", "type": "SMS"},
+        json={
+            "contacts": [{"mobile": {"number": "+12065550190"}}],
+            "conversations": [first(s, "conversations")["id"]],
+            "filters": {"tags": ["vip"]},
+            "template": "Hi {{{firstName}}}, see you soon",
+            "type": "SMS",
+        },
     ),
     "templates.fetchAll": lambda c, s: c.get(url("templates.fetchAll")),
     "templates.create": lambda c, s: c.post(
-        url("templates.create"), json={"name": "Promo", "template": "Hi {{{firstName}}}. Grab 20% off today", "type": "SMS"}
+        url("templates.create"),
+        json={"name": "Promo", "template": "Hi {{{firstName}}}. Grab 20% off today", "type": "SMS"},
     ),
     "templates.fetch": lambda c, s: c.get(url("templates.fetch", templateId=first(s, "templates")["id"])),
-    "templates.update": lambda c, s: c.put(url("templates.update", templateId=first(s, "templates")["id"]), json={"type": "Web"}),
+    "templates.update": lambda c, s: c.put(
+        url("templates.update", templateId=first(s, "templates")["id"]), json={"type": "Web"}
+    ),
     "templates.remove": lambda c, s: c.delete(url("templates.remove", templateId=first(s, "templates")["id"])),
     "campaigns.fetchAll": lambda c, s: c.get(url("campaigns.fetchAll")),
     "campaigns.create": lambda c, s: c.post(
         url("campaigns.create"),
-        json={"name": "Spring", "trigger": {"code": "M"}, "template": "Hello",
-              "filters": {"tags": ["vip"], "contacts": [], "attributes": []}},
+        json={
+            "name": "Spring",
+            "trigger": {"code": "M"},
+            "template": "Hello",
+            "filters": {"tags": ["vip"], "contacts": [], "attributes": []},
+        },
     ),
     "campaigns.fetch": lambda c, s: c.get(url("campaigns.fetch", campaignId=first(s, "campaigns")["id"])),
-    "campaigns.update": lambda c, s: c.put(url("campaigns.update", campaignId=first(s, "campaigns")["id"]), json={"name": "Renamed"}),
+    "campaigns.update": lambda c, s: c.put(
+        url("campaigns.update", campaignId=first(s, "campaigns")["id"]), json={"name": "Renamed"}
+    ),
     "campaigns.remove": lambda c, s: c.delete(url("campaigns.remove", campaignId=first(s, "campaigns")["id"])),
     "webhooks.fetchAll": lambda c, s: c.get(url("webhooks.fetchAll")),
     "webhooks.subscribe": lambda c, s: c.post(
@@ -150,11 +173,21 @@ async def test_csv_upload_answer_matches_the_spec(client: httpx.AsyncClient) -> 
     assert response.json()["data"]["errors"][0]["valid"] is False
 
 
-async def test_send_answer_with_refusals_and_errors_matches_the_spec(client: httpx.AsyncClient, sandbox: Sandbox) -> None:
+async def test_send_answer_with_refusals_and_errors_matches_the_spec(
+    client: httpx.AsyncClient, sandbox: Sandbox
+) -> None:
     blocked = next(c for c in sandbox.contacts() if "blocked" in c)
     healthy = [c for c in sandbox.contacts() if "blocked" not in c][:4]
-    body = {"contacts": [{"id": blocked["id"]}, {"id": "unknown"}, {"mobile": {"number": "12"}}, *({"id": c["id"]} for c in healthy)],
-            "conversations": ["unknown"], "template": "Hello {{ firstName }}"}
+    body = {
+        "contacts": [
+            {"id": blocked["id"]},
+            {"id": "unknown"},
+            {"mobile": {"number": "12"}},
+            *({"id": c["id"]} for c in healthy),
+        ],
+        "conversations": ["unknown"],
+        "template": "Hello {{ firstName }}",
+    }
     response = await client.post(url("messages.send"), json=body)
     validate("messages.send", response)
     codes = [m["error"]["code"] for m in response.json()["data"]["messages"] if "error" in m]
@@ -168,7 +201,9 @@ async def test_send_answer_with_refusals_and_errors_matches_the_spec(client: htt
     assert any(m["status"] == "Error" and m["error"]["code"] for m in listed.json()["data"])
 
 
-async def test_conversations_after_inbound_and_close_match_the_spec(client: httpx.AsyncClient, sandbox: Sandbox) -> None:
+async def test_conversations_after_inbound_and_close_match_the_spec(
+    client: httpx.AsyncClient, sandbox: Sandbox
+) -> None:
     message = sandbox.inject_inbound("+13125550150", "STOP")
     closed = await client.put(url("conversations.close", conversationId=message["conversation"]["id"]))
     validate("conversations.close", closed)
@@ -187,15 +222,26 @@ ERROR_CASES: list[tuple[str, str, Callable[[httpx.AsyncClient], Awaitable[httpx.
     ("contacts.create", "CONT-001", lambda c: c.post(url("contacts.create"), json={"mobile": {"number": "1"}})),
     ("contacts.fetch", "CONT-003", lambda c: c.get(url("contacts.fetch", contactId="nope"))),
     ("conversations.fetch", "CONV-001", lambda c: c.get(url("conversations.fetch", conversationId="nope"))),
-    ("messages.send", "REQ-001", lambda c: c.post(url("messages.send"), content=b"{", headers={"content-type": "application/json"})),
-    ("webhooks.unsubscribe", "HOOK-003", lambda c: c.delete(url("webhooks.unsubscribe", url="https%3A%2F%2Fnope.example"))),
+    (
+        "messages.send",
+        "REQ-001",
+        lambda c: c.post(url("messages.send"), content=b"{", headers={"content-type": "application/json"}),
+    ),
+    (
+        "webhooks.unsubscribe",
+        "HOOK-003",
+        lambda c: c.delete(url("webhooks.unsubscribe", url="https%3A%2F%2Fnope.example")),
+    ),
     ("auth.token", "AUTH-001", lambda c: c.post(url("auth.token"), json={**CREDENTIALS, "client_secret": "x"})),
 ]
 
 
 @pytest.mark.parametrize(("operation_id", "code", "call"), ERROR_CASES, ids=[f"{o}-{c}" for o, c, _ in ERROR_CASES])
 async def test_error_answers_match_error_response(
-    client: httpx.AsyncClient, operation_id: str, code: str, call: Callable[[httpx.AsyncClient], Awaitable[httpx.Response]]
+    client: httpx.AsyncClient,
+    operation_id: str,
+    code: str,
+    call: Callable[[httpx.AsyncClient], Awaitable[httpx.Response]],
 ) -> None:
     response = await call(client)
     assert 400 <= response.status_code < 500

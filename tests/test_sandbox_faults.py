@@ -42,14 +42,19 @@ async def test_429_comes_with_retry_after_and_stores_nothing(client: httpx.Async
     response = await client.post(f"{A}/messages", json=send_body(sandbox, "throttled"))
     assert response.status_code == 429
     assert response.headers["retry-after"] == "2"
-    assert response.json() == {"success": False, "error": {"code": "RATE-001", "message": "Too many requests, slow down"}}
+    assert response.json() == {
+        "success": False,
+        "error": {"code": "RATE-001", "message": "Too many requests, slow down"},
+    }
     assert "throttled" not in stored_texts(sandbox)
     sandbox.faults.rate_429 = 0.0
     assert (await client.post(f"{A}/messages", json=send_body(sandbox, "now ok"))).status_code == 200
     assert "now ok" in stored_texts(sandbox)
 
 
-async def test_5xx_is_503_json_or_a_proxy_502_page_and_stores_nothing(client: httpx.AsyncClient, sandbox: Sandbox) -> None:
+async def test_5xx_is_503_json_or_a_proxy_502_page_and_stores_nothing(
+    client: httpx.AsyncClient, sandbox: Sandbox
+) -> None:
     sandbox.faults.rate_5xx = 1.0
     seen: dict[int, httpx.Response] = {}
     for _ in range(40):

@@ -64,7 +64,9 @@ def test_a_client_works_over_real_http(served: httpx.Client, sandbox: Sandbox) -
     assert served.base_url.host == "127.0.0.1" and served.base_url.port not in (None, 0, 8765)
     contacts = served.get(f"{A}/contacts", params={"limit": 5}).json()
     assert len(contacts["data"]) == 5
-    sent = served.post(f"{A}/messages", json={"contacts": [{"mobile": {"number": "2065550181"}}], "template": "Over the wire"})
+    sent = served.post(
+        f"{A}/messages", json={"contacts": [{"mobile": {"number": "2065550181"}}], "template": "Over the wire"}
+    )
     message = sent.json()["data"]["messages"][0]
     final = wait_for(lambda: served.get(f"{A}/messages/{message['id']}").json()["data"]["status"] == "Delivered")
     assert final
@@ -80,7 +82,9 @@ def test_a_client_works_over_real_http(served: httpx.Client, sandbox: Sandbox) -
 def test_dropped_connection_is_a_transport_error_and_the_message_exists(served: httpx.Client, sandbox: Sandbox) -> None:
     sandbox.faults.rate_drop = 1.0
     with pytest.raises(httpx.TransportError):
-        served.post(f"{A}/messages", json={"contacts": [{"mobile": {"number": "2065550182"}}], "template": "Lost answer"})
+        served.post(
+            f"{A}/messages", json={"contacts": [{"mobile": {"number": "2065550182"}}], "template": "Lost answer"}
+        )
     sandbox.faults.rate_drop = 0.0
     assert [m["message"] for m in sandbox.messages()].count("Lost answer") == 1
 
@@ -128,26 +132,40 @@ def test_webhook_events_reach_a_real_receiver(served: httpx.Client, sandbox: San
     wait_for(lambda: server.started)
     receiver_url = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
     try:
-        served.post(f"{A}/webhooks", json={"url": f"{receiver_url}/hook", "eventTypes": ["message-received", "message-status"]})
+        served.post(
+            f"{A}/webhooks", json={"url": f"{receiver_url}/hook", "eventTypes": ["message-received", "message-status"]}
+        )
         inbound = sandbox.inject_inbound("+13125550177", "Is the shop open?")
         wait_for(lambda: any(e["type"] == "message-received" for e in received))
         event = next(e for e in received if e["type"] == "message-received")
         assert event["accountId"] == "demo-account" and event["data"]["id"] == inbound["id"]
-        sent = served.post(f"{A}/messages", json={"conversations": [inbound["conversation"]["id"]], "template": "Until 6pm"})
+        sent = served.post(
+            f"{A}/messages", json={"conversations": [inbound["conversation"]["id"]], "template": "Until 6pm"}
+        )
         message_id = sent.json()["data"]["messages"][0]["id"]
-        wait_for(lambda: any(e["type"] == "message-status" and e["data"]["id"] == message_id
-                             and e["data"]["status"] == "Delivered" for e in received))
+        wait_for(
+            lambda: any(
+                e["type"] == "message-status" and e["data"]["id"] == message_id and e["data"]["status"] == "Delivered"
+                for e in received
+            )
+        )
     finally:
         server.should_exit = True
         thread.join(timeout=5)
 
 
 def test_live_customers_write_in_and_answer_replies() -> None:
-    sandbox = Sandbox(SandboxConfig(contacts=12, conversations=4, live=True, live_interval=(0.1, 0.2), status_step=0.01))
+    sandbox = Sandbox(
+        SandboxConfig(contacts=12, conversations=4, live=True, live_interval=(0.1, 0.2), status_step=0.01)
+    )
     seeded = len(sandbox.messages())
     with serve_in_background(sandbox) as base_url, httpx.Client(base_url=base_url) as client:
         client.headers["Authorization"] = f"Bearer {sandbox.issue_token()}"
-        wait_for(lambda: len([m for m in sandbox.messages() if not m["outgoing"]]) > 0 and len(sandbox.messages()) >= seeded + 3)
+        wait_for(
+            lambda: (
+                len([m for m in sandbox.messages() if not m["outgoing"]]) > 0 and len(sandbox.messages()) >= seeded + 3
+            )
+        )
         newest = sandbox.messages()[0]
         assert newest["outgoing"] is False and newest["message"]
         conversation_id = newest["conversation"]["id"]
@@ -164,8 +182,19 @@ def test_live_customers_write_in_and_answer_replies() -> None:
 
 def test_serve_command_prints_its_settings_and_serves() -> None:
     # --port 0: the system picks a free port (read back from the banner), so runs side by side never collide.
-    command = [sys.executable, "-c", "import sys; from sakari_tui.sandbox.serve import main; sys.exit(main(sys.argv[1:]))",
-               "--port", "0", "--seed", "3", "--rate-429", "0.0", "--latency", "0"]
+    command = [
+        sys.executable,
+        "-c",
+        "import sys; from sakari_tui.sandbox.serve import main; sys.exit(main(sys.argv[1:]))",
+        "--port",
+        "0",
+        "--seed",
+        "3",
+        "--rate-429",
+        "0.0",
+        "--latency",
+        "0",
+    ]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     try:
@@ -291,11 +320,36 @@ def test_serve_command_on_a_busy_port_says_so_in_one_line(capsys: pytest.Capture
 
 def test_serve_options() -> None:
     args = build_parser().parse_args(
-        ["--port", "9000", "--live", "--seed", "5", "--rate-5xx", "0.1", "--rate-drop", "0.2", "--retry-after", "4",
-         "--token-lifetime", "60", "--error-share", "0.5", "--client-id", "me", "--account-id", "acct"]
+        [
+            "--port",
+            "9000",
+            "--live",
+            "--seed",
+            "5",
+            "--rate-5xx",
+            "0.1",
+            "--rate-drop",
+            "0.2",
+            "--retry-after",
+            "4",
+            "--token-lifetime",
+            "60",
+            "--error-share",
+            "0.5",
+            "--client-id",
+            "me",
+            "--account-id",
+            "acct",
+        ]
     )
     assert (args.port, args.live, args.seed, args.rate_5xx, args.rate_drop) == (9000, True, 5, 0.1, 0.2)
-    assert (args.retry_after, args.token_lifetime, args.error_share, args.client_id, args.account_id) == (4, 60, 0.5, "me", "acct")
+    assert (args.retry_after, args.token_lifetime, args.error_share, args.client_id, args.account_id) == (
+        4,
+        60,
+        0.5,
+        "me",
+        "acct",
+    )
     defaults = build_parser().parse_args([])
     assert (defaults.host, defaults.port, defaults.client_secret) == ("127.0.0.1", 8765, "demo-secret")
     assert (defaults.contacts, defaults.conversations) == (None, None)

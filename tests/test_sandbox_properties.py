@@ -50,7 +50,10 @@ def test_adding_a_character_never_lowers_the_segment_count_within_an_encoding(te
 E164 = re.compile(r"^\+[1-9][0-9]{7,14}$")
 
 
-@given(st.from_regex(r"\A[2-9][0-9]{9}\Z"), st.sampled_from(["{a}{b}{c}", "({a}) {b}-{c}", "{a}.{b}.{c}", "+1 {a} {b} {c}", "1-{a}-{b}-{c}"]))
+@given(
+    st.from_regex(r"\A[2-9][0-9]{9}\Z"),
+    st.sampled_from(["{a}{b}{c}", "({a}) {b}-{c}", "{a}.{b}.{c}", "+1 {a} {b} {c}", "1-{a}-{b}-{c}"]),
+)
 def test_us_numbers_in_any_format_normalise_the_same(digits: str, layout: str) -> None:
     formatted = layout.format(a=digits[:3], b=digits[3:6], c=digits[6:])
     assert normalise_mobile(formatted) == "+1" + digits
@@ -66,10 +69,15 @@ def test_normalised_numbers_are_e164_and_stable(raw: str) -> None:
     assert normalise_mobile(number) == number
 
 
-@pytest.mark.parametrize(("raw", "country", "expected"), [
-    ("07700 900123", "GB", "+447700900123"), ("0412 345 678", "AU", "+61412345678"),
-    ("+33 6 12 34 56 78", None, "+33612345678"), ("0033612345678", None, "+33612345678"),
-])
+@pytest.mark.parametrize(
+    ("raw", "country", "expected"),
+    [
+        ("07700 900123", "GB", "+447700900123"),
+        ("0412 345 678", "AU", "+61412345678"),
+        ("+33 6 12 34 56 78", None, "+33612345678"),
+        ("0033612345678", None, "+33612345678"),
+    ],
+)
 def test_national_numbers_get_their_country_code(raw: str, country: str | None, expected: str) -> None:
     assert normalise_mobile(raw, country) == expected
 
@@ -97,16 +105,59 @@ def test_unknown_placeholders_render_empty() -> None:
 # -- random bodies ---------------------------------------------------------------------------
 
 FIELD_NAMES = [
-    "contacts", "conversations", "filters", "template", "type", "media", "url", "mobile", "number", "country",
-    "firstName", "lastName", "email", "tags", "tag", "attributes", "name", "trigger", "code", "eventTypes", "id",
-    "comparator", "value",
+    "contacts",
+    "conversations",
+    "filters",
+    "template",
+    "type",
+    "media",
+    "url",
+    "mobile",
+    "number",
+    "country",
+    "firstName",
+    "lastName",
+    "email",
+    "tags",
+    "tag",
+    "attributes",
+    "name",
+    "trigger",
+    "code",
+    "eventTypes",
+    "id",
+    "comparator",
+    "value",
 ]
-SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12) | st.sampled_from(
-    ["SMS", "MMS", "Web", "M", "FU", "=", ">=", "vip", "https://x.example/h", "2065550123", "message-received", "{{{firstName}}}"]
+SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=12)
+    | st.sampled_from(
+        [
+            "SMS",
+            "MMS",
+            "Web",
+            "M",
+            "FU",
+            "=",
+            ">=",
+            "vip",
+            "https://x.example/h",
+            "2065550123",
+            "message-received",
+            "{{{firstName}}}",
+        ]
+    )
 )
 JSON = st.recursive(
     SCALARS,
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.sampled_from(FIELD_NAMES) | st.text(max_size=6), children, max_size=5),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.sampled_from(FIELD_NAMES) | st.text(max_size=6), children, max_size=5)
+    ),
     max_leaves=20,
 )
 
@@ -117,15 +168,22 @@ A = "/v1/accounts/demo-account"
 
 # One client for all examples: making an AsyncClient builds an SSL context, which is slow.
 # The in-process transport holds no connections, so any event loop can use it.
-_client = httpx.AsyncClient(transport=httpx.ASGITransport(app=_sandbox.app), base_url="http://sandbox", headers=_headers)
+_client = httpx.AsyncClient(
+    transport=httpx.ASGITransport(app=_sandbox.app), base_url="http://sandbox", headers=_headers
+)
 
 
 def _routes() -> list[tuple[str, str]]:
     contact = _sandbox.contacts()[0]["id"]
     return [
-        ("POST", "/contacts"), ("PUT", f"/contacts/{contact}"), ("POST", "/messages"),
-        ("POST", "/templates"), ("PUT", f"/templates/{_sandbox.templates()[0]['id']}"),
-        ("POST", "/campaigns"), ("PUT", f"/campaigns/{_sandbox.campaigns()[0]['id']}"), ("POST", "/webhooks"),
+        ("POST", "/contacts"),
+        ("PUT", f"/contacts/{contact}"),
+        ("POST", "/messages"),
+        ("POST", "/templates"),
+        ("PUT", f"/templates/{_sandbox.templates()[0]['id']}"),
+        ("POST", "/campaigns"),
+        ("PUT", f"/campaigns/{_sandbox.campaigns()[0]['id']}"),
+        ("POST", "/webhooks"),
     ]
 
 
@@ -149,9 +207,14 @@ async def test_non_standard_json_constants_are_refused() -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.dictionaries(st.sampled_from(["offset", "limit", "firstName", "tags", "mobile", "name", "contactId", "conversationId"]),
-                       st.text(max_size=8), max_size=4),
-       st.sampled_from(["contacts", "conversations", "messages", "templates", "campaigns", "webhooks"]))
+@given(
+    st.dictionaries(
+        st.sampled_from(["offset", "limit", "firstName", "tags", "mobile", "name", "contactId", "conversationId"]),
+        st.text(max_size=8),
+        max_size=4,
+    ),
+    st.sampled_from(["contacts", "conversations", "messages", "templates", "campaigns", "webhooks"]),
+)
 async def test_random_queries_never_answer_500(params: dict[str, str], resource: str) -> None:
     response = await _client.get(f"{A}/{resource}", params=params)
     assert response.status_code in (200, 400), response.text

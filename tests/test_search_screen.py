@@ -43,7 +43,9 @@ async def test_a_new_message_is_found_by_a_word_and_enter_opens_it(app, sandbox)
         wanted = next(m for m in sandbox.messages() if m["message"] == "Is the marmalade vegan?")
         assert app.screen.open_id == wanted["conversation"]["id"]
         thread = app.screen.query_one(MessageThread)
-        await wait_for(pilot, lambda: thread.selected and thread.selected.message_id == wanted["id"], what="message selected")
+        await wait_for(
+            pilot, lambda: thread.selected and thread.selected.message_id == wanted["id"], what="message selected"
+        )
         assert thread.has_focus
 
 
@@ -78,7 +80,9 @@ async def test_filling_the_index_reads_all_history_then_finds_an_old_message(tmp
         for _ in range(hits.index(old["id"]) + len(search.results.conversations)):
             await pilot.press("down")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: thread.selected and thread.selected.message_id == old["id"], what="old message selected")
+        await wait_for(
+            pilot, lambda: thread.selected and thread.selected.message_id == old["id"], what="old message selected"
+        )
         assert app.screen.open_id == old["conversation"]["id"]
 
 
@@ -89,7 +93,9 @@ async def test_find_in_the_thread_with_next_and_previous(app, sandbox) -> None:
         for text in ("Blue box please", "Or the red one", "Actually the BLUE box"):
             sandbox.inject_inbound(number, text)
         thread = app.screen.query_one(MessageThread)
-        await wait_for(pilot, lambda: any(b.text == "Actually the BLUE box" for b in thread.bubbles), what="messages in")
+        await wait_for(
+            pilot, lambda: any(b.text == "Actually the BLUE box" for b in thread.bubbles), what="messages in"
+        )
         thread.focus()
         await pilot.press("slash")
         bar = app.screen.query_one(ThreadFind)
@@ -128,7 +134,9 @@ async def test_a_find_lays_out_again_only_the_messages_it_highlights(app, sandbo
         thread.set_bubbles(bubbles)
         laid_out: list[str] = []
         original = thread._bubble_strips
-        thread._bubble_strips = lambda bubble, width, highlight="": laid_out.append(bubble.key) or original(bubble, width, highlight)
+        thread._bubble_strips = lambda bubble, width, highlight="": (
+            laid_out.append(bubble.key) or original(bubble, width, highlight)
+        )
         assert thread.set_find("parcel") == 5
         assert sorted(laid_out) == sorted(f"m:{i}" for i in range(7, 500, 100))
         laid_out.clear()

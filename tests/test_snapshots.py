@@ -95,7 +95,9 @@ def test_webhooks_screen_and_subscribe_form(snap_compare, tmp_path: Path, size: 
 
     async def subscribed(pilot) -> None:
         await inbox_loaded(pilot)
-        await pilot.app.client.webhooks.subscribe("https://hooks.example.com/sakari", ["message-received", "message-status"])
+        await pilot.app.client.webhooks.subscribe(
+            "https://hooks.example.com/sakari", ["message-received", "message-status"]
+        )
         await pilot.press("5")
         title = pilot.app.screen.query_one(".list-title")
         await wait_for(pilot, lambda: "1 subscription" in str(title.render()), what="the list")

@@ -85,7 +85,9 @@ def test_console_with_an_answer(snap_compare, tmp_path: Path, size: tuple[int, i
     async def answered(pilot) -> None:
         screen = await console_shown(pilot)
         screen.select_operation("sakari:contacts.fetchAll")
-        await wait_for(pilot, lambda: screen.operation and screen.operation.name == "contacts.fetchAll", what="the form")
+        await wait_for(
+            pilot, lambda: screen.operation and screen.operation.name == "contacts.fetchAll", what="the form"
+        )
         await pilot.pause()
         next(w for w in screen.query(FieldInput) if w.field.name == "limit").value = "2"
         await pilot.press("f5")

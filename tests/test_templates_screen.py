@@ -281,7 +281,13 @@ async def test_keys_are_listed_with_ids_and_the_picker_reads_the_same_templates(
         await pilot.press("f1")
         assert isinstance(app.screen, HelpScreen)
         ids = {active.binding.id for active in screen.active_bindings.values()}
-        assert {"templates.new", "templates.edit", "templates.delete", "templates.insert", "templates.preview_contact"} <= ids
+        assert {
+            "templates.new",
+            "templates.edit",
+            "templates.delete",
+            "templates.insert",
+            "templates.preview_contact",
+        } <= ids
         await pilot.press("escape")
         # The inbox's picker goes through the same loader as this screen.
         from sakari_tui.core import template_library

@@ -87,7 +87,9 @@ async def test_a_screens_resume_handler_runs_before_textuals_own(monkeypatch: py
         assert seen[-1] is True  # a later resume restyles as Textual does
 
 
-async def test_a_mode_screen_made_by_the_app_does_not_restyle_every_screen(app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_mode_screen_made_by_the_app_does_not_restyle_every_screen(
+    app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # app._screen_factory marks a screen it makes as styled (Screen._css_update_count), so
     # that showing its mode does not re-parse every stylesheet (App.refresh_css): about a
     # tenth of start-up for the first screen.

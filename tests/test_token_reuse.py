@@ -154,7 +154,9 @@ def cache(path: Path, secret: str = "s3cret", **key: str) -> TokenCache:
 
 
 def token(issued: float, expires: float, value: str = "t0ken") -> Token:
-    return Token(value, "Bearer", datetime.fromtimestamp(issued, timezone.utc), datetime.fromtimestamp(expires, timezone.utc))
+    return Token(
+        value, "Bearer", datetime.fromtimestamp(issued, timezone.utc), datetime.fromtimestamp(expires, timezone.utc)
+    )
 
 
 def test_the_kept_token_is_used_only_while_fresh_and_only_for_its_profile(tmp_path: Path) -> None:

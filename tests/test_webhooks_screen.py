@@ -51,7 +51,9 @@ async def test_subscribe_list_and_unsubscribe(app, sandbox) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_webhooks(pilot)
         await subscribe(pilot, HOOK, ["message-received", "contact-opt-out"])
-        await wait_for(pilot, lambda: any(w["url"] == HOOK for w in sandbox.webhooks()), what="subscription on the server")
+        await wait_for(
+            pilot, lambda: any(w["url"] == HOOK for w in sandbox.webhooks()), what="subscription on the server"
+        )
         stored = next(w for w in sandbox.webhooks() if w["url"] == HOOK)
         assert stored["eventTypes"] == ["message-received", "contact-opt-out"]
         table = screen.query_one(DataTable)
@@ -66,7 +68,11 @@ async def test_subscribe_list_and_unsubscribe(app, sandbox) -> None:
         await pilot.press("d")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
-        await wait_for(pilot, lambda: [w["url"] for w in sandbox.webhooks()] == ["https://other.example/h"], what="exactly that one removed")
+        await wait_for(
+            pilot,
+            lambda: [w["url"] for w in sandbox.webhooks()] == ["https://other.example/h"],
+            what="exactly that one removed",
+        )
 
 
 async def test_bad_url_and_api_errors_keep_the_form(app, sandbox) -> None:

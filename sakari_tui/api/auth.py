@@ -41,10 +41,7 @@ class Token:
     extra: Mapping[str, Any] = field(default_factory=empty_mapping)
 
     def __repr__(self) -> str:
-        return (
-            f"Token(token_type={self.token_type!r}, expires_at={self.expires_at.isoformat()}, "
-            f"access_token={MASK!r})"
-        )
+        return f"Token(token_type={self.token_type!r}, expires_at={self.expires_at.isoformat()}, access_token={MASK!r})"
 
     __str__ = __repr__
 

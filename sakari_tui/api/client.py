@@ -148,7 +148,4 @@ class SakariClient:
         await self._http.__aexit__(*exc_info)
 
     def __repr__(self) -> str:
-        return (
-            f"SakariClient(api_url={self.api_url!r}, client_id={self.client_id!r}, "
-            f"account_id={self.account_id!r})"
-        )
+        return f"SakariClient(api_url={self.api_url!r}, client_id={self.client_id!r}, account_id={self.account_id!r})"

@@ -310,9 +310,7 @@ class Contact:
     def display_name(self) -> str:
         """The name if there is one, else the mobile number, else the id."""
         name = " ".join(part for part in (self.first_name, self.last_name) if part)
-        return name or (self.mobile.number if self.mobile and self.mobile.number else "") or (
-            self.id or ""
-        )
+        return name or (self.mobile.number if self.mobile and self.mobile.number else "") or (self.id or "")
 
 
 @dataclass(frozen=True)
@@ -339,9 +337,7 @@ class PhoneNumber:
         )
 
     def to_json(self) -> dict[str, Any]:
-        return _document(
-            {"number": self.number, "country": self.country, "active": self.active}, self.extra
-        )
+        return _document({"number": self.number, "country": self.country, "active": self.active}, self.extra)
 
 
 class MessageStatus(StrEnum):
@@ -499,9 +495,7 @@ class Conversation:
     updated: Stamp | None = None
     extra: Mapping[str, object] = field(default_factory=empty_mapping, repr=False)
 
-    _KEYS = frozenset(
-        {"id", "contact", "closed", "lastMessage", "phoneNumber", "unread", "created", "updated"}
-    )
+    _KEYS = frozenset({"id", "contact", "closed", "lastMessage", "phoneNumber", "unread", "created", "updated"})
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> Self:
@@ -705,9 +699,7 @@ class SendResult:
     invalid: tuple[RecipientFailure, ...] = ()
     extra: Mapping[str, object] = field(default_factory=empty_mapping, repr=False)
 
-    _KEYS = frozenset(
-        {"jobId", "messages", "queued", "estimatedPrice", "requested", "valid", "invalid"}
-    )
+    _KEYS = frozenset({"jobId", "messages", "queued", "estimatedPrice", "requested", "valid", "invalid"})
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> Self:
@@ -736,9 +728,7 @@ class SendResult:
     def failures(self) -> tuple[RecipientFailure, ...]:
         """Every recipient that failed: the ``invalid`` list plus messages carrying an error."""
         from_messages = tuple(
-            RecipientFailure(m.error.code, m.error.description, m.contact)
-            for m in self.messages
-            if m.error is not None
+            RecipientFailure(m.error.code, m.error.description, m.contact) for m in self.messages if m.error is not None
         )
         return self.invalid + from_messages
 
@@ -778,9 +768,7 @@ class SendSummary:
             estimated_price=as_float(data.get("estimatedPrice")),
             requested=as_int(data.get("requested")),
             valid=as_int(data.get("valid")),
-            failures=(
-                _objects(RecipientFailure, data.get("invalid")) + _refusals(data.get("messages"))
-            ),
+            failures=(_objects(RecipientFailure, data.get("invalid")) + _refusals(data.get("messages"))),
             extra=leftovers(data, cls._KEYS),
         )
 

@@ -60,8 +60,10 @@ def normalize_number(text: str, default_region: str = "US") -> str:
     if number.extension:
         # An SMS goes to the line, not an extension: sending it without one, silently,
         # would reach someone other than the person meant.
-        raise InvalidNumber(f"has an extension (ext. {number.extension}), which a text message cannot reach;"
-                            " give a mobile number without one")
+        raise InvalidNumber(
+            f"has an extension (ext. {number.extension}), which a text message cannot reach;"
+            " give a mobile number without one"
+        )
     possible = lib.is_possible_number_with_reason(number)
     if possible != lib.ValidationResult.IS_POSSIBLE:
         raise InvalidNumber(_possibility_reasons().get(possible, "not a possible number"))

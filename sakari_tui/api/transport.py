@@ -124,19 +124,13 @@ class Transport:
                     self._listeners.emit(RequestFailed(method, path, error))
                     raise
                 logger.debug("%s %s: %s; retry %d in %.2f s", method, path, error, attempt, delay)
-                self._listeners.emit(
-                    RetryScheduled(method, path, delay, _reason(error), attempt, error)
-                )
+                self._listeners.emit(RetryScheduled(method, path, delay, _reason(error), attempt, error))
                 await policy.sleep(delay)
                 continue
-            self._listeners.emit(
-                RequestSucceeded(method, path, response.status_code, _elapsed_ms(response))
-            )
+            self._listeners.emit(RequestSucceeded(method, path, response.status_code, _elapsed_ms(response)))
             return body
 
-    async def _send(
-        self, method: str, path: str, token: Token | None, options: Mapping[str, Any]
-    ) -> httpx.Response:
+    async def _send(self, method: str, path: str, token: Token | None, options: Mapping[str, Any]) -> httpx.Response:
         started = time.monotonic()
         auth = BearerAuth(token) if token is not None else httpx.USE_CLIENT_DEFAULT
         try:
@@ -164,9 +158,7 @@ class Transport:
         if text is not None and not quote_body and response.is_success:
             text = f"(not shown: {len(response.content)} bytes that are not JSON, from the token endpoint)"
         url = response.request.url.raw_path.decode("ascii", "replace")
-        captured.exchanges.append(
-            Exchange(method, url, response.status_code, _elapsed_ms(response), body, text)
-        )
+        captured.exchanges.append(Exchange(method, url, response.status_code, _elapsed_ms(response), body, text))
 
     def _read(self, response: httpx.Response, refused_is_auth_error: bool, quote_body: bool = True) -> Any:
         """The decoded body of a successful answer, or the error an unsuccessful one means."""

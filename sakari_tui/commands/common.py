@@ -147,7 +147,9 @@ def require_complete(profile: Profile) -> None:
             " or set SAKARI_CLIENT_ID, SAKARI_CLIENT_SECRET and SAKARI_ACCOUNT_ID"
         )
     if not profile.api_url.startswith(("http://", "https://")):
-        raise ConfigError(f"profile {profile.name!r}: api_url must start with https:// (or http://), not {profile.api_url!r}")
+        raise ConfigError(
+            f"profile {profile.name!r}: api_url must start with https:// (or http://), not {profile.api_url!r}"
+        )
 
 
 def load_profile(args: argparse.Namespace) -> Profile:
@@ -236,7 +238,12 @@ def _api_error_message(exc: Exception) -> str | None:
 def add_common(parser: argparse.ArgumentParser) -> None:
     """``--config`` and ``--profile`` after the command name too; SUPPRESS keeps a value
     given before the command name."""
-    parser.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS,
-                        help="config file (default: the user config dir; env SAKARI_TUI_CONFIG)")
-    parser.add_argument("--profile", metavar="NAME", default=argparse.SUPPRESS,
-                        help="profile of the config file (env SAKARI_PROFILE)")
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="config file (default: the user config dir; env SAKARI_TUI_CONFIG)",
+    )
+    parser.add_argument(
+        "--profile", metavar="NAME", default=argparse.SUPPRESS, help="profile of the config file (env SAKARI_PROFILE)"
+    )

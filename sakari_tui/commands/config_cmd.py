@@ -29,14 +29,16 @@ MASK = "********"
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "config", help="write, show or check a profile",
+        "config",
+        help="write, show or check a profile",
         description="Write a profile (init), show the profile in use with secrets masked (show), "
         "or check it against the API (check).",
     )
     sub = parser.add_subparsers(dest="config_command", metavar="{init,show,check}", required=True)
 
     init = sub.add_parser(
-        "init", help="write a profile, asking for its values",
+        "init",
+        help="write a profile, asking for its values",
         description="Ask for a profile's values and write the config file with mode 0600. The "
         "secret is read without echo. An existing file is left alone unless --force is given; "
         "then the profile is added or replaced and the other profiles are kept.",
@@ -46,7 +48,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     init.set_defaults(run=run_init)
 
     show = sub.add_parser(
-        "show", help="print the profile in use, secrets masked",
+        "show",
+        help="print the profile in use, secrets masked",
         description="Print the profile the other commands would use, after --profile and the "
         "SAKARI_* environment overrides, naming where each value comes from. The secret is "
         "masked and the secret command is not run.",
@@ -55,7 +58,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     show.set_defaults(run=run_show)
 
     check = sub.add_parser(
-        "check", help="check the profile against the API",
+        "check",
+        help="check the profile against the API",
         description="Resolve the profile (running client_secret_command if it has one), get a "
         "token and read one page of conversations. Prints OK, or the error with exit code 1 "
         "(2 when the profile itself is incomplete or the config is malformed).",
@@ -228,8 +232,13 @@ def run_show(args: argparse.Namespace) -> int:
         ("client_secret", MASK if profile.client_secret else "(not set)", source("client_secret")),
     ]
     if profile.client_secret_command:
-        rows.append(("client_secret_command", profile.client_secret_command + "   (not run here)",
-                     source("client_secret_command")))
+        rows.append(
+            (
+                "client_secret_command",
+                profile.client_secret_command + "   (not run here)",
+                source("client_secret_command"),
+            )
+        )
     rows += [
         ("account_id", profile.account_id or "(not set)", source("account_id")),
         ("default_region", profile.default_region, source("default_region")),
@@ -268,8 +277,10 @@ def run_check(args: argparse.Namespace) -> int:
         except SakariError as exc:
             raise CommandError(f"profile {profile.name!r} at {profile.api_url}: {exc}", EXIT_API_ERROR) from None
         total = f"{page.total_count} conversations" if page.total_count is not None else "conversations readable"
-        print(f"OK: profile {profile.name!r}, account {profile.account_id} at {profile.api_url}: "
-              f"token received, {total}", flush=True)
+        print(
+            f"OK: profile {profile.name!r}, account {profile.account_id} at {profile.api_url}: token received, {total}",
+            flush=True,
+        )
         return 0
 
     return run_async(work)

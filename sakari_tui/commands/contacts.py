@@ -78,8 +78,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--email", metavar="TEXT")
     parser.add_argument("--tags", metavar="TAG[,TAG]", help="contacts with these tags")
     parser.add_argument("--json", action="store_true", help="one JSON object per line (JSON lines)")
-    parser.add_argument("--limit", type=whole_number, default=DEFAULT_LIMIT, metavar="N",
-                        help=f"at most N contacts (default {DEFAULT_LIMIT}; 0 for all)")
+    parser.add_argument(
+        "--limit",
+        type=whole_number,
+        default=DEFAULT_LIMIT,
+        metavar="N",
+        help=f"at most N contacts (default {DEFAULT_LIMIT}; 0 for all)",
+    )
     add_common(parser)
     parser.set_defaults(run=run_list)
 
@@ -93,23 +98,37 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     upload.add_argument("file", metavar="FILE.csv")
     upload.add_argument(
-        "--column", action="append", default=[], dest="columns", metavar="HEADER=TARGET",
+        "--column",
+        action="append",
+        default=[],
+        dest="columns",
+        metavar="HEADER=TARGET",
         help="send the column of that header (every column of it, if several), or of that "
-             "number (1 for the first), to TARGET: "
-             f"{', '.join(TARGETS[:-1])} or {TARGETS[-1]} (or the app's label, "
-             "e.g. 'first name'); repeatable",
+        "number (1 for the first), to TARGET: "
+        f"{', '.join(TARGETS[:-1])} or {TARGETS[-1]} (or the app's label, "
+        "e.g. 'first name'); repeatable",
     )
-    upload.add_argument("--ignore", action="append", default=[], dest="ignored", metavar="HEADER",
-                        help="leave that column out (same as --column HEADER=ignore); repeatable")
     upload.add_argument(
-        "--merge-strategy", choices=MERGE_STRATEGIES, default=None,
-        help="for a contact whose number exists: append to it, keep its core fields (core), "
-             "or replace it (remove); the API's default when not given",
+        "--ignore",
+        action="append",
+        default=[],
+        dest="ignored",
+        metavar="HEADER",
+        help="leave that column out (same as --column HEADER=ignore); repeatable",
     )
-    upload.add_argument("--dry-run", action="store_true",
-                        help="print where each column goes, and any problem; send nothing")
-    upload.add_argument("--json", action="store_true",
-                        help="print the API's answer as one JSON line (with --dry-run: the mapping)")
+    upload.add_argument(
+        "--merge-strategy",
+        choices=MERGE_STRATEGIES,
+        default=None,
+        help="for a contact whose number exists: append to it, keep its core fields (core), "
+        "or replace it (remove); the API's default when not given",
+    )
+    upload.add_argument(
+        "--dry-run", action="store_true", help="print where each column goes, and any problem; send nothing"
+    )
+    upload.add_argument(
+        "--json", action="store_true", help="print the API's answer as one JSON line (with --dry-run: the mapping)"
+    )
     add_common(upload)
     upload.set_defaults(run=run_import)
 
@@ -179,14 +198,16 @@ def show(contacts: list[Contact], region: str) -> None:
     rows = []
     for c in contacts:
         number = c.mobile.number if c.mobile and c.mobile.number else ""
-        rows.append([
-            c.id or "",
-            " ".join(p for p in (c.first_name, c.last_name) if p),
-            format_number(number, region) if number else "",
-            c.email or "",
-            "opted out" if c.blocked else "",
-            ", ".join(t.name for t in c.tags if t.name),
-        ])
+        rows.append(
+            [
+                c.id or "",
+                " ".join(p for p in (c.first_name, c.last_name) if p),
+                format_number(number, region) if number else "",
+                c.email or "",
+                "opted out" if c.blocked else "",
+                ", ".join(t.name for t in c.tags if t.name),
+            ]
+        )
     print_table(["ID", "NAME", "MOBILE", "EMAIL", "STATE", "TAGS"], rows)
 
 
@@ -241,7 +262,7 @@ def chosen_mapping(args: argparse.Namespace, header: Sequence[str]) -> Targets:
     for given in args.columns:
         name, equals, typed = given.rpartition("=")
         if not equals or not name.strip():
-            raise UsageError(f"--column {given}: give HEADER=TARGET, e.g. --column \"Cell=mobile\"")
+            raise UsageError(f'--column {given}: give HEADER=TARGET, e.g. --column "Cell=mobile"')
         target = target_named(typed)
         if target is None:
             raise UsageError(f"--column {given}: no target “{typed.strip()}”; choose {', '.join(TARGETS)}")
@@ -315,8 +336,11 @@ async def upload_chunks(args: argparse.Namespace, profile: Profile, data: CsvRow
     if args.json:
         print_json_line(result.to_json())
     else:
-        print(f"submitted {_count(result.submitted)}, inserted {_count(result.inserted)}, "
-              f"updated {_count(result.updated)}, refused {len(result.errors)}", flush=True)
+        print(
+            f"submitted {_count(result.submitted)}, inserted {_count(result.inserted)}, "
+            f"updated {_count(result.updated)}, refused {len(result.errors)}",
+            flush=True,
+        )
     mobile = column_of(mapping, MOBILE)
     index_of = {line: i for i, line in enumerate(data.lines)}
     for chunk, answer in answers:

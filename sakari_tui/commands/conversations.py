@@ -45,8 +45,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--unread", action="store_true", help="only conversations with unread messages")
     parser.add_argument("--json", action="store_true", help="one JSON object per line (JSON lines)")
-    parser.add_argument("--limit", type=whole_number, default=DEFAULT_LIMIT, metavar="N",
-                        help=f"look at the newest N conversations (default {DEFAULT_LIMIT}; 0 for all)")
+    parser.add_argument(
+        "--limit",
+        type=whole_number,
+        default=DEFAULT_LIMIT,
+        metavar="N",
+        help=f"look at the newest N conversations (default {DEFAULT_LIMIT}; 0 for all)",
+    )
     add_common(parser)
     parser.set_defaults(run=run)
 
@@ -279,15 +284,17 @@ def show(conversations: list[Conversation], state: dict[str, tuple[set[str], boo
         preview = ""
         if last is not None:
             preview = ("you: " if last.outgoing else "") + (last.text or ("[media]" if last.media else ""))
-        rows.append([
-            c.id or "",
-            name,
-            format_number(number, region) if number else "",
-            str(unread) if unread else ("*" if marked else ""),
-            local_time(last.created_at if last else (c.updated.at if c.updated else None)),
-            flags,
-            preview,
-        ])
+        rows.append(
+            [
+                c.id or "",
+                name,
+                format_number(number, region) if number else "",
+                str(unread) if unread else ("*" if marked else ""),
+                local_time(last.created_at if last else (c.updated.at if c.updated else None)),
+                flags,
+                preview,
+            ]
+        )
     if not rows:
         print("no conversations")
         return

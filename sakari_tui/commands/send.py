@@ -1,9 +1,9 @@
 """``sakari-tui send``: one message to numbers or a conversation, from a script or a shell.
 
-    sakari-tui send --to +14155550123 --text "Your order is ready"
-    sakari-tui send --to 4155550123 --template "Order ready"
-    sakari-tui send --conversation 8f2c... --text "On our way" --file map.png
-    echo "Back at 3" | sakari-tui send --to +14155550123 --text -
+sakari-tui send --to +14155550123 --text "Your order is ready"
+sakari-tui send --to 4155550123 --template "Order ready"
+sakari-tui send --conversation 8f2c... --text "On our way" --file map.png
+echo "Back at 3" | sakari-tui send --to +14155550123 --text -
 """
 
 from __future__ import annotations
@@ -61,17 +61,26 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "but the check could not tell: look at the conversation before sending again.",
     )
     to = parser.add_mutually_exclusive_group(required=True)
-    to.add_argument("--to", metavar="NUMBER", action="append",
-                    help="a mobile number; repeat for more recipients (one request for all)")
+    to.add_argument(
+        "--to",
+        metavar="NUMBER",
+        action="append",
+        help="a mobile number; repeat for more recipients (one request for all)",
+    )
     to.add_argument("--conversation", metavar="ID", help="reply in this conversation")
     body = parser.add_mutually_exclusive_group()
     body.add_argument("--text", metavar="TEXT", help="the message; '-' reads it from stdin")
     body.add_argument("--template", metavar="NAME", help="send the text of the template of this name")
     parser.add_argument("--file", metavar="PATH", help="attach a file: uploaded, then sent as MMS media")
     parser.add_argument("--json", action="store_true", help="print the API's answer as one JSON line")
-    parser.add_argument("--check-timeout", type=float, default=CHECK_TIMEOUT, metavar="SECONDS",
-                        help="when the answer to the send is lost, how long to look for the message "
-                        f"on the server before giving up with exit 3 (default {CHECK_TIMEOUT:g})")
+    parser.add_argument(
+        "--check-timeout",
+        type=float,
+        default=CHECK_TIMEOUT,
+        metavar="SECONDS",
+        help="when the answer to the send is lost, how long to look for the message "
+        f"on the server before giving up with exit 3 (default {CHECK_TIMEOUT:g})",
+    )
     add_common(parser)
     parser.set_defaults(run=run)
 

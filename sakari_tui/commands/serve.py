@@ -22,17 +22,22 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "serve", help="use the app in a web browser",
+        "serve",
+        help="use the app in a web browser",
         description="Serve the app to web browsers with textual-serve; every browser tab runs "
         "its own copy of the app. It listens on 127.0.0.1 unless --host names another address; "
         "anyone who can reach that address can use the account, as there is no login.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=port_number, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
-    parser.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
-                        help="serve the demo (a built-in sandbox)")
-    parser.add_argument("--public-url", metavar="URL",
-                        help="the address browsers use, when it is not http://HOST:PORT (a proxy, or --host 0.0.0.0)")
+    parser.add_argument(
+        "--demo", action="store_true", default=argparse.SUPPRESS, help="serve the demo (a built-in sandbox)"
+    )
+    parser.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address browsers use, when it is not http://HOST:PORT (a proxy, or --host 0.0.0.0)",
+    )
     add_common(parser)
     parser.set_defaults(run=run)
 

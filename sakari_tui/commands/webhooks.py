@@ -51,15 +51,16 @@ MAX_CONNECTIONS = 100  # open at once; more are answered 503
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "webhooks", help="receive webhook events locally, or manage subscriptions",
+        "webhooks",
+        help="receive webhook events locally, or manage subscriptions",
         description="Receive webhook events on this machine (listen), or subscribe, unsubscribe "
         "and list the account's webhook URLs.",
     )
-    sub = parser.add_subparsers(dest="webhooks_command", metavar="{listen,subscribe,unsubscribe,list}",
-                                required=True)
+    sub = parser.add_subparsers(dest="webhooks_command", metavar="{listen,subscribe,unsubscribe,list}", required=True)
 
     listen = sub.add_parser(
-        "listen", help="print the webhook events POSTed to a local port",
+        "listen",
+        help="print the webhook events POSTed to a local port",
         description="Serve a webhook receiver and print one line per event: time, type and a "
         "short summary (--json: the event as received, one JSON object per line). The URL to "
         "subscribe is printed on stderr; --subscribe subscribes it for as long as the receiver "
@@ -67,11 +68,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "reach 127.0.0.1).",
     )
     listen.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    listen.add_argument("--port", type=port_number, default=DEFAULT_PORT,
-                        help=f"port to listen on (default {DEFAULT_PORT}; 0 picks a free one)")
+    listen.add_argument(
+        "--port",
+        type=port_number,
+        default=DEFAULT_PORT,
+        help=f"port to listen on (default {DEFAULT_PORT}; 0 picks a free one)",
+    )
     listen.add_argument("--json", action="store_true", help="print each event's JSON on one line")
-    listen.add_argument("--subscribe", action="store_true",
-                        help="subscribe this receiver with the profile's account while it runs")
+    listen.add_argument(
+        "--subscribe", action="store_true", help="subscribe this receiver with the profile's account while it runs"
+    )
     listen.add_argument("--events", metavar="TYPE[,TYPE]", help="event types for --subscribe (default: all)")
     add_common(listen)
     listen.set_defaults(run=run_listen)

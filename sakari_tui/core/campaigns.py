@@ -155,9 +155,7 @@ class CampaignFilters:
         return all(rule.matches(contact) for rule in self.attributes)
 
 
-def campaign_fields(
-    *, name: str, template: str, trigger: str, filters: CampaignFilters
-) -> dict[str, Any]:
+def campaign_fields(*, name: str, template: str, trigger: str, filters: CampaignFilters) -> dict[str, Any]:
     """The body of ``campaigns.create`` / ``campaigns.update``."""
     if trigger not in TRIGGERS:
         raise ValueError(f"trigger must be one of {', '.join(TRIGGERS)}")

@@ -49,7 +49,9 @@ class ConnectionTracker:
     """Feed it the client's events (it is a client listener); it calls ``on_change``
     with a new ``ConnectionState`` only when the state really changes."""
 
-    def __init__(self, on_change: Callable[[ConnectionState], object], *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, on_change: Callable[[ConnectionState], object], *, clock: Callable[[], float] = time.time
+    ) -> None:
         self.state = ConnectionState()
         self._on_change = on_change
         self._clock = clock

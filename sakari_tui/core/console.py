@@ -89,7 +89,7 @@ class Answer:
             return str(self.status)
 
     def summary(self) -> str:
-        """"200 OK · 34 ms" (and "· 2 requests" when a token exchange came first)."""
+        """ "200 OK · 34 ms" (and "· 2 requests" when a token exchange came first)."""
         parts = [self.status_text(), f"{self.elapsed_ms:.0f} ms"]
         if self.requests > 1:
             parts.append(f"{self.requests} requests")
@@ -356,7 +356,11 @@ def sakari_operation(name: str) -> ConsoleOperation:
 
 
 async def call_sakari(
-    client: SakariClient, operation: ConsoleOperation, values: Mapping[str, str], media_type: str = "", body_text: str = ""
+    client: SakariClient,
+    operation: ConsoleOperation,
+    values: Mapping[str, str],
+    media_type: str = "",
+    body_text: str = "",
 ) -> Answer:
     """Call one of the client's operations with what was typed; the answer as it came.
 

@@ -122,4 +122,3 @@ def suggested_name(thread: Thread | Mapping[str, Any], format: str) -> str:
     safe = "".join(ch if ch.isalnum() or ch in "+-_" else "-" for ch in base).strip("-") or "conversation"
     day = clock.now().astimezone().strftime("%Y-%m-%d")
     return f"sakari-{safe}-{day}.{'json' if format == 'json' else 'txt'}"
-

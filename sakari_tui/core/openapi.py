@@ -174,9 +174,7 @@ def load_document(path_or_url: str, *, transport: httpx.BaseTransport | None = N
     return parse_document(text, source, hint)
 
 
-async def load_document_async(
-    path_or_url: str, *, transport: httpx.AsyncBaseTransport | None = None
-) -> ApiDocument:
+async def load_document_async(path_or_url: str, *, transport: httpx.AsyncBaseTransport | None = None) -> ApiDocument:
     """``load_document`` for an event loop: the download is async, reading and parsing
     run in a thread."""
     source = path_or_url.strip()
@@ -589,7 +587,9 @@ class _Reader:
             entry = self.deref(entry, at) or {}
             if not isinstance(entry, dict):
                 raise self.fail(at, f"expected a mapping, found a {_kind(entry)}")
-            media.append(MediaType(str(media_type), self.inline(entry.get("schema") or {}, at + "/schema"), entry.get("example")))
+            media.append(
+                MediaType(str(media_type), self.inline(entry.get("schema") or {}, at + "/schema"), entry.get("example"))
+            )
         return RequestBody(tuple(media), bool(body.get("required")), str(body.get("description") or ""))
 
 

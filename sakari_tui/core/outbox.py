@@ -133,7 +133,9 @@ class Outbox:
         if accepted == 0:
             return self.store.outbox_update(item.id, state=OutboxState.FAILED, error="the server accepted no message")
         # An answer that says nothing either way: check before resending.
-        return self.store.outbox_update(item.id, state=OutboxState.UNKNOWN, error="the answer did not say whether it was sent")
+        return self.store.outbox_update(
+            item.id, state=OutboxState.UNKNOWN, error="the answer did not say whether it was sent"
+        )
 
     async def find_id(self, item: OutboxItem, lookup: MessageLookup) -> OutboxItem:
         """The server's id of a reply it accepted without naming one; never resends."""
@@ -180,7 +182,9 @@ class Outbox:
         return sum(
             1
             for other in self.store.outbox_items(OutboxState.SENT)
-            if other.id != item.id and other.message_id is None and normalize(other.text) == text
+            if other.id != item.id
+            and other.message_id is None
+            and normalize(other.text) == text
             and self._wanted(other).key == self._wanted(item).key
         )
 

@@ -376,7 +376,9 @@ class SearchIndex:
                 keys.append(key)
                 if len(keys) > limit:
                     return self._hits(keys[:limit]), True
-        row = self._db.execute("SELECT key FROM search_messages ORDER BY key LIMIT 1 OFFSET ?", (RECENT - 1,)).fetchone()
+        row = self._db.execute(
+            "SELECT key FROM search_messages ORDER BY key LIMIT 1 OFFSET ?", (RECENT - 1,)
+        ).fetchone()
         more = False
         if row is not None:  # else there are no more than RECENT messages, and all were checked
             older, more = self._older_keys(query, row[0], limit + 1 - len(keys))
@@ -467,7 +469,9 @@ class SearchIndex:
         )
         hits = []
         for conversation_id, name, number, last_key in self._db.execute(sql, (*params, limit)):
-            hits.append(Hit(conversation_id, None, name, number, "", key_time(last_key) if last_key is not None else None))
+            hits.append(
+                Hit(conversation_id, None, name, number, "", key_time(last_key) if last_key is not None else None)
+            )
         return hits
 
     def message_count(self) -> int:
@@ -475,7 +479,9 @@ class SearchIndex:
 
     def size(self) -> IndexSize:
         """What the index costs on disk next to the text it holds (needs the dbstat table)."""
-        text_bytes = self._db.execute("SELECT coalesce(sum(length(CAST(text AS BLOB))), 0) FROM search_messages").fetchone()[0]
+        text_bytes = self._db.execute(
+            "SELECT coalesce(sum(length(CAST(text AS BLOB))), 0) FROM search_messages"
+        ).fetchone()[0]
         index_bytes = self._db.execute(
             "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name LIKE 'search_text%' AND name != 'search_text'"
         ).fetchone()[0]

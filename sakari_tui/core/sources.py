@@ -142,8 +142,11 @@ def _field(parameter: Parameter) -> Field:
         required=parameter.required,
         kind=kind if kind in ("integer", "number", "boolean", "array") else "string",
         description=parameter.description.strip().splitlines()[0] if parameter.description.strip() else "",
-        default="" if default is None or isinstance(default, dict | list) else str(default).lower()
-        if isinstance(default, bool) else str(default),
+        default=""
+        if default is None or isinstance(default, dict | list)
+        else str(default).lower()
+        if isinstance(default, bool)
+        else str(default),
         choices=tuple(str(v) for v in enum if v is not None),
     )
 
@@ -162,7 +165,9 @@ def _body(media: MediaType) -> Body:
         text = example if isinstance(example, str) else skeleton(media.schema)
         return Body(media.media_type, "text", text if isinstance(text, str) else "")
     if base == "multipart/form-data":
-        properties: Mapping[str, Any] = media.schema["properties"] if isinstance(media.schema.get("properties"), Mapping) else {}
+        properties: Mapping[str, Any] = (
+            media.schema["properties"] if isinstance(media.schema.get("properties"), Mapping) else {}
+        )
         binary = next((str(n) for n, s in properties.items()
                        if isinstance(s, Mapping) and s.get("format") in ("binary", "base64")), "file")  # fmt: skip
         return Body(media.media_type, "file", "", binary)
@@ -250,7 +255,9 @@ class Sources:
         """Read the documents not read yet; those that fail keep their error."""
         async with self._lock:
             pending = [s for s in self._sources.values() if s.document is None and s.error is None]
-            results = await asyncio.gather(*(self._loader(s.entry.path_or_url) for s in pending), return_exceptions=True)
+            results = await asyncio.gather(
+                *(self._loader(s.entry.path_or_url) for s in pending), return_exceptions=True
+            )
             for source, result in zip(pending, results, strict=True):
                 if isinstance(result, SpecError):
                     source.error = str(result)

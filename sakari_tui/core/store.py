@@ -292,7 +292,9 @@ class Store:
             return
         self.search = SearchIndex(self._db)
         if made:
-            self.search.add_conversations(json.loads(row["body"]) for row in self._db.execute("SELECT body FROM conversations"))
+            self.search.add_conversations(
+                json.loads(row["body"]) for row in self._db.execute("SELECT body FROM conversations")
+            )
             self.search.add_messages(json.loads(row["body"]) for row in self._db.execute("SELECT body FROM messages"))
 
     @classmethod
@@ -475,7 +477,9 @@ class Store:
     # -- read markers --------------------------------------------------------
 
     def read_ids(self, conversation_id: str) -> set[str]:
-        row = self._db.execute("SELECT read_ids FROM read_state WHERE conversation_id = ?", (conversation_id,)).fetchone()
+        row = self._db.execute(
+            "SELECT read_ids FROM read_state WHERE conversation_id = ?", (conversation_id,)
+        ).fetchone()
         return set(json.loads(row["read_ids"])) if row else set()
 
     def all_read_state(self) -> dict[str, tuple[set[str], bool]]:
@@ -491,7 +495,9 @@ class Store:
             for start in range(0, len(ids), 500):  # SQLite caps the number of parameters
                 chunk = ids[start : start + 500]
                 placeholders = ", ".join("?" for _ in chunk)
-                rows.extend(self._db.execute(f"SELECT * FROM read_state WHERE conversation_id IN ({placeholders})", chunk))
+                rows.extend(
+                    self._db.execute(f"SELECT * FROM read_state WHERE conversation_id IN ({placeholders})", chunk)
+                )
         return {row["conversation_id"]: (set(json.loads(row["read_ids"])), bool(row["marked_unread"])) for row in rows}
 
     def mark_read(self, conversation_id: str, message_ids: Iterable[str]) -> None:
@@ -542,7 +548,17 @@ class Store:
         self._write(
             "INSERT INTO outbox(id, conversation_id, contact_id, mobile, text, state, created, updated, media) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (item_id, conversation_id, contact_id, mobile, text, OutboxState.PENDING, now, now, json.dumps(list(media))),
+            (
+                item_id,
+                conversation_id,
+                contact_id,
+                mobile,
+                text,
+                OutboxState.PENDING,
+                now,
+                now,
+                json.dumps(list(media)),
+            ),
         )
         item = self.outbox_get(item_id)
         assert item is not None
@@ -688,7 +704,9 @@ def salvage(path: Path) -> Salvage:
     with suppress(sqlite3.Error):
         db.execute("PRAGMA writable_schema=ON")
     try:
-        saved.outbox = [row for row in _read_rows(db, "outbox", "id") if row.get("id") and isinstance(row.get("text"), str)]
+        saved.outbox = [
+            row for row in _read_rows(db, "outbox", "id") if row.get("id") and isinstance(row.get("text"), str)
+        ]
         saved.drafts = [
             row for row in _read_rows(db, "drafts", "conversation_id")
             if row.get("conversation_id") and isinstance(row.get("text"), str)
@@ -752,4 +770,8 @@ def _created_key(message: dict[str, Any]) -> str:
 
 def _activity_key(conversation: dict[str, Any]) -> str:
     last = conversation.get("lastMessage")
-    return (isinstance(last, dict) and _created_key(last)) or _at(conversation.get("updated")) or _at(conversation.get("created"))
+    return (
+        (isinstance(last, dict) and _created_key(last))
+        or _at(conversation.get("updated"))
+        or _at(conversation.get("created"))
+    )

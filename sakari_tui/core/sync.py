@@ -86,7 +86,11 @@ class InboxSync:
     """Diffs successive polls. The UI decides when to call; this decides what changed."""
 
     def __init__(
-        self, client: InboxClient | None, store: Store | None = None, *, to_json: Callable[[Any], dict[str, Any]] | None = None
+        self,
+        client: InboxClient | None,
+        store: Store | None = None,
+        *,
+        to_json: Callable[[Any], dict[str, Any]] | None = None,
     ) -> None:
         self.client: InboxClient = client or NOT_CONNECTED
         self.store = store
@@ -183,7 +187,12 @@ class InboxSync:
 
 def is_settled(message: Message) -> bool:
     """A message whose status will not change any more."""
-    return message.status in (MessageStatus.DELIVERED, MessageStatus.ERROR, MessageStatus.UNDELIVERED, MessageStatus.RECEIVED)
+    return message.status in (
+        MessageStatus.DELIVERED,
+        MessageStatus.ERROR,
+        MessageStatus.UNDELIVERED,
+        MessageStatus.RECEIVED,
+    )
 
 
 def retry_after_of(error: BaseException) -> float | None:

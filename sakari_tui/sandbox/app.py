@@ -164,9 +164,7 @@ class Sandbox:
             else:
                 ids = list(store.messages)
             chosen = (store.messages[i] for i in reversed(ids))
-            return [
-                message_view(store, m) for m in chosen if contact_id is None or m.contact_id == contact_id
-            ]
+            return [message_view(store, m) for m in chosen if contact_id is None or m.contact_id == contact_id]
 
         return self._on_loop(collect)
 

@@ -100,9 +100,7 @@ def _import_rows(store: Store, reader: Any, strategy: str) -> dict[str, Any]:
 
 
 def _rejected_row(data: dict[str, Any], error: ApiError) -> dict[str, Any]:
-    entry: dict[str, Any] = {
-        key: data[key] for key in ("firstName", "lastName", "email") if key in data
-    }
+    entry: dict[str, Any] = {key: data[key] for key in ("firstName", "lastName", "email") if key in data}
     entry["mobile"] = {"number": data.get("mobile", ""), "country": data.get("country", "")}
     entry["tags"] = [{"tag": tag, "visible": True} for tag in data.get("tags", [])]
     entry["attributes"] = data.get("attributes", {})

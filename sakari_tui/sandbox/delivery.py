@@ -76,9 +76,7 @@ class WebhookDelivery:
                     task.cancel()
                 self._loop = None
 
-    async def _post(
-        self, client: httpx.AsyncClient, url: str, event: dict[str, Any], limit: asyncio.Semaphore
-    ) -> None:
+    async def _post(self, client: httpx.AsyncClient, url: str, event: dict[str, Any], limit: asyncio.Semaphore) -> None:
         try:
             response = await client.post(url, json=event)
             self.delivered += 1

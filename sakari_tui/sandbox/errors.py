@@ -13,9 +13,7 @@ from typing import Any
 class ApiError(Exception):
     """Raised anywhere in a handler; turned into a JSON error answer."""
 
-    def __init__(
-        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
-    ) -> None:
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(f"{code}: {message}")
         self.status = status
         self.code = code

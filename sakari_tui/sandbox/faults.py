@@ -122,7 +122,9 @@ class FaultMiddleware:
         raise DroppedConnection()
 
 
-async def _answer(send: Send, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
+async def _answer(
+    send: Send, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
+) -> None:
     raw_headers = [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode())]
     raw_headers += [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw_headers})

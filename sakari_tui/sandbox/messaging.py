@@ -18,9 +18,7 @@ from .store import Store
 from .templating import PLACEHOLDER, render
 from .views import contact_view, conversation_view, identifiers_of, message_view
 
-OPT_OUT_KEYWORDS = frozenset(
-    {"STOP", "CANCEL", "END", "OPTOUT", "OPT-OUT", "QUIT", "REVOKE", "UNSUBSCRIBE"}
-)
+OPT_OUT_KEYWORDS = frozenset({"STOP", "CANCEL", "END", "OPTOUT", "OPT-OUT", "QUIT", "REVOKE", "UNSUBSCRIBE"})
 OPT_IN_KEYWORDS = frozenset({"START", "UNSTOP"})
 
 BLOCKED = ("CONT-010", "Contact has requested no further communication")
@@ -75,7 +73,14 @@ def send_messages(store: Store, body: dict[str, Any]) -> dict[str, Any]:
         conversation = _open_conversation(store, contact, at)
         status, error = store.decide_fate()
         message = Message.counted(
-            store.new_id(), conversation, contact, text, at, outgoing=True, type=message_type, segments=counted,
+            store.new_id(),
+            conversation,
+            contact,
+            text,
+            at,
+            outgoing=True,
+            type=message_type,
+            segments=counted,
             media=[dict(item) for item in media],
             template=template if has_placeholders else None,
             final_status=status,
@@ -277,4 +282,3 @@ def _apply_keyword(store: Store, contact: Contact, text: str, at: float) -> None
     contact.updated_at = at
     store.emit(event, lambda: contact_view(contact))
     store.emit("contact-updated", lambda: contact_view(contact))
-

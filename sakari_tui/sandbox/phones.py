@@ -13,8 +13,20 @@ import re
 DEFAULT_COUNTRY = "US"
 
 CALLING_CODES = {
-    "US": "1", "CA": "1", "GB": "44", "IE": "353", "AU": "61", "NZ": "64", "DE": "49",
-    "FR": "33", "ES": "34", "IT": "39", "NL": "31", "MX": "52", "IN": "91", "ZA": "27",
+    "US": "1",
+    "CA": "1",
+    "GB": "44",
+    "IE": "353",
+    "AU": "61",
+    "NZ": "64",
+    "DE": "49",
+    "FR": "33",
+    "ES": "34",
+    "IT": "39",
+    "NL": "31",
+    "MX": "52",
+    "IN": "91",
+    "ZA": "27",
 }
 # The other way round, longest codes first, to name the country of an E.164 number.
 _COUNTRY_BY_CODE = sorted(

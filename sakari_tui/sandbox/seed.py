@@ -125,7 +125,12 @@ def _seed_conversations(store: Store, rng: random.Random, talkers: list[Contact]
         if index not in conversations:
             conversations[index], _ = store.open_conversation(contact, at)
         message = Message.counted(
-            store.new_id(), conversations[index], contact, body, at, outgoing=outgoing,
+            store.new_id(),
+            conversations[index],
+            contact,
+            body,
+            at,
+            outgoing=outgoing,
             final_status="Delivered" if outgoing else "Received",
             settled=True,
             announced_status="Delivered" if outgoing else "Received",
@@ -150,8 +155,12 @@ def _seed_templates_and_campaigns(store: Store, rng: random.Random, base: float)
     for name, code, template_index, filters in text.CAMPAIGNS:
         at = base - rng.uniform(5, 60) * DAY
         campaign = Campaign(
-            store.new_id(), name, code, templates[template_index].text,
+            store.new_id(),
+            name,
+            code,
+            templates[template_index].text,
             {key: [dict(v) if isinstance(v, dict) else v for v in value] for key, value in filters.items()},
-            at, at,
+            at,
+            at,
         )
         store.campaigns[campaign.id] = campaign

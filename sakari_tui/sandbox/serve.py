@@ -50,29 +50,43 @@ def build_parser() -> argparse.ArgumentParser:
         description="Serve a local imitation of the Sakari Messaging API v1 with seeded demo data.",
     )
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=port_number, default=8765, help="0 lets the system pick a free port (default 8765)")
+    parser.add_argument(
+        "--port", type=port_number, default=8765, help="0 lets the system pick a free port (default 8765)"
+    )
     parser.add_argument("--client-id", default="demo-client")
     parser.add_argument("--client-secret", default="demo-secret")
     parser.add_argument("--account-id", default="demo-account")
     parser.add_argument("--seed", type=int, default=7, help="same seed, same demo data")
     parser.add_argument("--live", action="store_true", help="simulated customers write in and answer")
-    parser.add_argument("--contacts", type=whole_number, metavar="N",
-                        help=f"contacts seeded (default {DEFAULT_CONTACTS}, or --conversations if more)")
-    parser.add_argument("--conversations", type=whole_number, metavar="N",
-                        help=f"conversations seeded, each with a contact of its own, so not more than "
-                        f"--contacts (default {DEFAULT_CONVERSATIONS})")
+    parser.add_argument(
+        "--contacts",
+        type=whole_number,
+        metavar="N",
+        help=f"contacts seeded (default {DEFAULT_CONTACTS}, or --conversations if more)",
+    )
+    parser.add_argument(
+        "--conversations",
+        type=whole_number,
+        metavar="N",
+        help=f"conversations seeded, each with a contact of its own, so not more than "
+        f"--contacts (default {DEFAULT_CONVERSATIONS})",
+    )
     faults = parser.add_argument_group("faults")
     faults.add_argument("--latency", type=_non_negative, default=0.0, metavar="SECONDS")
     faults.add_argument("--rate-429", type=_share, default=0.0, metavar="P", help="share answered 429")
     faults.add_argument("--retry-after", type=int, default=1, metavar="S", help="Retry-After of the 429s")
     faults.add_argument("--rate-5xx", type=_share, default=0.0, metavar="P", help="share answered 503/502")
     faults.add_argument("--rate-drop", type=_share, default=0.0, metavar="P", help="share dropped after processing")
-    faults.add_argument("--send-counters-only", action="store_true",
-                        help="answer accepted sends with counts only (requested, valid, invalid), "
-                        "no messages and so no message ids, as later API versions may")
+    faults.add_argument(
+        "--send-counters-only",
+        action="store_true",
+        help="answer accepted sends with counts only (requested, valid, invalid), "
+        "no messages and so no message ids, as later API versions may",
+    )
     faults.add_argument("--token-lifetime", type=_non_negative, default=3600, metavar="S")
-    faults.add_argument("--error-share", type=_share, default=0.05, metavar="P",
-                        help="share of sent messages that end in Error")
+    faults.add_argument(
+        "--error-share", type=_share, default=0.05, metavar="P", help="share of sent messages that end in Error"
+    )
     return parser
 
 

@@ -35,9 +35,7 @@ def run_in_thread(
     Returns (base_url, stop). Port 0 picks a free port; the base URL has the real one.
     """
     quiet_injected_faults()
-    config = uvicorn.Config(
-        sandbox.app, host=host, port=port, log_level=log_level, access_log=False, lifespan="on"
-    )
+    config = uvicorn.Config(sandbox.app, host=host, port=port, log_level=log_level, access_log=False, lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=lambda: asyncio.run(server.serve()), name="sakari-sandbox", daemon=True)
     thread.start()

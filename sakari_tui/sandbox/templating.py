@@ -21,7 +21,7 @@ def render(template: str, fields: Mapping[str, Any], attributes: Mapping[str, An
         name = match.group(1) or match.group(2)
         for prefix in ("contact.", "attributes."):
             if name.startswith(prefix):
-                name = name[len(prefix):]
+                name = name[len(prefix) :]
         if name in fields:
             value = fields[name]
         else:

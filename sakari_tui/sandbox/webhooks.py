@@ -41,9 +41,7 @@ def subscribe(store: Store, body: dict[str, Any]) -> Webhook:
         raise ApiError(400, "REQ-002", "eventTypes must be a list of strings")
     unknown = [t for t in event_types if t not in EVENT_TYPES]
     if unknown:
-        raise ApiError(
-            400, "HOOK-002", f"Unknown event type {unknown[0]!r}; known: {', '.join(EVENT_TYPES)}"
-        )
+        raise ApiError(400, "HOOK-002", f"Unknown event type {unknown[0]!r}; known: {', '.join(EVENT_TYPES)}")
     webhook = Webhook(url.strip(), list(dict.fromkeys(event_types)), now())
     store.webhooks[webhook.url] = webhook
     return webhook

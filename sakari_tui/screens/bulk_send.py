@@ -319,7 +319,9 @@ class BulkSendScreen(SakariModal[str | None]):
     @on(TextArea.Changed, "#send-text")
     def refresh_preview(self) -> None:
         template = self.text
-        self.query_one("#send-meter", Static).update(meter_text(template) if template else Text("Write the message above.", style="dim"))
+        self.query_one("#send-meter", Static).update(
+            meter_text(template) if template else Text("Write the message above.", style="dim")
+        )
         preview = Table(box=None, show_header=False, expand=True, pad_edge=False)
         preview.add_column(ratio=1, no_wrap=True, overflow="ellipsis", style="dim")
         preview.add_column(ratio=3)
@@ -475,7 +477,7 @@ class BulkSendScreen(SakariModal[str | None]):
             except NetworkError as exc:
                 if exc.may_have_been_sent:
                     outcome.unknown += sizes[index]
-                    outcome.not_sent += sum(sizes[index + 1:])
+                    outcome.not_sent += sum(sizes[index + 1 :])
                     outcome.error = (f"The connection dropped while sending ({exc}): {sizes[index]:,} recipients may or "
                                      "may not have got the message, so it is not sent again from here. Check their "
                                      "conversations before sending again.")  # fmt: skip

@@ -53,7 +53,9 @@ class AttributeRow(Horizontal):
         self.rule = rule or AttributeRule("", "=", "")
 
     def compose(self) -> ComposeResult:
-        yield Input(self.rule.name, placeholder="attribute", classes="attribute-name", compact=True, select_on_focus=False)
+        yield Input(
+            self.rule.name, placeholder="attribute", classes="attribute-name", compact=True, select_on_focus=False
+        )
         yield Select(
             [(c, c) for c in COMPARATORS],
             value=self.rule.comparator if self.rule.comparator in COMPARATORS else "=",
@@ -61,7 +63,9 @@ class AttributeRow(Horizontal):
             compact=True,
             classes="attribute-comparator",
         )
-        yield Input(self.rule.value, placeholder="value", classes="attribute-value", compact=True, select_on_focus=False)
+        yield Input(
+            self.rule.value, placeholder="value", classes="attribute-value", compact=True, select_on_focus=False
+        )
         yield Button("✕", classes="remove-attribute", compact=True, tooltip="Remove this rule")
 
     def values(self) -> tuple[str, str, str]:

@@ -166,7 +166,10 @@ class CampaignRunScreen(SakariModal[SendSummary | None]):
         self.query_one("#run-recipients", Static).update(audience_table(audience, self.default_region, rows))
         first = audience.sendable[0] if audience.sendable else None
         message = preview_text(self.campaign.template or "", first)
-        who = Text(f"As {one_line(first.display_name or 'the first recipient')} gets it:" if first else "The message:", style="dim")
+        who = Text(
+            f"As {one_line(first.display_name or 'the first recipient')} gets it:" if first else "The message:",
+            style="dim",
+        )
         self.query_one("#run-message", Static).update(Group(who, message, meter_text(message.plain)))
         button = self.query_one("#send", Button)
         button.disabled = problem is not None
@@ -217,8 +220,13 @@ class CampaignRunScreen(SakariModal[SendSummary | None]):
         except NetworkError as exc:
             if exc.may_have_been_sent:
                 self.outcome_unknown = True
-                out.update(Text(f"The connection was lost while sending ({exc}): the messages may have gone out. "
-                                "Check the inbox before running the campaign again.", style="bold yellow"))
+                out.update(
+                    Text(
+                        f"The connection was lost while sending ({exc}): the messages may have gone out. "
+                        "Check the inbox before running the campaign again.",
+                        style="bold yellow",
+                    )
+                )
             else:
                 out.update(Text(f"Not sent: {exc}. Nothing went out; press y to try again.", style="bold red"))
                 button.disabled = False

@@ -107,7 +107,10 @@ class CampaignsScreen(CatalogScreen[Campaign]):
         await self.app.client.campaigns.remove(item.id or "")
 
     def cells(self, item: Campaign) -> tuple[Text, ...]:
-        return (Text(one_line(item.name or "(unnamed)", self.name_width())), Text(trigger_label(item.trigger.get("code"))))
+        return (
+            Text(one_line(item.name or "(unnamed)", self.name_width())),
+            Text(trigger_label(item.trigger.get("code"))),
+        )
 
     def show_detail(self, item: Campaign | None) -> None:
         heading = self.query_one("#campaign-heading", Static)

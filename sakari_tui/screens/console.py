@@ -329,7 +329,9 @@ class ConsoleScreen(SakariScreen[None]):
     def body_widget(self, operation_key: str, body: Body, text: str) -> Widget:
         if body.kind == "file":
             field = Input(text, placeholder="path of the file to upload", compact=True, classes="body-input")
-            return Horizontal(Label(Text("file"), classes="field-label"), _for(field, operation_key), classes="field-row")
+            return Horizontal(
+                Label(Text("file"), classes="field-label"), _for(field, operation_key), classes="field-row"
+            )
         editor = TextArea(text, soft_wrap=False, tab_behavior="indent", classes="body-input", id="body-editor")
         editor.border_title = f"body · {one_line(body.media_type)}"
         return _for(editor, operation_key)
@@ -376,7 +378,9 @@ class ConsoleScreen(SakariScreen[None]):
         if body is None:
             return
         for widget in self.query("#console-form .body-input"):
-            await (widget.parent if isinstance(widget, Input) and isinstance(widget.parent, Widget) else widget).remove()
+            await (
+                widget.parent if isinstance(widget, Input) and isinstance(widget.parent, Widget) else widget
+            ).remove()
         editor = self.body_widget(operation.key, body, draft["bodies"].get(body.media_type, ""))
         await self.query_one("#console-form", VerticalScroll).mount(editor)
 

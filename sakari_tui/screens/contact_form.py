@@ -270,7 +270,6 @@ class ContactForm(EditForm[Contact | None]):
     def submitted(self) -> None:
         self.action_save()
 
-
     @on(TagChips.Changed)
     def tags_changed(self) -> None:
         self.set_error("tags", None)

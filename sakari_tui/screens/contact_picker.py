@@ -17,6 +17,7 @@ from sakari_tui.screens.base import SakariModal
 
 SHOWN = 20
 
+
 def contact_label(contact: Contact, region: str) -> Text:
     label = Text(one_line(contact.display_name or "(no name)"))
     if contact.mobile and contact.mobile.number:

@@ -83,8 +83,13 @@ class ContactsScreen(SakariScreen[None]):
         Binding("n", "new", "New", id="contacts.new"),
         Binding("e", "edit", "Edit", id="contacts.edit"),
         Binding("d,delete", "delete", "Delete", id="contacts.delete", show=False),
-        Binding("space", "toggle_select", "Select", id="contacts.select",
-                tooltip="Select or unselect the contact, then move down"),
+        Binding(
+            "space",
+            "toggle_select",
+            "Select",
+            id="contacts.select",
+            tooltip="Select or unselect the contact, then move down",
+        ),
         # Listed in F1, not the footer: at 80 columns the footer would cut Quit and Keys.
         Binding("a", "select_all", "Select all", id="contacts.select_all", show=False),
         Binding("s", "bulk_send", "Send", id="contacts.send"),

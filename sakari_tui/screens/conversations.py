@@ -148,8 +148,9 @@ class ConversationsScreen(SakariScreen[None]):
         Binding("c", "close_conversation", "Close", id="conversations.close"),
         Binding("u", "mark_unread", "Mark unread", id="conversations.mark_unread", show=False),
         Binding("right_square_bracket", "next_unread(1)", "Next unread", id="conversations.next_unread", show=False),
-        Binding("left_square_bracket", "next_unread(-1)", "Previous unread", id="conversations.previous_unread",
-                show=False),
+        Binding(
+            "left_square_bracket", "next_unread(-1)", "Previous unread", id="conversations.previous_unread", show=False
+        ),
         Binding("e", "export", "Export", id="conversations.export", show=False),
         Binding("y", "copy_message", "Copy message", id="conversations.copy", show=False),
         Binding("o", "open_contact", "Contact", id="conversations.contact", show=False),
@@ -450,7 +451,9 @@ class ConversationsScreen(SakariScreen[None]):
 
         banner = self.query_one("#offline-banner", Static)
         if state.link is Link.OFFLINE:
-            banner.update(Text(f" {state.describe()}: showing saved messages; replies wait in the outbox ", style="bold"))
+            banner.update(
+                Text(f" {state.describe()}: showing saved messages; replies wait in the outbox ", style="bold")
+            )
             banner.display = True
         elif state.link is Link.AUTH_FAILED:
             banner.update(Text(f" signed out: {one_line(state.detail)} ", style="bold"))
@@ -542,7 +545,9 @@ class ConversationsScreen(SakariScreen[None]):
             self._read_waiting = conversation_id
             return
         if not self.app.terminal_focused:  # the terminal is in the background: not seen yet
-            self._read_timer = self.set_timer(self.app.profile.read_after, lambda: self._shown_long_enough(conversation_id))
+            self._read_timer = self.set_timer(
+                self.app.profile.read_after, lambda: self._shown_long_enough(conversation_id)
+            )
             return
         self.mark_read(conversation_id)
 
@@ -623,7 +628,9 @@ class ConversationsScreen(SakariScreen[None]):
         if self.new_conversation is not None:
             new = self.new_conversation
             text.append("New conversation with ", style="dim")
-            text.append(one_line(new.contact.display_name) if new.contact else format_number(new.mobile, region), style="bold")
+            text.append(
+                one_line(new.contact.display_name) if new.contact else format_number(new.mobile, region), style="bold"
+            )
             text.append(f" {format_number(new.mobile, region)}", style="dim")
         elif self.open_id and self.open_id in self.conversations:
             conversation = self.conversations[self.open_id]
@@ -718,7 +725,9 @@ class ConversationsScreen(SakariScreen[None]):
         self.app.store.save_contacts([contact.to_json()])
         self.refresh_header()
         if previous is None or previous.blocked != contact.blocked:
-            self.refresh_rows([cid for cid, c in self.conversations.items() if c.contact and c.contact.id == contact_id])
+            self.refresh_rows(
+                [cid for cid, c in self.conversations.items() if c.contact and c.contact.id == contact_id]
+            )
 
     @on(Composer.Submitted)
     def send(self, event: Composer.Submitted) -> None:
@@ -742,7 +751,9 @@ class ConversationsScreen(SakariScreen[None]):
         media = [self.attachment.link] if self.attachment else None
         if self.new_conversation is not None:
             new = self.new_conversation
-            item = outbox.enqueue(text, contact_id=new.contact.id if new.contact else None, mobile=new.mobile, media=media)
+            item = outbox.enqueue(
+                text, contact_id=new.contact.id if new.contact else None, mobile=new.mobile, media=media
+            )
         elif self.open_id is not None:
             item = outbox.enqueue(text, conversation_id=self.open_id, media=media)
         else:
@@ -959,7 +970,9 @@ class ConversationsScreen(SakariScreen[None]):
             if yes:
                 self._close(conversation.id)
 
-        self.app.push_screen(ConfirmScreen(f"Close the conversation with {one_line(name)}?", confirm="Close"), confirmed)
+        self.app.push_screen(
+            ConfirmScreen(f"Close the conversation with {one_line(name)}?", confirm="Close"), confirmed
+        )
 
     @work(group="close", exclusive=True)
     async def _close(self, conversation_id: str) -> None:
@@ -984,7 +997,9 @@ class ConversationsScreen(SakariScreen[None]):
     def action_copy_message(self) -> None:
         bubble = self.query_one(MessageThread).selected
         if bubble is None:
-            self.app.notify("Select a message in the thread first (tab to the thread, then up/down).", severity="warning")
+            self.app.notify(
+                "Select a message in the thread first (tab to the thread, then up/down).", severity="warning"
+            )
             return
         self.app.copy_to_clipboard(bubble.text)
         self.app.notify("Message copied to the clipboard.", timeout=2)
@@ -1093,7 +1108,9 @@ class ConversationsScreen(SakariScreen[None]):
             if attachment.as_mms:
                 self.set_attachment(attachment)
             else:
-                composer.insert((" " if composer.text and not composer.text.endswith((" ", "\n")) else "") + attachment.link)
+                composer.insert(
+                    (" " if composer.text and not composer.text.endswith((" ", "\n")) else "") + attachment.link
+                )
             composer.focus()
 
         self.app.push_screen(AttachScreen(), attached)
@@ -1107,7 +1124,10 @@ class ConversationsScreen(SakariScreen[None]):
         if attachment is not None:
             text = Text("📎 ", style="dim")
             text.append(one_line(attachment.filename, 40), style="bold")
-            text.append(f" · {attachment.content_type} · {human_size(attachment.size)} · sent as MMS with the reply", style="dim")
+            text.append(
+                f" · {attachment.content_type} · {human_size(attachment.size)} · sent as MMS with the reply",
+                style="dim",
+            )
             line.update(text)
 
     def _selected_media(self) -> tuple[str, str] | None:
@@ -1131,7 +1151,9 @@ class ConversationsScreen(SakariScreen[None]):
     def action_edit_externally(self) -> None:
         composer = self.query_one(Composer)
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-        with tempfile.NamedTemporaryFile("w+", suffix=".txt", prefix="sakari-reply-", delete=False, encoding="utf-8") as fh:
+        with tempfile.NamedTemporaryFile(
+            "w+", suffix=".txt", prefix="sakari-reply-", delete=False, encoding="utf-8"
+        ) as fh:
             fh.write(composer.text)
             path = Path(fh.name)
         try:
@@ -1141,7 +1163,9 @@ class ConversationsScreen(SakariScreen[None]):
                 composer.load_text(path.read_text(encoding="utf-8").rstrip("\n"))
                 composer.move_cursor(composer.document.end)
             else:
-                self.app.notify(f"{editor} exited {done.returncode}; the reply is unchanged.", severity="warning", markup=False)
+                self.app.notify(
+                    f"{editor} exited {done.returncode}; the reply is unchanged.", severity="warning", markup=False
+                )
         except OSError as exc:
             self.app.notify(f"Could not run {editor}: {exc.strerror or exc}", severity="error", markup=False)
         finally:

@@ -106,7 +106,11 @@ class ExportScreen(SakariModal[None]):
         count = len(self.thread.messages)
         if target is None:
             self.app.copy_to_clipboard(text)
-            note = " (large: some terminals cut clipboard writes this long)" if len(text.encode()) > CLIPBOARD_WARN_BYTES else ""
+            note = (
+                " (large: some terminals cut clipboard writes this long)"
+                if len(text.encode()) > CLIPBOARD_WARN_BYTES
+                else ""
+            )
             self.app.notify(f"{count} messages copied to the clipboard{note}.", markup=False)
         else:
             try:

@@ -61,7 +61,6 @@ def _app_of(app: App | None) -> App:
 
 
 class HelpScreen(SakariModal[None]):
-
     BINDINGS = [Binding("escape,q,f1,question_mark", "dismiss", "Close", id="help.close")]
 
     def __init__(self, screen: Screen) -> None:

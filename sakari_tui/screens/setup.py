@@ -62,7 +62,10 @@ class SetupScreen(SakariScreen[Profile]):
                     style="dim",
                 )
             )
-            defaults = {"api_url": self.profile.api_url or DEFAULT_API_URL, "default_region": self.profile.default_region}
+            defaults = {
+                "api_url": self.profile.api_url or DEFAULT_API_URL,
+                "default_region": self.profile.default_region,
+            }
             for name, label, secret in FIELDS:
                 yield Label(label, id=f"label-{name}")
                 yield Input(
@@ -139,4 +142,3 @@ class SetupScreen(SakariScreen[Profile]):
             self.show_error(f"Could not write {self.config.path}: {exc.strerror or exc}")
             return
         self.dismiss(profile)
-

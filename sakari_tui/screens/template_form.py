@@ -166,9 +166,7 @@ class TemplateForm(MessageTextForm[Template | None]):
                 saved = await templates.create(name.strip(), text, kind)
             else:
                 assert self.template is not None and self.template.id
-                saved = await templates.update(
-                    self.template.id, {"name": name.strip(), "template": text, "type": kind}
-                )
+                saved = await templates.update(self.template.id, {"name": name.strip(), "template": text, "type": kind})
         except SakariError as exc:
             self.show_error(save_failed(exc, "template"))
             return

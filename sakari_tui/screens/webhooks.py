@@ -37,9 +37,7 @@ class SubscribeScreen(SakariModal[Webhook | None]):
         with Vertical() as box:
             box.border_title = "Subscribe a webhook"
             yield Input(placeholder="https://example.com/hooks/sakari", id="webhook-url")
-            yield SelectionList[str](
-                *((event, event, True) for event in WEBHOOK_EVENT_TYPES), id="webhook-events"
-            )
+            yield SelectionList[str](*((event, event, True) for event in WEBHOOK_EVENT_TYPES), id="webhook-events")
             yield Static("", id="webhook-error", classes="error")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
@@ -155,7 +153,9 @@ class WebhooksScreen(SakariScreen[None]):
             if yes:
                 self._unsubscribe(url)
 
-        self.app.push_screen(ConfirmScreen(f"Stop sending events to {one_line(url)}?", confirm="Unsubscribe"), confirmed)
+        self.app.push_screen(
+            ConfirmScreen(f"Stop sending events to {one_line(url)}?", confirm="Unsubscribe"), confirmed
+        )
 
     @work(exclusive=True, group="unsubscribe")
     async def _unsubscribe(self, url: str) -> None:

@@ -70,9 +70,7 @@ class Api:
         makes of the raw body, in a worker thread (see ``Transport.request``)."""
         if retryable is None:
             retryable = method in IDEMPOTENT_METHODS
-        return await self.transport.request(
-            method, path, auth=self.auth, retryable=retryable, read=read, **options
-        )
+        return await self.transport.request(method, path, auth=self.auth, retryable=retryable, read=read, **options)
 
 
 class Resource:

@@ -10,9 +10,7 @@ from .base import Resource, query
 
 
 class Campaigns(Resource):
-    async def fetch_all(
-        self, offset: int = 0, limit: int = 10, *, name: str | None = None
-    ) -> Page[Campaign]:
+    async def fetch_all(self, offset: int = 0, limit: int = 10, *, name: str | None = None) -> Page[Campaign]:
         params = query(offset=offset, limit=limit, name=name)
         body = await self._api.call("GET", self._api.account_path("campaigns"), params=params)
         return Page.from_json(body, Campaign.from_json, offset=offset, limit=limit)

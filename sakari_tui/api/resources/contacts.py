@@ -92,4 +92,3 @@ class Contacts(Resource):
     async def remove(self, contact_id: str) -> None:
         body = await self._api.call("DELETE", self._api.account_path("contacts", contact_id))
         expect_success(body)
-

@@ -93,9 +93,7 @@ class Messages(Resource):
         read in a worker thread, one message at a time, keeping only the refused ones."""
         payload = send_payload(template, contacts, conversations, filters, media, type,
                                conversation_strategy, extra)  # fmt: skip
-        return await self._api.call(
-            "POST", self._api.account_path("messages"), json=payload, read=read_send_summary
-        )
+        return await self._api.call("POST", self._api.account_path("messages"), json=payload, read=read_send_summary)
 
 
 def read_send_summary(raw: bytes) -> SendSummary:

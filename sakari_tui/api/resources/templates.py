@@ -23,9 +23,7 @@ def parse_created_template(body: object) -> Template:
 
 
 class Templates(Resource):
-    async def fetch_all(
-        self, offset: int = 0, limit: int = 10, *, name: str | None = None
-    ) -> Page[Template]:
+    async def fetch_all(self, offset: int = 0, limit: int = 10, *, name: str | None = None) -> Page[Template]:
         params = query(offset=offset, limit=limit, name=name)
         body = await self._api.call("GET", self._api.account_path("templates"), params=params)
         return Page.from_json(body, Template.from_json, offset=offset, limit=limit)

@@ -57,7 +57,5 @@ class Tools(Resource):
         content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
         # httpx seeks a file back to its start when it sends the body again (token refresh).
         payload = _ProgressReader(content, progress) if progress else content
-        body = await self._api.call(
-            "POST", "/v1/tools/sharefile", files={"media": (filename, payload, content_type)}
-        )
+        body = await self._api.call("POST", "/v1/tools/sharefile", files={"media": (filename, payload, content_type)})
         return SharedFile.from_json(data_object(body))

@@ -34,7 +34,9 @@ async def token(request: Request, sandbox: Sandbox) -> Response:
     body = {
         "access_token": sandbox.issue_token(),
         "token_type": "Bearer",
-        "expires_in": int(config.token_lifetime) if float(config.token_lifetime).is_integer() else config.token_lifetime,
+        "expires_in": int(config.token_lifetime)
+        if float(config.token_lifetime).is_integer()
+        else config.token_lifetime,
         "scope": "messages:send",
     }
     return JSONResponse(body, headers={"Cache-Control": "no-store"})

@@ -52,7 +52,7 @@ async def fetch_all(request: Request, sandbox: Sandbox) -> Response:
         total = len(store.contacts)
     else:
         matches = list(matching_contacts(store, filters))
-        items, total = matches[offset:offset + limit], len(matches)
+        items, total = matches[offset : offset + limit], len(matches)
     return page([contact_view(c) for c in items], offset, limit, total)
 
 

@@ -40,7 +40,9 @@ async def share_file(request: Request, sandbox: Sandbox) -> Response:
         name = request.query_params.get("filename") or _name_from_disposition(request) or "file"
         file_type = "" if kind == "application/octet-stream" else kind
     else:
-        raise ApiError(415, "REQ-003", "Send the file as multipart/form-data (field 'media') or application/octet-stream")
+        raise ApiError(
+            415, "REQ-003", "Send the file as multipart/form-data (field 'media') or application/octet-stream"
+        )
     if not data:
         raise ApiError(400, "FILE-001", "The file is empty")
     if len(data) > MAX_FILE:

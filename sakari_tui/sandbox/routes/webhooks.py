@@ -25,7 +25,7 @@ async def fetch_all(request: Request, sandbox: Sandbox) -> Response:
         offset, limit = pagination(request)
     else:
         offset, limit = 0, max(len(hooks), 1)
-    return page([webhook_view(h) for h in hooks[offset:offset + limit]], offset, limit, len(hooks))
+    return page([webhook_view(h) for h in hooks[offset : offset + limit]], offset, limit, len(hooks))
 
 
 async def subscribe(request: Request, sandbox: Sandbox) -> Response:
