@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from sakari_tui.api.values import as_datetime
+
 from . import clock
 from .text import one_line, strip_control
 
@@ -34,17 +36,6 @@ async def fetch_thread(client: Any, conversation_id: str, *, page_size: int = 10
     messages = [m.to_json() for m in newest_first]
     messages.reverse()
     return Thread(conversation.to_json(), messages)
-
-
-def _when(stamp: Any) -> datetime | None:
-    text = stamp.get("at") if isinstance(stamp, Mapping) else None
-    if not isinstance(text, str):
-        return None
-    try:
-        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
 def _name(contact: Any) -> str:
@@ -77,7 +68,7 @@ def as_text(thread: Thread, *, tz: timezone | None = None, exported: datetime | 
     for message in thread.messages:
         outgoing = bool(message.get("outgoing"))
         author = "Agent" if outgoing else (name or number or "Customer")
-        head = f"[{at(_when(message.get('created')))}] {author}"
+        head = f"[{at(_stamp_time(message.get('created')))}] {author}"
         status = message.get("status")
         if outgoing and isinstance(status, str) and status:
             head += f" ({one_line(status).lower()})"
@@ -122,3 +113,8 @@ def suggested_name(thread: Thread | Mapping[str, Any], format: str) -> str:
     safe = "".join(ch if ch.isalnum() or ch in "+-_" else "-" for ch in base).strip("-") or "conversation"
     day = clock.now().astimezone().strftime("%Y-%m-%d")
     return f"sakari-{safe}-{day}.{'json' if format == 'json' else 'txt'}"
+
+
+def _stamp_time(stamp: Any) -> datetime | None:
+    """The time of an API stamp (``{"at": ..., "by": ...}``), read as the models read times."""
+    return as_datetime(stamp.get("at")) if isinstance(stamp, Mapping) else None

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from sakari_tui.api.values import as_datetime
+
 SEARCH_SCHEMA_VERSION = 1
 
 # A key is (seconds from the time to HORIZON) * SLOTS + a slot: the newest message has the
@@ -95,17 +97,6 @@ def time_key(when: datetime | None) -> int:
 
 def key_time(key: int) -> datetime:
     return datetime.fromtimestamp(EPOCH + HORIZON - key // SLOTS, tz=timezone.utc)
-
-
-def _parse_time(stamp: Any) -> datetime | None:
-    text = stamp.get("at") if isinstance(stamp, Mapping) else None
-    if not isinstance(text, str):
-        return None
-    try:
-        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
 def contact_name(contact: Mapping[str, Any] | None) -> str:
@@ -242,7 +233,7 @@ class SearchIndex:
             conversation = body.get("conversation")
             conversation_id = conversation.get("id") if isinstance(conversation, Mapping) else None
             text = body.get("message") if isinstance(body.get("message"), str) else ""
-            when = _parse_time(body.get("created")) or _parse_time(body.get("updated"))
+            when = _stamp_time(body.get("created")) or _stamp_time(body.get("updated"))
             rows.append((message_id, conversation_id, bool(body.get("outgoing")), text, when, body.get("contact")))
         if not rows:
             return 0
@@ -571,3 +562,8 @@ class HistoryFill:
             progress(state)
             if finished:
                 return state
+
+
+def _stamp_time(stamp: Any) -> datetime | None:
+    """The time of an API stamp (``{"at": ..., "by": ...}``), read as the models read times."""
+    return as_datetime(stamp.get("at")) if isinstance(stamp, Mapping) else None
