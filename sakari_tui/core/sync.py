@@ -172,14 +172,12 @@ class InboxSync:
     # The search index follows what polls and scrollback bring (see core/search.py).
 
     def _index_conversations(self, bodies: list[dict[str, Any]]) -> None:
-        index = getattr(self.store, "search", None)
-        if index is not None:
-            index.add_conversations(bodies)
+        if self.store is not None and self.store.search is not None:
+            self.store.search.add_conversations(bodies)
 
     def _index_messages(self, bodies: list[dict[str, Any]]) -> None:
-        index = getattr(self.store, "search", None)
-        if index is not None:
-            index.add_messages(bodies)
+        if self.store is not None and self.store.search is not None:
+            self.store.search.add_messages(bodies)
 
     def forget_thread(self, conversation_id: str) -> None:
         self._threads.pop(conversation_id, None)
