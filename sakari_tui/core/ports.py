@@ -24,6 +24,8 @@ class MessagesPort(Protocol):
         self, offset: int = 0, limit: int = 10, *, conversation_id: str | None = None, contact_id: str | None = None
     ) -> Page[Message]: ...
 
+    async def fetch(self, message_id: str) -> Message: ...
+
     async def send(
         self,
         template: str,
@@ -38,13 +40,19 @@ class MessagesPort(Protocol):
 class ConversationsPort(Protocol):
     async def fetch_all(self, offset: int = 0, limit: int = 10) -> Page[Conversation]: ...
 
+    async def fetch(self, conversation_id: str) -> Conversation: ...
+
+    async def close(self, conversation_id: str) -> Conversation: ...
+
 
 class ContactsPort(Protocol):
     async def fetch_all(self, offset: int = 0, limit: int = 10, *, mobile: str | None = None) -> Page[Contact]: ...
 
+    async def fetch(self, contact_id: str) -> Contact: ...
+
 
 class InboxClient(Protocol):
-    """The part of the API the inbox's polling and the outbox use."""
+    """The part of the API the inbox (core/inbox.py, core/sync.py) and the outbox use."""
 
     @property
     def messages(self) -> MessagesPort: ...

@@ -8,7 +8,6 @@ thread behind it, and only what changed is redrawn.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shlex
 import subprocess
@@ -28,20 +27,20 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static, TextArea
 
-from sakari_tui.api import (
-    Contact,
-    Conversation,
-    MediaItem,
-    Message,
-    RateLimited,
-    SakariError,
-)
+from sakari_tui.api import Contact, Conversation, MediaItem, Message
 from sakari_tui.api.phone import format_number
 from sakari_tui.core import clock
-from sakari_tui.core.collisions import CollisionWatch, author_label, question
+from sakari_tui.core.collisions import CollisionWatch, question
+from sakari_tui.core.inbox import (
+    Inbox,
+    ListChange,
+    OutboxChange,
+    ThreadChange,
+    conversation_number,
+)
 from sakari_tui.core.notices import NewMessages
 from sakari_tui.core.store import OutboxItem, OutboxState
-from sakari_tui.core.sync import ListUpdate, ThreadUpdate, poll_delay
+from sakari_tui.core.sync import ListUpdate, ThreadUpdate
 from sakari_tui.core.text import one_line
 from sakari_tui.screens.base import SakariScreen
 from sakari_tui.widgets.composer import Composer
@@ -88,11 +87,6 @@ def conversation_name(conversation: Conversation, region: str = "US") -> str:
     return format_number(number, region) if number else (conversation.id or "")
 
 
-def conversation_number(conversation: Conversation) -> str:
-    contact = conversation.contact
-    return (contact.mobile.number if contact and contact.mobile else None) or ""
-
-
 def media_label(media: MediaItem) -> str:
     """'photo.jpg (image/jpeg)': the file's name and its type, as far as the API gives them."""
     name = media.filename or media.name or (media.url or "").rsplit("/", 1)[-1] or "attachment"
@@ -115,11 +109,6 @@ def message_bubble(message: Message, contact_name: str, author: str = "You") -> 
     )
 
 
-def _timestamp(message: Message) -> float:
-    at = message.created_at
-    return at.timestamp() if at else float("inf")
-
-
 def outbox_bubble(item: OutboxItem) -> Bubble:
     from datetime import datetime, timezone
 
@@ -138,6 +127,9 @@ def outbox_bubble(item: OutboxItem) -> Bubble:
 
 
 class ConversationsScreen(SakariScreen[None]):
+    """Shows the inbox (core/inbox.py) and turns keys into its calls; its workers run the
+    inbox's loops, whose reports (``inbox_*_changed``) become widget updates."""
+
     _rest_pending = False  # the cache holds more than the first screenful, not yet read
     BINDINGS = [
         Binding("r,i", "reply", "Reply", id="conversations.reply"),
@@ -171,22 +163,8 @@ class ConversationsScreen(SakariScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.show = Show.OPEN
-        self.conversations: dict[str, Conversation] = {}
-        self.order: list[str] = []
-        self.open_id: str | None = None
+        self._inbox: Inbox | None = None
         self.new_conversation: NewConversation | None = None
-        self.messages: dict[str, list[Message]] = {}
-        self.contacts: dict[str, Contact] = {}  # fetched contacts, by id
-        self.has_older: dict[str, bool] = {}
-        # How many of a thread's newest messages were fetched in one unbroken run (the polled
-        # page, then each older page). "Load older" asks for the page after them. The cache
-        # may hold a thread with a gap (the app was closed while many arrived), so its count
-        # is no offset; an older page that overlaps what is held is merged without harm.
-        self._fetched_run: dict[str, int] = {}
-        self._list_poke = asyncio.Event()
-        self._thread_poke = asyncio.Event()
-        self._outbox_poke = asyncio.Event()
-        self._loading_older = False
         self._highlighted_id: str | None = None
         # Read state: what the person opened (Enter) or kept in the thread pane for read_after s.
         self._read_timer: Timer | None = None
@@ -195,9 +173,39 @@ class ConversationsScreen(SakariScreen[None]):
         self._news = NewMessages()  # customers' messages for the next notice
         self._news_timer: Timer | None = None
         self._rows: dict[str, Row] = {}
-        self._cached: list[Conversation] = []
         self.attachment: Attachment | None = None  # uploaded, to go with the next reply as MMS
-        self.collisions = CollisionWatch()  # replies sent from elsewhere while a conversation is open
+
+    # -- the inbox's state (core/inbox.py) -------------------------------------------
+
+    @property
+    def inbox(self) -> Inbox:
+        if self._inbox is None:
+            self._inbox = Inbox(self.app.sync, self.app.outbox)
+        return self._inbox
+
+    @property
+    def conversations(self) -> dict[str, Conversation]:
+        return self.inbox.conversations
+
+    @property
+    def order(self) -> list[str]:
+        return self.inbox.order
+
+    @property
+    def messages(self) -> dict[str, list[Message]]:
+        return self.inbox.messages
+
+    @property
+    def collisions(self) -> CollisionWatch:
+        return self.inbox.collisions
+
+    @property
+    def open_id(self) -> str | None:
+        return self.inbox.open_id
+
+    @open_id.setter
+    def open_id(self, conversation_id: str | None) -> None:
+        self.inbox.open_id = conversation_id
 
     # -- layout --------------------------------------------------------------
 
@@ -240,7 +248,7 @@ class ConversationsScreen(SakariScreen[None]):
     def paint_from_cache(self) -> None:
         """Show the cached inbox: a screenful first, the rest after the first frame."""
         first = [Conversation.from_json(body) for body in self.app.store.conversations(limit=FIRST_PAINT)]
-        self._cached = first
+        self.inbox.cached = first
         if first:
             self._set_conversations(first)
         self._rest_pending = len(first) == FIRST_PAINT
@@ -253,22 +261,12 @@ class ConversationsScreen(SakariScreen[None]):
     def _paint_rest_from_cache(self) -> None:
         bodies = self.app.store.conversations(limit=CACHED_CONVERSATIONS - FIRST_PAINT, offset=FIRST_PAINT)
         rest = [Conversation.from_json(body) for body in bodies]
-        self._cached.extend(rest)
-        for conversation in rest:
-            if conversation.id and conversation.id not in self.conversations:
-                self.conversations[conversation.id] = conversation
-                self.order.append(conversation.id)
+        self.inbox.cached.extend(rest)
+        self.inbox.append_conversations(rest)
         self.refresh_rows([c.id for c in rest if c.id])
 
     def _set_conversations(self, conversations: list[Conversation]) -> None:
-        for conversation in conversations:
-            if conversation.id:
-                self.conversations[conversation.id] = conversation
-        fresh = [c.id for c in conversations if c.id]
-        seen = set(fresh)
-        # Keep conversations older than the polled page below it.
-        self.order = fresh + [cid for cid in self.order if cid not in seen]
-        self.refresh_rows(fresh)
+        self.refresh_rows(self.inbox.merge_conversations(conversations))
 
     def unread_count(self, conversation: Conversation, read: set[str], marked: bool) -> int:
         if marked:
@@ -320,10 +318,13 @@ class ConversationsScreen(SakariScreen[None]):
         self.query_one("#list-caption", Static).update(caption)
 
     def apply_list_update(self, update: ListUpdate) -> None:
-        if update.is_empty:
-            return
-        self._set_conversations(update.conversations)
-        for conversation in update.new_inbound:
+        change = self.inbox.apply_list(update)
+        if change is not None:
+            self.inbox_list_changed(change)
+
+    def inbox_list_changed(self, change: ListChange) -> None:
+        self.refresh_rows(change.fresh)
+        for conversation in change.new_inbound:
             if conversation.id != self.open_id:  # the open thread shows it already
                 self.announce(conversation)
             else:
@@ -331,11 +332,8 @@ class ConversationsScreen(SakariScreen[None]):
                     self.app.bell()
                 if not self.app.terminal_focused:
                     self._notify_desktop(conversation)
-        if self.open_id and self.open_id in update.changed:
-            self._thread_poke.set()
-            contact = self.conversations[self.open_id].contact
-            if contact and contact.id:
-                self.load_contact(contact.id)  # a STOP or START may have changed its opt-out state
+        if change.open_contact_id:
+            self.load_contact(change.open_contact_id)  # a STOP or START may have changed its opt-out state
         self.refresh_header()
 
     def announce(self, conversation: Conversation) -> None:
@@ -369,82 +367,35 @@ class ConversationsScreen(SakariScreen[None]):
         name = conversation_name(conversation, self.app.profile.default_region)
         self.app.notify_desktop(f"New message from {name}", (last.text or "") if last else "")
 
-    # -- polling -------------------------------------------------------------
-
-    async def _wait(self, event: asyncio.Event, delay: float) -> None:
-        try:
-            await asyncio.wait_for(event.wait(), timeout=delay)
-        except TimeoutError:
-            pass
-        event.clear()
+    # -- polling: the inbox's loops, in workers -------------------------------------
 
     @work(group="poll-list", exclusive=True, exit_on_error=False)
     async def poll_list(self) -> None:
-        profile = self.app.profile
         await self.app.connected.wait()
-        # Know the cached list, so the first poll reports only what changed since.
-        self.app.sync.seed_from_cache(self._cached)
-        while True:
-            retry_after = None
-            try:
-                update = await self.app.sync.refresh_list()
-            except RateLimited as exc:
-                retry_after = exc.retry_after
-                self.app.tracker.note_rate_limited(retry_after)
-            except SakariError:
-                pass  # the status line and banner say offline; the cache stays usable
-            else:
-                self.apply_list_update(update)
-            delay = poll_delay(profile.poll_conversations, focused=self.app.terminal_focused,
-                               idle_for=self.app.idle_for(), retry_after=retry_after)  # fmt: skip
-            await self._wait(self._list_poke, delay)
+        await self.inbox.poll_list(self, lambda: self.app.profile.poll_conversations, self.app)
 
     @work(group="poll-thread", exclusive=True, exit_on_error=False)
     async def poll_thread(self) -> None:
-        profile = self.app.profile
         await self.app.connected.wait()
-        while True:
-            retry_after = None
-            conversation_id = self.open_id
-            if conversation_id:
-                try:
-                    update = await self.app.sync.refresh_thread(conversation_id)
-                except RateLimited as exc:
-                    retry_after = exc.retry_after
-                    self.app.tracker.note_rate_limited(retry_after)
-                except SakariError:
-                    pass
-                else:
-                    if conversation_id == self.open_id:
-                        self.apply_thread_update(update)
-            delay = poll_delay(profile.poll_thread, focused=self.app.terminal_focused,
-                               idle_for=self.app.idle_for(), retry_after=retry_after)  # fmt: skip
-            await self._wait(self._thread_poke, delay)
+        await self.inbox.poll_thread(self, lambda: self.app.profile.poll_thread, self.app)
 
     @work(group="outbox", exclusive=True, exit_on_error=False)
     async def run_outbox(self) -> None:
         await self.app.connected.wait()
-        while True:
-            try:
-                touched = await self.app.outbox.flush()
-            except SakariError:
-                touched = []
-            if touched:
-                self.refresh_thread_view()
-                self.refresh_rows({item.conversation_id for item in touched if item.conversation_id})
-                if any(item.state is OutboxState.SENT for item in touched):
-                    self._list_poke.set()
-                    self._thread_poke.set()
-                for item in touched:
-                    if item.state is OutboxState.FAILED:
-                        self.app.notify(f"Not sent: {item.error}", severity="error", markup=False)
-            pending = self.app.outbox.waiting()
-            delay = 2.0 if pending else 30.0
-            await self._wait(self._outbox_poke, delay)
+        await self.inbox.run_outbox(self)
+
+    def inbox_rate_limited(self, retry_after: float | None) -> None:
+        self.app.tracker.note_rate_limited(retry_after)
+
+    def inbox_outbox_changed(self, change: OutboxChange) -> None:
+        self.refresh_thread_view()
+        self.refresh_rows(change.conversation_ids)
+        for item in change.failed:
+            self.app.notify(f"Not sent: {item.error}", severity="error", markup=False)
 
     def action_refresh(self) -> None:
-        self._list_poke.set()
-        self._thread_poke.set()
+        self.inbox.poke_list()
+        self.inbox.poke_thread()
 
     def _connection_changed(self, state) -> None:
         from sakari_tui.core.connection import Link
@@ -461,7 +412,7 @@ class ConversationsScreen(SakariScreen[None]):
         else:
             banner.display = False
             if state.link is Link.ONLINE:
-                self._outbox_poke.set()
+                self.inbox.poke_outbox()
 
     # -- thread --------------------------------------------------------------
 
@@ -492,29 +443,20 @@ class ConversationsScreen(SakariScreen[None]):
     def open_conversation(self, conversation_id: str) -> None:
         self.save_draft()
         self.new_conversation = None
-        previous, self.open_id = self.open_id, conversation_id
-        if previous != conversation_id:
-            self.collisions.opened(conversation_id, clock.now())
+        previous = self.inbox.open(conversation_id)
         if previous and previous in self._rows:
             self.refresh_rows([previous])  # no longer on screen: its unread count shows again
-        if conversation_id not in self.messages:
-            cached = [Message.from_json(body) for body in self.app.store.messages(conversation_id, limit=200)]
-            self.messages[conversation_id] = cached
         if conversation_id != self._kept_unread:
             self._kept_unread = None
         self.start_reading(conversation_id)
         conversation = self.conversations.get(conversation_id)
         if conversation and conversation.contact and conversation.contact.id:
-            contact_id = conversation.contact.id
-            if contact_id not in self.contacts and (stored := self.app.store.contact(contact_id)):
-                self.contacts[contact_id] = Contact.from_json(stored)
-            self.load_contact(contact_id)
+            self.load_contact(conversation.contact.id)
         composer = self.query_one(Composer)
         composer.load_text(self.app.store.draft(conversation_id))
         composer.move_cursor(composer.document.end)
         self.refresh_header()
         self.refresh_thread_view(jump_to_end=True)
-        self._thread_poke.set()
 
     # -- read state ----------------------------------------------------------
 
@@ -566,34 +508,26 @@ class ConversationsScreen(SakariScreen[None]):
     def mark_read(self, conversation_id: str) -> None:
         """Read: what the list counts as unread and every customer message the thread shows."""
         self._stop_reading()
-        conversation = self.conversations.get(conversation_id)
-        shown = [m.id for m in self.messages.get(conversation_id, []) if not m.outgoing and m.id]
-        if conversation is not None or shown:
-            self.app.store.mark_read(conversation_id, [*(conversation.unread if conversation else []), *shown])
+        self.inbox.mark_read(conversation_id)
         self.refresh_rows([conversation_id])
 
     def apply_thread_update(self, update: ThreadUpdate) -> None:
-        current = self.messages.get(update.conversation_id, [])
-        if update.is_empty and current:
-            return
-        fresh = {m.id: m for m in update.messages}
-        merged = [fresh.pop(m.id, m) for m in current]
-        merged.extend(fresh.values())  # new ones, oldest first, as the page gives them
-        # A stable sort by time alone: messages of the same millisecond keep the server's order.
-        merged.sort(key=_timestamp)
-        self.messages[update.conversation_id] = merged
-        run = self._fetched_run.get(update.conversation_id, 0)
-        if run <= len(update.messages):
-            # Nothing older fetched yet: whether there is more is the polled page's answer,
-            # whatever the cache held before it.
-            self.has_older[update.conversation_id] = update.has_older
-        self._fetched_run[update.conversation_id] = max(run, len(update.messages))
-        self._tell_collisions(update.conversation_id)
-        read = self.app.store.read_ids(update.conversation_id)
-        unseen = [m.id for m in update.messages if not m.outgoing and m.id and m.id not in read]
-        if unseen and update.conversation_id == self.open_id and self._read_timer is None:
+        change = self.inbox.apply_thread(update)
+        if change is not None:
+            self.inbox_thread_changed(change)
+
+    def inbox_thread_changed(self, change: ThreadChange) -> None:
+        if change.foreign and self.query_one(Composer).text.strip():
+            # A reply from elsewhere while the agent has a reply of their own typed: say so now.
+            self.app.notify(
+                one_line(change.foreign[-1].text or "", 80),
+                title="Someone else replied in this conversation",
+                severity="warning",
+                markup=False,
+            )
+        if change.unseen and change.conversation_id == self.open_id and self._read_timer is None:
             # New messages on screen: read once they have been there read_after seconds.
-            self.start_reading(update.conversation_id)
+            self.start_reading(change.conversation_id)
         self.refresh_thread_view()
 
     def current_bubbles(self) -> list[Bubble]:
@@ -601,24 +535,14 @@ class ConversationsScreen(SakariScreen[None]):
             return []
         conversation = self.conversations.get(self.open_id)
         name = conversation_name(conversation, self.app.profile.default_region) if conversation else ""
-        messages = self.messages.get(self.open_id, [])
-        ours = self._our_message_ids()
-        self._foreign(self.open_id, ours)
-        foreign = self.collisions.elsewhere
-        bubbles = [message_bubble(m, name, author_label(m, ours, foreign)) for m in messages]
-        on_server = {m.id for m in messages}
-        for item in self.app.outbox.waiting(conversation_id=self.open_id):
-            bubbles.append(outbox_bubble(item))
-        for item in self.app.store.outbox_items(OutboxState.SENT, conversation_id=self.open_id):
-            if item.message_id in on_server:
-                self.app.store.outbox_remove(item.id)  # the server's copy is shown now
-            else:
-                bubbles.append(outbox_bubble(item))
-        return bubbles
+        view = self.inbox.thread_view(self.open_id)
+        return [message_bubble(m, name, author) for m, author in view.messages] + [
+            outbox_bubble(item) for item in view.local
+        ]
 
     def refresh_thread_view(self, jump_to_end: bool = False) -> None:
         thread = self.query_one(MessageThread)
-        has_older = self.has_older.get(self.open_id or "", False)
+        has_older = self.inbox.has_older.get(self.open_id or "", False)
         thread.set_bubbles(self.current_bubbles(), has_older=has_older, to_end=jump_to_end)
 
     def refresh_header(self) -> None:
@@ -661,23 +585,12 @@ class ConversationsScreen(SakariScreen[None]):
 
     @on(MessageThread.ReachedTop)
     def load_older(self) -> None:
-        if self.open_id and self.has_older.get(self.open_id) and not self._loading_older:
+        if self.open_id and self.inbox.can_load_older(self.open_id):
             self._load_older(self.open_id)
 
     @work(group="older", exclusive=True)
     async def _load_older(self, conversation_id: str) -> None:
-        self._loading_older = True
-        try:
-            offset = self._fetched_run.get(conversation_id, 0)
-            older, has_more = await self.app.sync.load_older(conversation_id, offset)
-        finally:
-            self._loading_older = False
-        known = {m.id for m in self.messages.get(conversation_id, [])}
-        merged = [m for m in older if m.id not in known] + self.messages.get(conversation_id, [])
-        merged.sort(key=_timestamp)  # stable: the server's order within a millisecond is kept
-        self.messages[conversation_id] = merged
-        self._fetched_run[conversation_id] = offset + len(older)
-        self.has_older[conversation_id] = has_more
+        await self.inbox.load_older(conversation_id)
         if conversation_id == self.open_id:
             self.refresh_thread_view()
 
@@ -698,9 +611,7 @@ class ConversationsScreen(SakariScreen[None]):
 
     def full_contact(self, contact: Contact | None) -> Contact | None:
         """The contact as last fetched (with its opt-out state), else as the conversation has it."""
-        if contact is None or not contact.id:
-            return contact
-        return self.contacts.get(contact.id, contact)
+        return self.inbox.full_contact(contact)
 
     def open_contact(self) -> Contact | None:
         if self.new_conversation is not None:
@@ -716,18 +627,12 @@ class ConversationsScreen(SakariScreen[None]):
     async def load_contact(self, contact_id: str) -> None:
         """The conversation's contact carries no opt-out state: fetch the contact itself."""
         await self.app.connected.wait()
-        try:
-            contact = await self.app.client.contacts.fetch(contact_id)
-        except SakariError:
+        changed = await self.inbox.fetch_contact(contact_id)
+        if changed is None:
             return  # the cached copy, if any, stays; the send itself is refused server-side
-        previous = self.contacts.get(contact_id)
-        self.contacts[contact_id] = contact
-        self.app.store.save_contacts([contact.to_json()])
         self.refresh_header()
-        if previous is None or previous.blocked != contact.blocked:
-            self.refresh_rows(
-                [cid for cid, c in self.conversations.items() if c.contact and c.contact.id == contact_id]
-            )
+        if changed:
+            self.refresh_rows(changed)
 
     @on(Composer.Submitted)
     def send(self, event: Composer.Submitted) -> None:
@@ -761,45 +666,15 @@ class ConversationsScreen(SakariScreen[None]):
             self.app.notify("Open a conversation first, or press n for a new one.", severity="warning")
             return
         if self.open_id is not None:
-            self.collisions.replied(self.open_id, clock.now())
+            self.inbox.replied(self.open_id)
         self.set_attachment(None)
         self.save_draft()
         self.refresh_thread_view(jump_to_end=True)
-        self._outbox_poke.set()
+        self.inbox.poke_outbox()
         if self.new_conversation is not None:
             self._follow_new_conversation(item.id)
 
     # -- replies sent from elsewhere (core/collisions.py) --------------------------
-
-    def _our_message_ids(self) -> set[str]:
-        """Messages this app sent: what outbox items became."""
-        ours = self.app.store.claimed_message_ids()
-        ours.update(i.message_id for i in self.app.store.outbox_items() if i.message_id)
-        return ours
-
-    def _foreign(self, conversation_id: str, ours: set[str] | None = None) -> list[Message]:
-        """Replies from elsewhere since the agent opened the conversation or last replied. A
-        reply of ours on its way (no server id known yet) is not taken for one."""
-        ours = self._our_message_ids() if ours is None else ours
-        on_the_way = {i.text for i in self.app.store.outbox_items(conversation_id=conversation_id) if not i.message_id}
-        found = self.collisions.foreign(conversation_id, self.messages.get(conversation_id, []), ours)
-        found = [m for m in found if (m.text or "") not in on_the_way]
-        self.collisions.remember(found)
-        return found
-
-    def _tell_collisions(self, conversation_id: str) -> None:
-        """A reply from elsewhere while the agent has a reply of their own typed: say so now."""
-        if conversation_id != self.open_id:
-            return
-        fresh = self.collisions.untold(self._foreign(conversation_id))
-        if fresh and self.query_one(Composer).text.strip():
-            latest = fresh[-1]
-            self.app.notify(
-                one_line(latest.text or "", 80),
-                title="Someone else replied in this conversation",
-                severity="warning",
-                markup=False,
-            )
 
     def _ask_about_collision(self, event: Composer.Submitted) -> bool:
         """Before sending into a conversation someone else replied in since the agent opened it
@@ -807,14 +682,14 @@ class ConversationsScreen(SakariScreen[None]):
         conversation_id = self.open_id
         if conversation_id is None or self.new_conversation is not None:
             return False
-        found = self._foreign(conversation_id)
+        found = self.inbox.foreign(conversation_id)
         if not found:
             return False
         from sakari_tui.screens.dialogs import ConfirmScreen
 
         def answered(yes: bool | None) -> None:
             if yes and self.open_id == conversation_id:
-                self.collisions.replied(conversation_id, clock.now())
+                self.inbox.replied(conversation_id)
                 self.send(event)
             else:
                 event.composer.give_back(event.text)  # the box was emptied when Enter took it
@@ -828,26 +703,10 @@ class ConversationsScreen(SakariScreen[None]):
     @work(group="follow-new", exclusive=True)
     async def _follow_new_conversation(self, item_id: str) -> None:
         """Once the first message of a new conversation is on the server, open that conversation."""
-        for _ in range(60):
-            item = self.app.store.outbox_get(item_id)
-            if item is None or item.state is OutboxState.FAILED:
-                return
-            if item.state is OutboxState.SENT and item.message_id:
-                try:
-                    message = await self.app.client.messages.fetch(item.message_id)
-                except SakariError:
-                    message = None
-                if message and message.conversation_id:
-                    self.app.store.outbox_update(item_id, state=OutboxState.SENT)
-                    self._list_poke.set()
-                    for _ in range(20):
-                        await asyncio.sleep(0.1)
-                        if message.conversation_id in self.conversations:
-                            break
-                    self.open_conversation(message.conversation_id)
-                    self.query_one(ConversationList).select_id(message.conversation_id)
-                    return
-            await asyncio.sleep(0.5)
+        conversation_id = await self.inbox.follow_new_conversation(item_id)
+        if conversation_id is not None:
+            self.open_conversation(conversation_id)
+            self.query_one(ConversationList).select_id(conversation_id)
 
     # -- actions -------------------------------------------------------------
 
@@ -922,30 +781,12 @@ class ConversationsScreen(SakariScreen[None]):
     async def _show_message(self, conversation_id: str, message_id: str) -> None:
         """Load older pages until the message is in the thread, then select it there."""
         await self.app.connected.wait()
-        if conversation_id not in self.conversations:
-            conversation = await self.app.client.conversations.fetch(conversation_id)
-            if conversation.id:
-                self.conversations[conversation.id] = conversation
-                self.order.append(conversation.id)
-                self.refresh_rows([conversation.id])
-                self.refresh_header()
-        if not self._fetched_run.get(conversation_id):
-            self.apply_thread_update(await self.app.sync.refresh_thread(conversation_id))
-        while self.open_id == conversation_id and not any(m.id == message_id for m in self.messages[conversation_id]):
-            if not self.has_older.get(conversation_id, True):
-                self.app.notify("That message is no longer in the conversation.", severity="warning")
-                return
-            # As _load_older does: on from what this run fetched, merged in time order.
-            offset = self._fetched_run.get(conversation_id, 0)
-            older, has_more = await self.app.sync.load_older(conversation_id, offset)
-            known = {m.id for m in self.messages.get(conversation_id, [])}
-            merged = [m for m in older if m.id not in known] + self.messages.get(conversation_id, [])
-            merged.sort(key=_timestamp)
-            self.messages[conversation_id] = merged
-            self._fetched_run[conversation_id] = offset + len(older)
-            self.has_older[conversation_id] = has_more
-            if not older:
-                break
+        if await self.inbox.fetch_conversation(conversation_id):
+            self.refresh_rows([conversation_id])
+            self.refresh_header()
+        if (await self.inbox.find_message(conversation_id, message_id, self)).gone:
+            self.app.notify("That message is no longer in the conversation.", severity="warning")
+            return
         if self.open_id == conversation_id:
             self.refresh_thread_view()
             thread = self.query_one(MessageThread)
@@ -976,13 +817,10 @@ class ConversationsScreen(SakariScreen[None]):
 
     @work(group="close", exclusive=True)
     async def _close(self, conversation_id: str) -> None:
-        closed = await self.app.client.conversations.close(conversation_id)
-        if closed.id:
-            self.conversations[closed.id] = closed if closed.contact else self.conversations[closed.id]
+        await self.inbox.close(conversation_id)
         self.app.notify("Conversation closed.")
         self.refresh_rows([conversation_id])
         self.refresh_header()
-        self._list_poke.set()
 
     def action_mark_unread(self) -> None:
         if self.open_id is None:
@@ -1018,7 +856,7 @@ class ConversationsScreen(SakariScreen[None]):
             return
         self.app.outbox.retry(item.id)
         self.refresh_thread_view()
-        self._outbox_poke.set()
+        self.inbox.poke_outbox()
 
     def action_discard_send(self) -> None:
         item_id = self._selected_outbox_item()
@@ -1058,11 +896,7 @@ class ConversationsScreen(SakariScreen[None]):
 
     def converse_with(self, contact: Contact | None, mobile: str) -> None:
         """Open the open conversation with ``mobile``, or start a new one, ready to type."""
-        existing = next(
-            (cid for cid in self.order
-             if conversation_number(self.conversations[cid]) == mobile and not self.conversations[cid].closed),
-            None,
-        )  # fmt: skip
+        existing = self.inbox.conversation_with(mobile)
         if existing:
             self.query_one(ConversationList).select_id(existing)
             self.open_conversation(existing)
