@@ -103,6 +103,23 @@ class ThreadView:
 
 
 @dataclass
+class NewConversation:
+    """A conversation that exists only here until its first message is sent."""
+
+    contact: Contact | None
+    mobile: str
+
+
+@dataclass(frozen=True)
+class RowFacts:
+    """What a conversation's row shows beyond the conversation itself."""
+
+    unread: int  # customers' messages not read (at least 1 when marked unread)
+    waiting: int  # replies of ours still in the outbox
+    blocked: bool  # the contact opted out (as last fetched)
+
+
+@dataclass
 class Found:
     """Where ``Inbox.find_message`` ended."""
 
@@ -147,6 +164,11 @@ async def _wait(event: asyncio.Event, delay: float) -> None:
 def _timestamp(message: Message) -> float:
     at = message.created_at
     return at.timestamp() if at else float("inf")
+
+
+def unread_count(conversation: Conversation, read: set[str], marked: bool) -> int:
+    unread = len([mid for mid in conversation.unread if mid not in read])
+    return max(unread, 1) if marked else unread
 
 
 def conversation_number(conversation: Conversation) -> str:
@@ -232,6 +254,26 @@ class Inbox:
             contact = self.conversations[self.open_id].contact
             change.open_contact_id = contact.id if contact and contact.id else None
         return change
+
+    def row_facts(self, ids: list[str], *, every: bool = False) -> dict[str, RowFacts]:
+        """Unread and waiting counts and opt-out state of the conversations ``ids`` (known
+        ones); ``every`` when they are all of them (one read of the read state)."""
+        read_state = self.store.read_state(None if every else ids)
+        waiting: dict[str, int] = {}
+        for item in self.outbox.waiting():
+            if item.conversation_id:
+                waiting[item.conversation_id] = waiting.get(item.conversation_id, 0) + 1
+        facts = {}
+        for cid in ids:
+            conversation = self.conversations[cid]
+            read, marked = read_state.get(cid, (set(), False))
+            contact = self.full_contact(conversation.contact)
+            facts[cid] = RowFacts(
+                unread=unread_count(conversation, read, marked),
+                waiting=waiting.get(cid, 0),
+                blocked=bool(contact and contact.blocked),
+            )
+        return facts
 
     def conversation_with(self, mobile: str) -> str | None:
         """The open (not closed) conversation with ``mobile``, if one is known."""
@@ -401,6 +443,24 @@ class Inbox:
         found = [m for m in found if (m.text or "") not in on_the_way]
         self.collisions.remember(found)
         return found
+
+    def reply(
+        self, text: str, *, to: NewConversation | None = None, media: list[str] | None = None
+    ) -> OutboxItem | None:
+        """Write a reply to the outbox, into the open conversation or, with ``to``, the first
+        message of a new one; the outbox loop sends it now. None when there is nowhere to send."""
+        if to is not None:
+            item = self.outbox.enqueue(
+                text, contact_id=to.contact.id if to.contact else None, mobile=to.mobile, media=media
+            )
+        elif self.open_id is not None:
+            item = self.outbox.enqueue(text, conversation_id=self.open_id, media=media)
+        else:
+            return None
+        if self.open_id is not None:
+            self.replied(self.open_id)
+        self.poke_outbox()
+        return item
 
     def replied(self, conversation_id: str) -> None:
         """The agent sent (or chose to send anyway): replies from elsewhere count from now."""

@@ -13,7 +13,6 @@ import shlex
 import subprocess
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,7 +33,9 @@ from sakari_tui.core.collisions import CollisionWatch, question
 from sakari_tui.core.inbox import (
     Inbox,
     ListChange,
+    NewConversation,
     OutboxChange,
+    RowFacts,
     ThreadChange,
     conversation_number,
 )
@@ -69,14 +70,6 @@ class Show(StrEnum):
     def next(self) -> Show:
         order = list(Show)
         return order[(order.index(self) + 1) % len(order)]
-
-
-@dataclass
-class NewConversation:
-    """A conversation that exists only here until its first message is sent."""
-
-    contact: Contact | None
-    mobile: str
 
 
 def conversation_name(conversation: Conversation, region: str = "US") -> str:
@@ -268,11 +261,6 @@ class ConversationsScreen(SakariScreen[None]):
     def _set_conversations(self, conversations: list[Conversation]) -> None:
         self.refresh_rows(self.inbox.merge_conversations(conversations))
 
-    def unread_count(self, conversation: Conversation, read: set[str], marked: bool) -> int:
-        if marked:
-            return max(len([mid for mid in conversation.unread if mid not in read]), 1)
-        return len([mid for mid in conversation.unread if mid not in read])
-
     def refresh_rows(self, only: Iterable[str] | None = None) -> None:
         """Rebuild the rows of the conversations ``only`` (all when None), then show the list.
 
@@ -281,14 +269,9 @@ class ConversationsScreen(SakariScreen[None]):
         """
         ids = list(self.order) if only is None else [cid for cid in only if cid in self.conversations]
         if ids:
-            read_state = self.app.store.read_state(None if only is None else ids)
-            waiting: dict[str, int] = {}
-            for item in self.app.outbox.waiting():
-                if item.conversation_id:
-                    waiting[item.conversation_id] = waiting.get(item.conversation_id, 0) + 1
+            facts = self.inbox.row_facts(ids, every=only is None)
             for cid in ids:
-                read, marked = read_state.get(cid, (set(), False))
-                self._rows[cid] = self._build_row(self.conversations[cid], read, marked, waiting.get(cid, 0))
+                self._rows[cid] = self._build_row(self.conversations[cid], facts[cid])
         rows = [row for cid in self.order if self._shown(row := self._rows[cid])]
         self.app.unread_total = sum(row.unread for row in self._rows.values())
         self.query_one(ConversationList).set_rows(rows)
@@ -297,20 +280,19 @@ class ConversationsScreen(SakariScreen[None]):
     def _shown(self, row: Row) -> bool:
         return self.show is Show.ALL or row.closed == (self.show is Show.CLOSED)
 
-    def _build_row(self, conversation: Conversation, read: set[str], marked: bool, waiting: int) -> Row:
+    def _build_row(self, conversation: Conversation, facts: RowFacts) -> Row:
         last = conversation.last_message
-        contact = self.full_contact(conversation.contact)
         return Row(
             id=conversation.id or "",
             name=conversation_name(conversation, self.app.profile.default_region),
             number=conversation_number(conversation),
             preview=(last.text or "") if last else "",
             when=last.created_at if last else None,
-            unread=self.unread_count(conversation, read, marked),
+            unread=facts.unread,
             closed=conversation.closed,
-            blocked=bool(contact and contact.blocked),
+            blocked=facts.blocked,
             outgoing_last=bool(last and last.outgoing),
-            waiting=waiting,
+            waiting=facts.waiting,
         )
 
     def _update_caption(self, shown: int) -> None:
@@ -652,25 +634,15 @@ class ConversationsScreen(SakariScreen[None]):
             return
         if self._ask_about_collision(event):
             return
-        outbox = self.app.outbox
         media = [self.attachment.link] if self.attachment else None
-        if self.new_conversation is not None:
-            new = self.new_conversation
-            item = outbox.enqueue(
-                text, contact_id=new.contact.id if new.contact else None, mobile=new.mobile, media=media
-            )
-        elif self.open_id is not None:
-            item = outbox.enqueue(text, conversation_id=self.open_id, media=media)
-        else:
+        item = self.inbox.reply(text, to=self.new_conversation, media=media)
+        if item is None:
             event.composer.give_back(event.text)
             self.app.notify("Open a conversation first, or press n for a new one.", severity="warning")
             return
-        if self.open_id is not None:
-            self.inbox.replied(self.open_id)
         self.set_attachment(None)
         self.save_draft()
         self.refresh_thread_view(jump_to_end=True)
-        self.inbox.poke_outbox()
         if self.new_conversation is not None:
             self._follow_new_conversation(item.id)
 
