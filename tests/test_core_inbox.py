@@ -17,6 +17,7 @@ from sakari_tui.core import inbox as inbox_module
 from sakari_tui.core.inbox import (
     Inbox,
     ListChange,
+    NewConversation,
     OutboxChange,
     ThreadChange,
 )
@@ -401,3 +402,58 @@ async def test_the_outbox_loop_reports_what_it_sent_and_asks_for_fresh_polls(
     assert inbox._list_poke.is_set() and inbox._thread_poke.is_set()
     assert delays == [inbox_module.OUTBOX_IDLE, inbox_module.OUTBOX_IDLE]  # nothing waits any more
     assert sandbox.messages(target)[0]["message"] == "On its way"
+
+
+# -- rows and replies -----------------------------------------------------------------------
+
+
+async def test_row_facts_count_unread_waiting_and_marked_unread(inbox: Inbox, sandbox: Sandbox, store: Store) -> None:
+    page = await inbox.sync.refresh_list()
+    inbox.apply_list(page)
+    target = oldest_open(sandbox)
+    for text in ("one", "two"):
+        sandbox.inject_inbound(number_of(sandbox, target), text)
+    inbox.apply_list(await inbox.sync.refresh_list())
+    unread = inbox.conversations[target].unread
+    assert len(unread) >= 2
+
+    facts = inbox.row_facts([target])[target]
+    assert (facts.unread, facts.waiting, facts.blocked) == (len(unread), 0, False)
+    inbox.open(target)
+    inbox.mark_read(target)
+    assert inbox.row_facts([target])[target].unread == 0
+    store.mark_unread(target)
+    assert inbox.row_facts([target])[target].unread == 1  # marked: at least one
+
+    item = inbox.reply("On its way")
+    assert item is not None and item.conversation_id == target
+    everything = inbox.row_facts(list(inbox.order), every=True)
+    assert everything[target].waiting == 1
+    assert sum(f.waiting for f in everything.values()) == 1
+
+
+async def test_a_reply_goes_to_the_open_conversation_or_the_new_one_and_nowhere_else(
+    inbox: Inbox, sandbox: Sandbox, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from sakari_tui.core import clock
+
+    opened_at = datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc)
+    monkeypatch.setattr(clock, "now", lambda: opened_at)
+    assert inbox.reply("to nobody") is None
+    assert store.outbox_items() == []
+
+    new = inbox.reply("Hello", to=NewConversation(None, "+18085550198"))
+    assert new is not None and (new.mobile, new.conversation_id) == ("+18085550198", None)
+    assert inbox._outbox_poke.is_set()  # sent now, not at the next pass
+
+    target = sandbox.conversations()[0]["id"]
+    inbox.open(target)
+    assert inbox.collisions.since[target] == opened_at
+    replied_at = opened_at + timedelta(minutes=3)
+    monkeypatch.setattr(clock, "now", lambda: replied_at)
+    item = inbox.reply("We open at nine.")
+    assert item is not None and item.conversation_id == target
+    assert inbox.collisions.since[target] == replied_at  # replies from elsewhere count from now
+    assert [i.text for i in store.outbox_items()] == ["Hello", "We open at nine."]
