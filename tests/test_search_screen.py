@@ -8,6 +8,7 @@ from conftest import make_app, make_sandbox, wait_for
 from test_inbox import open_first
 
 from sakari_tui.screens.search import SearchScreen
+from sakari_tui.widgets.composer import Composer
 from sakari_tui.widgets.conversation_list import ConversationList
 from sakari_tui.widgets.thread import MessageThread
 from sakari_tui.widgets.thread_find import ThreadFind
@@ -142,3 +143,42 @@ async def test_a_find_lays_out_again_only_the_messages_it_highlights(app, sandbo
         laid_out.clear()
         thread.set_find("")
         assert len(laid_out) == 5  # those five, plain again; the other 495 come from the cache
+
+
+async def test_find_steps_with_f3_while_the_reply_box_has_focus(app, sandbox) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_first(pilot)
+        number = app.screen.query_one(ConversationList).highlighted.number
+        for text in ("Blue box please", "Or the red one", "Actually the BLUE box"):
+            sandbox.inject_inbound(number, text)
+        thread = app.screen.query_one(MessageThread)
+        await wait_for(
+            pilot, lambda: any(b.text == "Actually the BLUE box" for b in thread.bubbles), what="messages in"
+        )
+        thread.focus()
+        await pilot.press("slash")
+        await type_text(pilot, "blue")
+        await pilot.press("enter")
+        bar = app.screen.query_one(ThreadFind)
+        assert thread.selected.text == "Actually the BLUE box"
+
+        await pilot.press("r")  # to the reply box; the find stays on
+        composer = app.screen.query_one(Composer)
+        assert composer.has_focus
+        await type_text(pilot, "on it")
+        await pilot.press("f3")
+        assert thread.selected.text == "Blue box please"
+        assert "1 of 2" in str(bar.query_one("#thread-find-count").render())
+        await pilot.press("f15")  # shift+F3, as xterm sends it
+        assert thread.selected.text == "Actually the BLUE box"
+        await pilot.press("shift+f3")
+        assert thread.selected.text == "Blue box please"
+        # The keys moved the find, and typed nothing; the reply box kept focus and its text.
+        assert composer.has_focus and composer.text == "on it"
+
+        # With no find on, F3 does nothing.
+        thread.set_find("")
+        await pilot.pause()
+        selected = thread.selected
+        await pilot.press("f3")
+        assert thread.selected is selected and composer.text == "on it"

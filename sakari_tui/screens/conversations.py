@@ -149,6 +149,10 @@ class ConversationsScreen(SakariScreen[None]):
         Binding("ctrl+r,f5", "refresh", "Refresh", id="conversations.refresh", show=False),
         Binding("escape", "back", "Back", id="conversations.back", show=False),
         Binding("t", "focus_thread", "To the thread", id="conversations.thread", show=False),
+        # n and N step through a find in the thread; these do it from anywhere, the reply box
+        # included, where n and N are letters. shift+F3 reaches Textual as f15 from xterm.
+        Binding("f3", "find_step(-1)", "Older match of the find", id="conversations.find_older", show=False),
+        Binding("shift+f3,f15", "find_step(1)", "Newer match of the find", id="conversations.find_newer", show=False),
     ]
     # Listed by F1 beside the screen's keys: the thread's own keys work once it has focus.
     HELP_SECTIONS = [("In the thread (t or Tab to it; Esc back to the list)", MessageThread)]
@@ -693,6 +697,14 @@ class ConversationsScreen(SakariScreen[None]):
                 self.query_one(ConversationList).focus()
 
         self.call_after_refresh(back)
+
+    def action_find_step(self, step: int) -> None:
+        self.query_one(MessageThread).action_find_step(step)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "find_step":  # only while a find is on in the thread
+            return bool(self.query_one(MessageThread).find_text)
+        return True
 
     def action_focus_thread(self) -> None:
         self.query_one(MessageThread).focus()
