@@ -9,12 +9,14 @@ from datetime import datetime, timedelta, timezone
 import httpx
 from conftest import wait_for
 from test_inbox import open_first, outgoing, type_reply
+from textual.geometry import Region
 
 from sakari_tui.api import Actor, Message, SakariClient, Stamp
 from sakari_tui.core.collisions import CollisionWatch, author_label, question
 from sakari_tui.screens.dialogs import ConfirmScreen
 from sakari_tui.textual_private import notifications
 from sakari_tui.widgets.composer import Composer
+from sakari_tui.widgets.conversation_list import ConversationList
 from sakari_tui.widgets.thread import MessageThread
 
 
@@ -109,3 +111,47 @@ def test_created_by_names_the_sender_and_the_question_quotes_the_reply() -> None
     assert watch.foreign("c1", [by_sam], set()) == [by_sam]
     watch.replied("c1", now)
     assert watch.foreign("c1", [by_sam], set()) == []
+
+
+def list_text(app) -> str:
+    listing = app.screen.query_one(ConversationList)
+    return "\n".join(strip.text for strip in listing.render_lines(Region(0, 0, *listing.size)))
+
+
+async def test_the_list_says_you_only_for_this_apps_replies(app, sandbox) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        ours_id = await open_first(pilot)
+        listing = app.screen.query_one(ConversationList)
+        theirs_id = listing.rows[2].id
+        assert theirs_id != ours_id
+
+        await type_reply(pilot, "We open at nine")
+        await pilot.press("enter")
+        mine = await wait_for(
+            pilot, lambda: next((r for r in listing.rows if r.preview == "We open at nine"), None), what="our row"
+        )
+        assert mine.id == ours_id and mine.outgoing_last and mine.sender == "You"
+
+        other = second_client(sandbox)
+        await other.messages.send("Sam here: your parcel left today", conversations=[theirs_id])
+        await other.aclose()
+        row = await wait_for(
+            pilot, lambda: next((r for r in listing.rows if r.id == theirs_id and r.outgoing_last), None),
+            what="the other reply in the list",
+        )  # fmt: skip
+        assert row.preview == "Sam here: your parcel left today"
+        assert row.sender == "Someone else"
+        await pilot.pause()
+        text = list_text(app)
+        assert "Someone else: Sam here: your parcel" in text
+        assert "You: Sam here" not in text
+        assert "You: We open at nine" in text
+
+        # Opened, the thread names it the same way.
+        listing.select_id(theirs_id)
+        await wait_for(pilot, lambda: app.screen.open_id == theirs_id, what="the other conversation open")
+        thread = app.screen.query_one(MessageThread)
+        bubble = await wait_for(
+            pilot, lambda: next((b for b in thread.bubbles if b.text.startswith("Sam here")), None), what="thread"
+        )
+        assert bubble.author == "Someone else"

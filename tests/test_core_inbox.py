@@ -457,3 +457,45 @@ async def test_a_reply_goes_to_the_open_conversation_or_the_new_one_and_nowhere_
     assert item is not None and item.conversation_id == target
     assert inbox.collisions.since[target] == replied_at  # replies from elsewhere count from now
     assert [i.text for i in store.outbox_items()] == ["Hello", "We open at nine."]
+
+
+async def test_a_rows_sender_is_you_for_ours_the_name_the_api_gives_or_someone_else(
+    inbox: Inbox, client: SakariClient, sandbox: Sandbox, store: Store
+) -> None:
+    from sakari_tui.api import Conversation
+
+    inbox.apply_list(await inbox.sync.refresh_list())
+    first, second, third, fourth = [c["id"] for c in sandbox.conversations()[:4]]
+    # History from before the app watched: labelled as the thread labels it, "You".
+    history = [cid for cid in inbox.order if (last := inbox.conversations[cid].last_message) and last.outgoing]
+    assert history and {inbox.row_facts(history)[cid].sender for cid in history} == {"You"}
+    inbound = [cid for cid in inbox.order if cid not in history]
+    assert all(inbox.row_facts(inbound)[cid].sender is None for cid in inbound)
+
+    inbox.open(first)
+    assert inbox.reply("Ours") is not None
+    await inbox.outbox.flush()
+    async with client_for(sandbox) as other:
+        await other.messages.send("Theirs", conversations=[second])
+    # A campaign or integration that the API names (``created.by``).
+    body = next(c for c in sandbox.conversations() if c["id"] == third)
+    named = Conversation.from_json(
+        {**body, "lastMessage": {**body["lastMessage"], "id": "named-1", "outgoing": True, "message": "Sale!",
+                                 "created": {**body["lastMessage"]["created"], "by": {"source": "Spring campaign"}}}}
+    )  # fmt: skip
+    update = await inbox.sync.refresh_list()
+    update.conversations = [named if c.id == third else c for c in update.conversations]
+    update.changed.add(third)
+    inbox.apply_list(update)
+
+    facts = inbox.row_facts([first, second, third, fourth])
+    assert facts[first].sender == "You"
+    assert facts[second].sender == "Someone else"
+    assert facts[third].sender == "Spring campaign"
+    # A reply of ours still on its way (no server id yet) is not taken for someone else's.
+    on_the_way = inbox.outbox.enqueue("Also ours", conversation_id=fourth)
+    async with client_for(sandbox) as same_account:
+        await same_account.messages.send("Also ours", conversations=[fourth])
+    inbox.apply_list(await inbox.sync.refresh_list())
+    assert inbox.row_facts([fourth])[fourth].sender == "You"
+    assert store.outbox_get(on_the_way.id).message_id is None  # type: ignore[union-attr]

@@ -117,6 +117,9 @@ class RowFacts:
     unread: int  # customers' messages not read (at least 1 when marked unread)
     waiting: int  # replies of ours still in the outbox
     blocked: bool  # the contact opted out (as last fetched)
+    # Who sent the last message when it is outgoing ("You", a name, "Someone else"); None when
+    # the customer wrote last.
+    sender: str | None = None
 
 
 @dataclass
@@ -195,6 +198,9 @@ class Inbox:
         self.fetched_run: dict[str, int] = {}
         self.cached: list[Conversation] = []  # the list as the cache had it at start
         self.collisions = CollisionWatch()  # replies sent from elsewhere while a conversation is open
+        # Outgoing messages that came in a list poll while the app was watching (not history):
+        # those this app did not send were sent from elsewhere (core/collisions.py).
+        self._appeared_outgoing: set[str] = set()
         self.loading_older = False
         self._list_poke = asyncio.Event()
         self._thread_poke = asyncio.Event()
@@ -247,6 +253,11 @@ class Inbox:
         if update.is_empty:
             return None
         change = ListChange(self.merge_conversations(update.conversations), list(update.new_inbound))
+        if not update.first:
+            for conversation in update.conversations:
+                last = conversation.last_message
+                if conversation.id in update.changed and last and last.outgoing and last.id:
+                    self._appeared_outgoing.add(last.id)
         self._list_merged.notify()
         if self.open_id and self.open_id in update.changed:
             change.open_changed = True
@@ -263,15 +274,22 @@ class Inbox:
         for item in self.outbox.waiting():
             if item.conversation_id:
                 waiting[item.conversation_id] = waiting.get(item.conversation_id, 0) + 1
+        ours: tuple[set[str], set[str]] | None = None  # read once, when a row needs it
         facts = {}
         for cid in ids:
             conversation = self.conversations[cid]
             read, marked = read_state.get(cid, (set(), False))
             contact = self.full_contact(conversation.contact)
+            last = conversation.last_message
+            sender = None
+            if last and last.outgoing:
+                ours = ours or (self.our_message_ids(), self.texts_on_the_way())
+                sender = self.sender_of(last, *ours)
             facts[cid] = RowFacts(
                 unread=unread_count(conversation, read, marked),
                 waiting=waiting.get(cid, 0),
                 blocked=bool(contact and contact.blocked),
+                sender=sender,
             )
         return facts
 
@@ -415,6 +433,7 @@ class Inbox:
         messages = self.messages.get(conversation_id, [])
         ours = self.our_message_ids()
         self.foreign(conversation_id, ours)
+        self.remember_appeared(messages, ours, self.texts_on_the_way())
         elsewhere = self.collisions.elsewhere
         shown = [(m, author_label(m, ours, elsewhere)) for m in messages]
         local = self.outbox.waiting(conversation_id=conversation_id)
@@ -434,11 +453,29 @@ class Inbox:
         ours.update(i.message_id for i in self.store.outbox_items() if i.message_id)
         return ours
 
+    def texts_on_the_way(self, conversation_id: str | None = None) -> set[str]:
+        """The texts of this app's replies whose server id is not known yet (of one conversation,
+        or all): a message with one of them may be ours."""
+        return {i.text for i in self.store.outbox_items(conversation_id=conversation_id) if not i.message_id}
+
+    def remember_appeared(self, messages: Iterable[Message], ours: set[str], on_the_way: set[str]) -> None:
+        """Of ``messages``, those that came in a list poll while the app was watching and are
+        not this app's (nor a reply of ours on its way) were sent from elsewhere."""
+        self.collisions.remember(
+            [m for m in messages
+             if m.id in self._appeared_outgoing and m.id not in ours and (m.text or "") not in on_the_way]
+        )  # fmt: skip
+
+    def sender_of(self, message: Message, ours: set[str], on_the_way: set[str]) -> str:
+        """Who sent an outgoing message, as the thread labels it (``author_label``)."""
+        self.remember_appeared([message], ours, on_the_way)
+        return author_label(message, ours, self.collisions.elsewhere)
+
     def foreign(self, conversation_id: str, ours: set[str] | None = None) -> list[Message]:
         """Replies from elsewhere since the agent opened the conversation or last replied. A
         reply of ours on its way (no server id known yet) is not taken for one."""
         ours = self.our_message_ids() if ours is None else ours
-        on_the_way = {i.text for i in self.store.outbox_items(conversation_id=conversation_id) if not i.message_id}
+        on_the_way = self.texts_on_the_way(conversation_id)
         found = self.collisions.foreign(conversation_id, self.messages.get(conversation_id, []), ours)
         found = [m for m in found if (m.text or "") not in on_the_way]
         self.collisions.remember(found)

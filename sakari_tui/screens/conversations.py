@@ -296,6 +296,7 @@ class ConversationsScreen(SakariScreen[None]):
             closed=conversation.closed,
             blocked=facts.blocked,
             outgoing_last=bool(last and last.outgoing),
+            sender=facts.sender or "",
             waiting=facts.waiting,
         )
 

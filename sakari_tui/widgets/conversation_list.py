@@ -36,6 +36,7 @@ class Row:
     closed: bool
     blocked: bool = False
     outgoing_last: bool = False
+    sender: str = "You"  # who sent the last message when it is outgoing
     waiting: int = 0  # messages of ours still in the outbox
     # What a filter searches, lower-cased once: filtering 5,000 rows runs at every key.
     haystack: str = field(init=False, repr=False, compare=False)
@@ -214,7 +215,7 @@ class ConversationList(VirtualList):
         return left + right
 
     def _second_line(self, row: Row, width: int) -> Text:
-        prefix = "You: " if row.outgoing_last else ""
+        prefix = f"{one_line(row.sender, 24)}: " if row.outgoing_last and row.sender else ""
         line = styled("  " + prefix + one_line(row.preview), "dim")
         line.truncate(width, overflow="ellipsis", pad=True)
         return line
