@@ -18,7 +18,7 @@ from typing import Protocol, TypeVar
 from sakari_tui.api import Contact, Conversation, Message, RateLimited, SakariError
 
 from . import clock
-from .collisions import CollisionWatch, author_label
+from .collisions import CollisionWatch, author_label, sender_name
 from .outbox import Outbox
 from .store import OutboxItem, OutboxState, Store
 from .sync import InboxSync, ListUpdate, ThreadUpdate, poll_delay
@@ -283,8 +283,12 @@ class Inbox:
             last = conversation.last_message
             sender = None
             if last and last.outgoing:
-                ours = ours or (self.our_message_ids(), self.texts_on_the_way())
-                sender = self.sender_of(last, *ours)
+                sender = "You"
+                # Only these can be someone else's: the store is read for them alone (and at
+                # start, from the cache, for none).
+                if last.id in self._appeared_outgoing or last.id in self.collisions.elsewhere or sender_name(last):
+                    ours = ours or (self.our_message_ids(), self.texts_on_the_way())
+                    sender = self.sender_of(last, *ours)
             facts[cid] = RowFacts(
                 unread=unread_count(conversation, read, marked),
                 waiting=waiting.get(cid, 0),
