@@ -1,6 +1,7 @@
 """The find bar of the thread: ``/`` in the thread opens it, typing finds as you type.
 
-Enter goes back to the thread with the find on (n older match, N newer, Esc ends it);
+Enter goes back to the thread with the find on (n older match, N newer, Esc ends it;
+F3 and shift+F3 do as n and N from anywhere on the screen, the reply box included);
 Esc in the bar ends the find. The thread does the finding (``MessageThread.set_find``).
 """
 
