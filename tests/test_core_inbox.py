@@ -499,3 +499,37 @@ async def test_a_rows_sender_is_you_for_ours_the_name_the_api_gives_or_someone_e
     inbox.apply_list(await inbox.sync.refresh_list())
     assert inbox.row_facts([fourth])[fourth].sender == "You"
     assert store.outbox_get(on_the_way.id).message_id is None  # type: ignore[union-attr]
+
+
+async def test_a_contacts_opt_out_is_fetched_and_redraws_only_when_it_changed(inbox: Inbox, sandbox: Sandbox) -> None:
+    inbox.apply_list(await inbox.sync.refresh_list())
+    target = sandbox.conversations()[0]["id"]
+    contact = inbox.conversations[target].contact
+    assert contact is not None and contact.id and contact.mobile
+    assert await inbox.fetch_contact(contact.id) == [target]  # first read: its rows are drawn with it
+    assert await inbox.fetch_contact(contact.id) == []  # nothing changed
+    assert inbox.row_facts([target])[target].blocked is False
+
+    sandbox.inject_inbound(contact.mobile.number or "", "STOP")
+    assert await inbox.fetch_contact(contact.id) == [target]
+    assert inbox.row_facts([target])[target].blocked is True
+    full = inbox.full_contact(inbox.conversations[target].contact)
+    assert full is not None and full.blocked
+
+    sandbox.faults.down = True
+    assert await inbox.fetch_contact(contact.id) is None  # not read: the copy held stays
+    assert inbox.row_facts([target])[target].blocked is True
+
+
+async def test_closing_and_finding_the_open_conversation_with_a_number(inbox: Inbox, sandbox: Sandbox) -> None:
+    inbox.apply_list(await inbox.sync.refresh_list())
+    target = sandbox.conversations()[0]["id"]
+    number = number_of(sandbox, target)
+    assert inbox.conversation_with(number) == target
+    assert inbox.conversation_with("+18085550111") is None
+
+    await inbox.close(target)
+    assert inbox.conversations[target].closed
+    assert next(c for c in sandbox.conversations() if c["id"] == target)["closed"]
+    assert inbox._list_poke.is_set()  # the list is polled again now
+    assert inbox.conversation_with(number) is None  # a closed conversation is not continued
