@@ -71,7 +71,7 @@ def test_api_does_not_reach_up_into_core() -> None:
     assert offenders("api", ("sakari_tui.core",)) == []
 
 
-@pytest.mark.parametrize("module", ["sakari_tui.api", "sakari_tui.core", "sakari_tui.sandbox"])
+@pytest.mark.parametrize("module", ["sakari_tui.api", "sakari_tui.core", "sakari_tui.core.inbox", "sakari_tui.sandbox"])
 def test_importing_leaves_textual_unloaded(module: str) -> None:
     code = f"import sys, {module}; sys.exit(1 if 'textual' in sys.modules else 0)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
