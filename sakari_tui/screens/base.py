@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from rich.text import Text
-from textual import events, on
+from textual import events
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Static
+from textual.widgets import Static
 from textual.worker import Worker
 
 from sakari_tui.styles import style
@@ -95,14 +95,6 @@ class EditForm(SakariModal[ResultType], Generic[ResultType]):
 
     def action_save(self) -> None:
         raise NotImplementedError
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
 
     def action_cancel(self) -> None:
         if not self.dirty:

@@ -26,7 +26,7 @@ from sakari_tui.core.campaigns import (
     CampaignFilters,
     campaign_fields,
 )
-from sakari_tui.screens.template_form import MessageTextForm, save_failed
+from sakari_tui.screens.template_form import MessageTextForm, form_bindings
 from sakari_tui.widgets.segment_meter import meter_text
 
 KNOWN_TAGS_FROM = 1000  # contacts read for the hint of tags in use
@@ -86,20 +86,20 @@ def list_field(label: str, values: Iterable[str], placeholder: str, id: str, cla
 
 class CampaignForm(MessageTextForm[Campaign | None]):
     BINDINGS = [
-        Binding("f2,ctrl+s", "save", "Save", id="campaigns.form.save"),
-        Binding("escape", "cancel", "Cancel", id="campaigns.form.cancel"),
-        Binding("f1", "app.help", "Keys", id="campaigns.form.help"),
+        *form_bindings("campaigns.form"),
         Binding("f3", "add_attribute", "Add rule", id="campaigns.form.add_attribute"),
         Binding("f4", "remove_attribute", "Remove rule", id="campaigns.form.remove_attribute"),
         Binding("f6", "add_contact", "Add contact", id="campaigns.form.add_contact"),
         Binding("ctrl+t", "use_template", "Use template", id="campaigns.form.template"),
     ]
 
+    NOUN = "campaign"
+
     def __init__(self, campaign: Campaign | None = None) -> None:
         super().__init__()
         self.campaign = campaign
         self.filters = CampaignFilters.from_json(campaign.filters if campaign else None)
-        self.saving = False
+        self.fields: dict = {}  # what ``store`` sends, as ``problem`` built it
         self.known_tags: set[str] | None = None
 
     @property
@@ -281,33 +281,14 @@ class CampaignForm(MessageTextForm[Campaign | None]):
         filters = CampaignFilters(tuple(split_list(tags)), tuple(split_list(contacts)), tuple(rules))
         return campaign_fields(name=name.strip(), template=text, trigger=trigger, filters=filters), None
 
-    def action_save(self) -> None:
-        if self.saving:
-            return
+    def problem(self) -> str | None:
         fields, problem = self.build()
-        if fields is None:
-            self.show_error(problem or "")
-            return
-        self.show_error("")
-        self.save(fields)
+        self.fields = fields or {}
+        return None if fields is not None else problem or "Not saved."
 
-    @work(exclusive=True, group="save", exit_on_error=False)
-    async def save(self, fields: dict) -> None:
+    async def store(self) -> Campaign:
         campaigns = self.app.client.campaigns
-        self.saving = True
-        button = self.query_one("#save", Button)
-        button.disabled = True
-        self.show_error(Text("Saving…", style="dim"))
-        try:
-            if self.is_new:
-                saved = await campaigns.create(fields)
-            else:
-                assert self.campaign is not None and self.campaign.id
-                saved = await campaigns.update(self.campaign.id, fields)
-        except SakariError as exc:
-            self.show_error(save_failed(exc, "campaign"))
-            return
-        finally:
-            self.saving = False
-            button.disabled = False
-        self.dismiss(saved)
+        if self.is_new:
+            return await campaigns.create(self.fields)
+        assert self.campaign is not None and self.campaign.id
+        return await campaigns.update(self.campaign.id, self.fields)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -115,8 +115,10 @@ class CampaignRunScreen(SakariModal[SendSummary | None]):
             yield Static("", id="run-message")
             yield Static("", id="run-result")
             with Horizontal(classes="buttons"):
-                yield Button("Close (Esc)", id="close", compact=True)
-                yield Button("Send now (y)", id="send", variant="error", compact=True, disabled=True)
+                yield Button("Close (Esc)", id="close", compact=True, action="screen.close")
+                yield Button(
+                    "Send now (y)", id="send", variant="error", compact=True, disabled=True, action="screen.send"
+                )
 
     def on_mount(self) -> None:
         self.action_preview()
@@ -245,14 +247,6 @@ class CampaignRunScreen(SakariModal[SendSummary | None]):
         self.query_one(VerticalScroll).border_subtitle = "Sent · Esc closes"
         out.update(result_text(result, self.audience, self.default_region))
         out.scroll_visible()
-
-    @on(Button.Pressed, "#send")
-    def send_pressed(self) -> None:
-        self.action_send()
-
-    @on(Button.Pressed, "#close")
-    def close_pressed(self) -> None:
-        self.action_close()
 
     def action_close(self) -> None:
         if self.sending:

@@ -177,7 +177,7 @@ class ConsoleScreen(SakariScreen[None]):
             with Vertical(id="console-main"):
                 yield VerticalScroll(id="console-form", can_focus=False)
                 with Horizontal(id="send-row"):
-                    yield Button("Send (F5)", id="send", compact=True, variant="primary")
+                    yield Button("Send (F5)", id="send", compact=True, variant="primary", action="screen.send")
                     yield Static("", id="form-error")
                 yield Static("", id="answer-status")
                 with VerticalScroll(id="answer-scroll", can_focus=True):
@@ -386,10 +386,6 @@ class ConsoleScreen(SakariScreen[None]):
 
     @on(Input.Submitted, "#console-form Input")
     def submitted(self) -> None:
-        self.action_send()
-
-    @on(Button.Pressed, "#send")
-    def send_pressed(self) -> None:
         self.action_send()
 
     def show_form_error(self, message: str | None) -> None:

@@ -105,7 +105,7 @@ class SourceDialog(SakariModal["tuple[SourceEntry, ApiDocument] | None"]):
             note = "" if self.saved else "This session has no config file: the spec is kept until you quit."
             yield Static(Text(note, style="dim"), id="spec-note", classes="hint")
             with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="cancel", compact=True)
+                yield Button("Cancel", id="cancel", compact=True, action="screen.cancel")
                 yield Button("Preview", id="preview", compact=True)
                 yield Button("Add", id="add", variant="primary", disabled=True, compact=True)
 
@@ -113,10 +113,6 @@ class SourceDialog(SakariModal["tuple[SourceEntry, ApiDocument] | None"]):
         self.query_one("#spec-location", Input).focus()
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#cancel")
-    def cancel_pressed(self) -> None:
         self.dismiss(None)
 
     @on(Input.Submitted, "#spec-location")

@@ -120,8 +120,8 @@ class ContactForm(EditForm[Contact | None]):
             yield Static("", id="form-error")
             yield Static("", id="form-status")
             with Horizontal(classes="buttons"):
-                yield Button("Cancel (Esc)", id="cancel", compact=True)
-                yield Button("Save (F2)", id="save", variant="primary", compact=True)
+                yield Button("Cancel (Esc)", id="cancel", compact=True, action="screen.cancel")
+                yield Button("Save (F2)", id="save", variant="primary", compact=True, action="screen.save")
 
     def _row(self, label: str, name: str, value: str | None, placeholder: str = "") -> ComposeResult:
         with Horizontal(classes="row"):

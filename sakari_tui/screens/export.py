@@ -45,7 +45,7 @@ class ExportScreen(SakariModal[None]):
             yield Input(self._default_path(), id="export-path", placeholder="file to write")
             yield Static("", id="export-status")
             with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="cancel")
+                yield Button("Cancel", id="cancel", action="screen.close")
                 yield Button("Copy to clipboard", id="copy")
                 yield Button("Save to file", id="save", variant="primary")
 
@@ -66,10 +66,6 @@ class ExportScreen(SakariModal[None]):
 
     def _status(self, text: str, style: str = "") -> None:
         self.query_one("#export-status", Static).update(Text(text, style=style))
-
-    @on(Button.Pressed, "#cancel")
-    def cancel(self) -> None:
-        self.dismiss(None)
 
     def action_close(self) -> None:
         self.dismiss(None)

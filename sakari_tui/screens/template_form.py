@@ -13,7 +13,7 @@ from typing import Generic
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
@@ -33,9 +33,26 @@ def save_failed(exc: SakariError, what: str) -> Text:
     return Text(f"Not saved: {exc}.{tail}")
 
 
+def form_bindings(prefix: str) -> list[BindingType]:
+    """Save, cancel and help, the keys every message-text form has, with ids under ``prefix``."""
+    return [
+        Binding("f2,ctrl+s", "save", "Save", id=f"{prefix}.save"),
+        Binding("escape", "cancel", "Cancel", id=f"{prefix}.cancel"),
+        Binding("f1", "app.help", "Keys", id=f"{prefix}.help"),
+    ]
+
+
 class MessageTextForm(EditForm[ResultType], Generic[ResultType]):
     """A form around a message text: a #form-name and a #form-text whose braces must pair
-    up, the segment meter (#form-meter), the brace warning (#form-braces), Save and Cancel."""
+    up, the segment meter (#form-meter), the brace warning (#form-braces), Save and Cancel.
+
+    Saving is shared: ``problem()`` says why what was typed cannot be sent (or None), then
+    ``store()`` creates or updates through the API, with #save disabled meanwhile; an error
+    answer is shown under the form (``NOUN`` names what was not saved) and keeps the form open.
+    """
+
+    NOUN = ""
+    saving = False
 
     def compose_name(self, name: str) -> ComposeResult:
         with Horizontal(classes="field"):
@@ -46,8 +63,8 @@ class MessageTextForm(EditForm[ResultType], Generic[ResultType]):
         """The end of the form: the error line and the buttons."""
         yield Static("", id="form-error", classes="error")
         with Horizontal(classes="buttons"):
-            yield Button("Cancel", id="cancel", compact=True)
-            yield Button("Save (F2)", id="save", variant="primary", compact=True)
+            yield Button("Cancel", id="cancel", compact=True, action="screen.cancel")
+            yield Button("Save (F2)", id="save", variant="primary", compact=True, action="screen.save")
 
     def on_mount(self) -> None:
         self._initial = self.values()
@@ -81,18 +98,46 @@ class MessageTextForm(EditForm[ResultType], Generic[ResultType]):
             )
         return None
 
+    def problem(self) -> str | None:
+        raise NotImplementedError
+
+    async def store(self) -> ResultType:
+        raise NotImplementedError
+
+    def action_save(self) -> None:
+        if self.saving:
+            return
+        problem = self.problem()
+        if problem:
+            self.show_error(problem)
+            return
+        self.show_error("")
+        self.save()
+
+    @work(exclusive=True, group="save", exit_on_error=False)
+    async def save(self) -> None:
+        self.saving = True
+        button = self.query_one("#save", Button)
+        button.disabled = True
+        self.show_error(Text("Saving…", style="dim"))
+        try:
+            saved = await self.store()
+        except SakariError as exc:
+            self.show_error(save_failed(exc, self.NOUN))
+            return
+        finally:
+            self.saving = False
+            button.disabled = False
+        self.dismiss(saved)
+
 
 class TemplateForm(MessageTextForm[Template | None]):
-    BINDINGS = [
-        Binding("f2,ctrl+s", "save", "Save", id="templates.form.save"),
-        Binding("escape", "cancel", "Cancel", id="templates.form.cancel"),
-        Binding("f1", "app.help", "Keys", id="templates.form.help"),
-    ]
+    BINDINGS = form_bindings("templates.form")
+    NOUN = "template"
 
     def __init__(self, template: Template | None = None) -> None:
         super().__init__()
         self.template = template
-        self.saving = False
 
     @property
     def is_new(self) -> bool:
@@ -139,38 +184,14 @@ class TemplateForm(MessageTextForm[Template | None]):
 
     # -- saving --------------------------------------------------------------
 
-    def check(self) -> str | None:
+    def problem(self) -> str | None:
         name, _, text = self.values()
         return self.name_or_text_problem(name, text)
 
-    def action_save(self) -> None:
-        if self.saving:
-            return
-        problem = self.check()
-        if problem:
-            self.show_error(problem)
-            return
-        self.show_error("")
-        self.save()
-
-    @work(exclusive=True, group="save", exit_on_error=False)
-    async def save(self) -> None:
+    async def store(self) -> Template:
         name, kind, text = self.values()
         templates = self.app.client.templates
-        self.saving = True
-        button = self.query_one("#save", Button)
-        button.disabled = True
-        self.show_error(Text("Saving…", style="dim"))
-        try:
-            if self.is_new:
-                saved = await templates.create(name.strip(), text, kind)
-            else:
-                assert self.template is not None and self.template.id
-                saved = await templates.update(self.template.id, {"name": name.strip(), "template": text, "type": kind})
-        except SakariError as exc:
-            self.show_error(save_failed(exc, "template"))
-            return
-        finally:
-            self.saving = False
-            button.disabled = False
-        self.dismiss(saved)
+        if self.is_new:
+            return await templates.create(name.strip(), text, kind)
+        assert self.template is not None and self.template.id
+        return await templates.update(self.template.id, {"name": name.strip(), "template": text, "type": kind})
