@@ -235,6 +235,23 @@ def _api_error_message(exc: Exception) -> str | None:
     return None
 
 
+def command(
+    subparsers: argparse._SubParsersAction,
+    name: str,
+    run: Callable[[argparse.Namespace], int],
+    help: str,
+    **options: Any,
+) -> argparse.ArgumentParser:
+    """The parser of a command that runs ``run``: ``help`` in the list of commands, ``run``'s
+    docstring as the description (unless ``description`` is given; argparse reflows it), and
+    ``--config``/``--profile`` (``add_common``)."""
+    options.setdefault("description", run.__doc__)
+    parser: argparse.ArgumentParser = subparsers.add_parser(name, help=help, **options)
+    add_common(parser)
+    parser.set_defaults(run=run)
+    return parser
+
+
 def add_common(parser: argparse.ArgumentParser) -> None:
     """``--config`` and ``--profile`` after the command name too; SUPPRESS keeps a value
     given before the command name."""

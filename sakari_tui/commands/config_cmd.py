@@ -14,8 +14,8 @@ from .common import (
     EXIT_API_ERROR,
     CommandError,
     UsageError,
-    add_common,
     clean,
+    command,
     info,
     load_config_and_profile,
     missing_fields,
@@ -36,36 +36,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     sub = parser.add_subparsers(dest="config_command", metavar="{init,show,check}", required=True)
 
-    init = sub.add_parser(
-        "init",
-        help="write a profile, asking for its values",
-        description="Ask for a profile's values and write the config file with mode 0600. The "
-        "secret is read without echo. An existing file is left alone unless --force is given; "
-        "then the profile is added or replaced and the other profiles are kept.",
-    )
+    init = command(sub, "init", run_init, help="write a profile, asking for its values")
     init.add_argument("--force", action="store_true", help="add to (or replace the profile in) an existing file")
-    add_common(init)
-    init.set_defaults(run=run_init)
-
-    show = sub.add_parser(
-        "show",
-        help="print the profile in use, secrets masked",
-        description="Print the profile the other commands would use, after --profile and the "
-        "SAKARI_* environment overrides, naming where each value comes from. The secret is "
-        "masked and the secret command is not run.",
-    )
-    add_common(show)
-    show.set_defaults(run=run_show)
-
-    check = sub.add_parser(
-        "check",
-        help="check the profile against the API",
-        description="Resolve the profile (running client_secret_command if it has one), get a "
-        "token and read one page of conversations. Prints OK, or the error with exit code 1 "
-        "(2 when the profile itself is incomplete or the config is malformed).",
-    )
-    add_common(check)
-    check.set_defaults(run=run_check)
+    command(sub, "show", run_show, help="print the profile in use, secrets masked")
+    command(sub, "check", run_check, help="check the profile against the API")
 
 
 # -- init -------------------------------------------------------------------------------
@@ -138,6 +112,9 @@ def _check_name(value: str) -> str | None:
 
 
 def run_init(args: argparse.Namespace) -> int:
+    """Ask for a profile's values and write the config file with mode 0600. The secret is read
+    without echo. An existing file is left alone unless --force is given; then the profile is
+    added or replaced and the other profiles are kept."""
     from sakari_tui.config import (
         DEFAULT_API_URL,
         DEFAULT_PROFILE,
@@ -197,6 +174,9 @@ def run_init(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
+    """Print the profile the other commands would use, after --profile and the SAKARI_*
+    environment overrides, naming where each value comes from. The secret is masked and the
+    secret command is not run."""
     from sakari_tui.config import ENV_CONFIG, ENV_OVERRIDES, ENV_PROFILE, default_data_dir
     from sakari_tui.core.paths import database_path
 
@@ -264,6 +244,9 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    """Resolve the profile (running client_secret_command if it has one), get a token and read
+    one page of conversations. Prints OK, or the error with exit code 1 (2 when the profile
+    itself is incomplete or the config is malformed)."""
     from sakari_tui.api import SakariError
 
     _, profile = load_config_and_profile(args)

@@ -21,8 +21,8 @@ from .common import (
     EXIT_USAGE,
     Failed,
     UsageError,
-    add_common,
     clean,
+    command,
     error,
     info,
     load_profile,
@@ -65,13 +65,7 @@ examples:
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "contacts",
-        help="search contacts, or import a CSV file",
-        description="List contacts matching every filter given (each matches part of the field): "
-        "a table, or with --json one JSON object per line (the API's contact object). "
-        "'sakari-tui contacts import FILE.csv' uploads contacts.",
-    )
+    parser = command(subparsers, "contacts", run_list, help="search contacts, or import a CSV file")
     parser.add_argument("--first-name", metavar="TEXT")
     parser.add_argument("--last-name", metavar="TEXT")
     parser.add_argument("--mobile", metavar="TEXT")
@@ -85,12 +79,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         metavar="N",
         help=f"at most N contacts (default {DEFAULT_LIMIT}; 0 for all)",
     )
-    add_common(parser)
-    parser.set_defaults(run=run_list)
 
     sub = parser.add_subparsers(dest="contacts_command", metavar="import")
-    upload = sub.add_parser(
+    upload = command(
+        sub,
         "import",
+        run_import,
         help="import contacts from a CSV file",
         description=IMPORT_DESCRIPTION,
         epilog=IMPORT_EPILOG,
@@ -129,11 +123,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     upload.add_argument(
         "--json", action="store_true", help="print the API's answer as one JSON line (with --dry-run: the mapping)"
     )
-    add_common(upload)
-    upload.set_defaults(run=run_import)
 
 
 def run_list(args: argparse.Namespace) -> int:
+    """List contacts matching every filter given (each matches part of the field): a table, or
+    with --json one JSON object per line (the API's contact object). 'sakari-tui contacts
+    import FILE.csv' uploads contacts."""
     profile = load_profile(args)
     filters = {
         "first_name": args.first_name, "last_name": args.last_name, "mobile": args.mobile,

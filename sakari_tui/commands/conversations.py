@@ -18,8 +18,8 @@ from .common import (
     EXIT_API_ERROR,
     CommandError,
     UsageError,
-    add_common,
     clean,
+    command,
     load_profile,
     local_time,
     open_client,
@@ -36,13 +36,7 @@ DEFAULT_LIMIT = 100
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "conversations",
-        help="list conversations, newest first",
-        description="List conversations, newest first: a table, or with --json one JSON object "
-        "per line (the API's conversation object). --unread keeps the conversations with "
-        "messages not read in the app on this machine (the local read markers of the profile).",
-    )
+    parser = command(subparsers, "conversations", run, help="list conversations, newest first")
     parser.add_argument("--unread", action="store_true", help="only conversations with unread messages")
     parser.add_argument("--json", action="store_true", help="one JSON object per line (JSON lines)")
     parser.add_argument(
@@ -52,47 +46,20 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         metavar="N",
         help=f"look at the newest N conversations (default {DEFAULT_LIMIT}; 0 for all)",
     )
-    add_common(parser)
-    parser.set_defaults(run=run)
 
     sub = parser.add_subparsers(dest="conversations_command", metavar="{export,index,search}")
-    export = sub.add_parser(
-        "export",
-        help="write a conversation's whole thread as text or JSON",
-        description="Write the whole thread of conversation ID, oldest message first: as plain "
-        "text (who, when, what: for pasting into a ticket) or as JSON (the API's conversation "
-        "and message objects). To stdout, or to a file with --output.",
-    )
+    export = command(sub, "export", run_export, help="write a conversation's whole thread as text or JSON")
     export.add_argument("conversation_id", metavar="ID", help="the conversation's id (see 'sakari-tui conversations')")
     export.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
     export.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
     export.add_argument("--force", action="store_true", help="replace FILE if it exists")
-    add_common(export)
-    export.set_defaults(run=run_export)
 
-    index = sub.add_parser(
-        "index",
-        help="read the account's whole message history into the local search index",
-        description="Read every message of the account (100 a request, newest first) into the "
-        "profile's search index, as ctrl+r in the app's search does; a progress bar on stderr. "
-        "Resumable: stopped, the next run carries on where it left off; once everything is read, "
-        "a run only catches up with what is new. On a 429 it waits as Retry-After asks.",
-    )
-    add_common(index)
-    index.set_defaults(run=run_index)
+    command(sub, "index", run_index, help="read the account's whole message history into the local search index")
 
-    search = sub.add_parser(
-        "search",
-        help="search the local index: names, numbers, words of messages",
-        description="Search the profile's local index (what the app has seen, and what "
-        "'sakari-tui conversations index' read): conversations whose name or number matches, then "
-        "messages with every word, newest first. Nothing is asked of the API.",
-    )
+    search = command(sub, "search", run_search, help="search the local index: names, numbers, words of messages")
     search.add_argument("query", nargs="+", help="words (the last may be the start of a word), a name or digits")
     search.add_argument("--limit", type=whole_number, default=20, metavar="N", help="at most N messages (default 20)")
     search.add_argument("--json", action="store_true", help="one JSON object per line")
-    add_common(search)
-    search.set_defaults(run=run_search)
 
 
 def read_state(profile: Profile) -> dict[str, tuple[set[str], bool]]:
@@ -127,6 +94,9 @@ def is_unread(conversation: Conversation, state: dict[str, tuple[set[str], bool]
 
 
 def run(args: argparse.Namespace) -> int:
+    """List conversations, newest first: a table, or with --json one JSON object per line (the
+    API's conversation object). --unread keeps the conversations with messages not read in the
+    app on this machine (the local read markers of the profile)."""
     profile = load_profile(args)
     state = read_state(profile) if args.unread or not args.json else {}
 
@@ -153,6 +123,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    """Write the whole thread of conversation ID, oldest message first: as plain text (who,
+    when, what: for pasting into a ticket) or as JSON (the API's conversation and message
+    objects). To stdout, or to a file with --output."""
     import sys
     from pathlib import Path
 
@@ -203,6 +176,10 @@ def progress_line(state, width: int = 30) -> str:
 
 
 def run_index(args: argparse.Namespace) -> int:
+    """Read every message of the account (100 a request, newest first) into the profile's search
+    index, as ctrl+r in the app's search does; a progress bar on stderr. Resumable: stopped, the
+    next run carries on where it left off; once everything is read, a run only catches up with
+    what is new. On a 429 it waits as Retry-After asks."""
     import sys
 
     from sakari_tui.core.search import HistoryFill
@@ -236,6 +213,9 @@ def run_index(args: argparse.Namespace) -> int:
 
 
 def run_search(args: argparse.Namespace) -> int:
+    """Search the profile's local index (what the app has seen, and what 'sakari-tui
+    conversations index' read): conversations whose name or number matches, then messages with
+    every word, newest first. Nothing is asked of the API."""
     from sakari_tui.api.phone import format_number
 
     profile = load_profile(args)

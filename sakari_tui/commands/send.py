@@ -24,8 +24,8 @@ from .common import (
     CommandError,
     Failed,
     UsageError,
-    add_common,
     clean,
+    command,
     error,
     info,
     load_profile,
@@ -48,18 +48,7 @@ RATE_LIMIT_BUDGET = 120.0
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "send",
-        help="send a message to numbers or a conversation",
-        description="Send one message (SMS, or MMS with --file) in one request. Numbers are "
-        "checked and written as E.164 with the profile's default_region. A recipient who has "
-        "opted out (texted STOP) is refused before anything is sent. A 429 is sent again after "
-        "its Retry-After; when the answer is lost (a dropped connection, a timeout, a 5xx) the "
-        "server's messages are checked before anything is sent again. Exit 0 when every "
-        "recipient got the message, 1 when it was not sent to some (the API refused them, or "
-        "the request never left), 2 for a usage or config error, 3 when it may have been sent "
-        "but the check could not tell: look at the conversation before sending again.",
-    )
+    parser = command(subparsers, "send", run, help="send a message to numbers or a conversation")
     to = parser.add_mutually_exclusive_group(required=True)
     to.add_argument(
         "--to",
@@ -81,8 +70,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="when the answer to the send is lost, how long to look for the message "
         f"on the server before giving up with exit 3 (default {CHECK_TIMEOUT:g})",
     )
-    add_common(parser)
-    parser.set_defaults(run=run)
 
 
 # Characters of a value shown back in an error: a pasted 10,000-digit "number" is cut.
@@ -135,6 +122,14 @@ def check_text(text: str, option: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Send one message (SMS, or MMS with --file) in one request. Numbers are checked and
+    written as E.164 with the profile's default_region. A recipient who has opted out (texted
+    STOP) is refused before anything is sent. A 429 is sent again after its Retry-After; when
+    the answer is lost (a dropped connection, a timeout, a 5xx) the server's messages are
+    checked before anything is sent again. Exit 0 when every recipient got the message, 1 when
+    it was not sent to some (the API refused them, or the request never left), 2 for a usage or
+    config error, 3 when it may have been sent but the check could not tell: look at the
+    conversation before sending again."""
     if args.text is None and args.template is None and args.file is None:
         raise UsageError("give --text, --template or --file: there is nothing to send")
     text = args.text

@@ -14,20 +14,14 @@ import sys
 
 from sakari_tui.options import port_number
 
-from .common import UsageError, add_common, load_config_and_profile, warn
+from .common import UsageError, command, load_config_and_profile, warn
 
 DEFAULT_PORT = 8000
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "serve",
-        help="use the app in a web browser",
-        description="Serve the app to web browsers with textual-serve; every browser tab runs "
-        "its own copy of the app. It listens on 127.0.0.1 unless --host names another address; "
-        "anyone who can reach that address can use the account, as there is no login.",
-    )
+    parser = command(subparsers, "serve", run, help="use the app in a web browser")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=port_number, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     parser.add_argument(
@@ -38,8 +32,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         metavar="URL",
         help="the address browsers use, when it is not http://HOST:PORT (a proxy, or --host 0.0.0.0)",
     )
-    add_common(parser)
-    parser.set_defaults(run=run)
 
 
 def is_local(host: str) -> bool:
@@ -74,6 +66,9 @@ def check_port(host: str, port: int) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Serve the app to web browsers with textual-serve; every browser tab runs its own copy of
+    the app. It listens on 127.0.0.1 unless --host names another address; anyone who can reach
+    that address can use the account, as there is no login."""
     if args.port == 0:
         raise UsageError("--port 0: give the port browsers will use")
     if args.public_url and not args.public_url.startswith(("http://", "https://")):

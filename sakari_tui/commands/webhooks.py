@@ -19,8 +19,8 @@ from sakari_tui.options import CannotListen, listening_socket, port_number
 from .common import (
     EXIT_INTERRUPTED,
     UsageError,
-    add_common,
     clean,
+    command,
     info,
     load_profile,
     open_client,
@@ -58,15 +58,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     sub = parser.add_subparsers(dest="webhooks_command", metavar="{listen,subscribe,unsubscribe,list}", required=True)
 
-    listen = sub.add_parser(
-        "listen",
-        help="print the webhook events POSTed to a local port",
-        description="Serve a webhook receiver and print one line per event: time, type and a "
-        "short summary (--json: the event as received, one JSON object per line). The URL to "
-        "subscribe is printed on stderr; --subscribe subscribes it for as long as the receiver "
-        "runs (the API must be able to reach it: a local sandbox can, the real service cannot "
-        "reach 127.0.0.1).",
-    )
+    listen = command(sub, "listen", run_listen, help="print the webhook events POSTed to a local port")
     listen.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     listen.add_argument(
         "--port",
@@ -79,24 +71,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--subscribe", action="store_true", help="subscribe this receiver with the profile's account while it runs"
     )
     listen.add_argument("--events", metavar="TYPE[,TYPE]", help="event types for --subscribe (default: all)")
-    add_common(listen)
-    listen.set_defaults(run=run_listen)
 
-    subscribe = sub.add_parser("subscribe", help="have the account POST events to a URL")
+    subscribe = command(sub, "subscribe", run_subscribe, help="have the account POST events to a URL")
     subscribe.add_argument("url", metavar="URL")
     subscribe.add_argument("--events", metavar="TYPE[,TYPE]", help="event types (default: all)")
-    add_common(subscribe)
-    subscribe.set_defaults(run=run_subscribe)
 
-    unsubscribe = sub.add_parser("unsubscribe", help="stop POSTing events to a URL")
+    unsubscribe = command(sub, "unsubscribe", run_unsubscribe, help="stop POSTing events to a URL")
     unsubscribe.add_argument("url", metavar="URL")
-    add_common(unsubscribe)
-    unsubscribe.set_defaults(run=run_unsubscribe)
 
-    listing = sub.add_parser("list", help="the account's webhook subscriptions")
+    listing = command(sub, "list", run_list, help="the account's webhook subscriptions")
     listing.add_argument("--json", action="store_true", help="one JSON object per line")
-    add_common(listing)
-    listing.set_defaults(run=run_list)
 
 
 def event_types(text: str | None) -> list[str]:
@@ -330,6 +314,10 @@ def make_app(*, as_json: bool, on_shutdown: Any = None) -> Any:
 
 
 def run_listen(args: argparse.Namespace) -> int:
+    """Serve a webhook receiver and print one line per event: time, type and a short summary
+    (--json: the event as received, one JSON object per line). The URL to subscribe is printed
+    on stderr; --subscribe subscribes it for as long as the receiver runs (the API must be able
+    to reach it: a local sandbox can, the real service cannot reach 127.0.0.1)."""
     types = event_types(args.events) if args.subscribe else []
     if args.events and not args.subscribe:
         raise UsageError("--events goes with --subscribe")
