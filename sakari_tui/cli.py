@@ -57,19 +57,26 @@ class _Parser(argparse.ArgumentParser):
 _APP_OPTIONS = {"--config": True, "--profile": True, "--demo": False}
 
 
-def _only_app_options(argv: Sequence[str]) -> bool:
-    """True when ``argv`` holds nothing but the app's own options, as when the app is
-    started: then the commands' parsers, and their modules, need not be built."""
+def _after_app_options(argv: Sequence[str]) -> int | None:
+    """Where the first token that is neither one of the app's options nor an option's value
+    stands in ``argv``: ``len(argv)`` when there is none, None when the last option lacks
+    its value."""
     wants_value = False
-    for token in argv:
+    for index, token in enumerate(argv):
         if wants_value:
             wants_value = False
             continue
         name, equals, _ = token.partition("=")
         if name not in _APP_OPTIONS:
-            return False
+            return index
         wants_value = _APP_OPTIONS[name] and not equals
-    return not wants_value
+    return None if wants_value else len(argv)
+
+
+def _only_app_options(argv: Sequence[str]) -> bool:
+    """True when ``argv`` holds nothing but the app's own options, as when the app is
+    started: then the commands' parsers, and their modules, need not be built."""
+    return _after_app_options(argv) == len(argv)
 
 
 def _command_named(argv: Sequence[str]) -> str | None:
@@ -78,17 +85,11 @@ def _command_named(argv: Sequence[str]) -> str | None:
     and module, need be built: a quick ``send`` loads none of the other commands."""
     from sakari_tui.commands import COMMANDS
 
-    wants_value = False
-    for token in argv:
-        if wants_value:
-            wants_value = False
-            continue
-        name, equals, _ = token.partition("=")
-        if name in _APP_OPTIONS:
-            wants_value = _APP_OPTIONS[name] and not equals
-            continue
-        return token if token in COMMANDS or token == "sandbox" else None
-    return None
+    index = _after_app_options(argv)
+    if index is None or index == len(argv):
+        return None
+    token = argv[index]
+    return token if token in COMMANDS or token == "sandbox" else None
 
 
 def _app_parser(with_commands: bool = True, only: str | None = None) -> argparse.ArgumentParser:

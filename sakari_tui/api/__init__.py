@@ -70,14 +70,7 @@ _EXPORTS = {
 if TYPE_CHECKING:
     from .auth import Token
     from .client import DEFAULT_API_URL, SakariClient
-    from .errors import (
-        ApiError,
-        AuthError,
-        BadResponse,
-        NetworkError,
-        RateLimited,
-        SakariError,
-    )
+    from .errors import ApiError, AuthError, BadResponse, NetworkError, RateLimited, SakariError
     from .events import ConnectionEvent, RequestFailed, RequestSucceeded, RetryScheduled
     from .models import (
         WEBHOOK_EVENT_TYPES,

@@ -24,14 +24,7 @@ import httpx
 from .auth import Authenticator, BearerAuth, Token
 from .capture import Exchange, active_for, decode_body
 from .envelope import answered, api_error_from_body, excerpt
-from .errors import (
-    ApiError,
-    AuthError,
-    BadResponse,
-    NetworkError,
-    RateLimited,
-    SakariError,
-)
+from .errors import ApiError, AuthError, BadResponse, NetworkError, RateLimited, SakariError
 from .events import Listeners, RequestFailed, RequestSucceeded, RetryScheduled
 from .redaction import Redactor
 from .retry import NO_RETRY, RETRYABLE_STATUSES, RetryPolicy, parse_retry_after

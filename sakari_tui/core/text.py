@@ -52,3 +52,12 @@ def one_line(text: str, width: int | None = None) -> str:
     if width is not None and len(line) > width:
         return line[: max(width - 1, 0)] + "…"
     return line
+
+
+def human_size(size: int) -> str:
+    """A file's size as people read it: ``512 bytes``, ``14 KB``, ``1,024.5 MB``."""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:,.0f} KB"
+    return f"{size / 1024 / 1024:,.1f} MB"

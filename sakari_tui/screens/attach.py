@@ -15,6 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, ProgressBar, RadioButton, RadioSet, Static
 
 from sakari_tui.api import SakariError
+from sakari_tui.core.text import human_size
 from sakari_tui.screens.base import SakariModal
 from sakari_tui.widgets.path_input import PathInput
 
@@ -36,14 +37,6 @@ class Attachment:
     size: int
     content_type: str
     as_mms: bool
-
-
-def human_size(size: int) -> str:
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size / 1024 / 1024:.1f} MB"
 
 
 def check_attachment(path: Path) -> tuple[str, int]:

@@ -110,9 +110,7 @@ class CampaignForm(MessageTextForm[Campaign | None]):
         campaign = self.campaign or Campaign()
         code = str(campaign.trigger.get("code") or MANUAL)
         with VerticalScroll() as box:
-            box.border_title = "New campaign" if self.is_new else "Edit campaign"
-            box.border_subtitle = "F2 saves · Esc cancels · F1 keys"
-            yield from self.compose_name(campaign.name or "")
+            yield from self.compose_start(box, campaign.name or "")
             with Horizontal(classes="field"):
                 yield Label("Trigger")
                 yield Select(

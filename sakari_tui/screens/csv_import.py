@@ -73,7 +73,7 @@ from sakari_tui.core.csv_mapping import (
     read_rows,
     targets_for,
 )
-from sakari_tui.core.text import one_line
+from sakari_tui.core.text import human_size, one_line
 from sakari_tui.screens.base import SakariModal
 from sakari_tui.screens.contact_form import short_error
 from sakari_tui.widgets.path_input import PathInput
@@ -88,14 +88,6 @@ MERGE_STRATEGIES = {
     "core": "names and email only: tags and attributes stay as they are",
     "remove": "replace: the contact becomes exactly the row",
 }
-
-
-def human_size(size: int) -> str:
-    if size < 1024:
-        return f"{size} bytes"
-    if size < 1024 * 1024:
-        return f"{size / 1024:,.0f} KB"
-    return f"{size / 1024 / 1024:,.1f} MB"
 
 
 @dataclass

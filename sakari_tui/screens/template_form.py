@@ -54,7 +54,15 @@ class MessageTextForm(EditForm[ResultType], Generic[ResultType]):
     NOUN = ""
     saving = False
 
-    def compose_name(self, name: str) -> ComposeResult:
+    @property
+    def is_new(self) -> bool:
+        """Whether saving creates (or updates what the form was opened with)."""
+        raise NotImplementedError
+
+    def compose_start(self, box: VerticalScroll, name: str) -> ComposeResult:
+        """The form's title on ``box`` ("New template", "Edit campaign"), then its name field."""
+        box.border_title = f"{'New' if self.is_new else 'Edit'} {self.NOUN}"
+        box.border_subtitle = "F2 saves · Esc cancels · F1 keys"
         with Horizontal(classes="field"):
             yield Label("Name")
             yield Input(name, placeholder="required", id="form-name", compact=True, select_on_focus=False)
@@ -147,9 +155,7 @@ class TemplateForm(MessageTextForm[Template | None]):
         template = self.template or Template()
         kind = template.type if template.type in TEMPLATE_TYPES else "SMS"
         with VerticalScroll() as box:
-            box.border_title = "New template" if self.is_new else "Edit template"
-            box.border_subtitle = "F2 saves · Esc cancels · F1 keys"
-            yield from self.compose_name(template.name or "")
+            yield from self.compose_start(box, template.name or "")
             with Horizontal(classes="field"):
                 yield Label("Type")
                 yield Select(
