@@ -21,33 +21,45 @@ def _string(body: dict[str, Any], name: str) -> str | None:
     return value
 
 
+def _required_name(body: dict[str, Any], code: str, noun: str) -> str:
+    """The trimmed name of a record being created: a 400 with ``code`` when it is missing."""
+    name = _string(body, "name")
+    if not name or not name.strip():
+        raise ApiError(400, code, f"{noun} name is required")
+    return name.strip()
+
+
+def _new_name(body: dict[str, Any], code: str, noun: str) -> str | None:
+    """The trimmed name of a record being updated, None when not given: a 400 when empty."""
+    name = _string(body, "name")
+    if name is not None and not name.strip():
+        raise ApiError(400, code, f"{noun} name cannot be empty")
+    return None if name is None else name.strip()
+
+
 # -- templates ------------------------------------------------------------------------------
 
 
 def create_template(store: Store, body: dict[str, Any]) -> Template:
-    name = _string(body, "name")
-    if not name or not name.strip():
-        raise ApiError(400, "TMPL-002", "Template name is required")
+    name = _required_name(body, "TMPL-002", "Template")
     text = _string(body, "template") or ""
     template_type = body.get("type", "SMS")
     if template_type not in TEMPLATE_TYPES:
         raise ApiError(400, "TMPL-003", "Template type must be SMS or Web")
     at = now()
-    template = Template(store.new_id(), name.strip(), text, template_type, at, at)
+    template = Template(store.new_id(), name, text, template_type, at, at)
     store.templates[template.id] = template
     return template
 
 
 def update_template(template: Template, body: dict[str, Any]) -> None:
-    name = _string(body, "name")
-    if name is not None and not name.strip():
-        raise ApiError(400, "TMPL-002", "Template name cannot be empty")
+    name = _new_name(body, "TMPL-002", "Template")
     text = _string(body, "template")
     template_type = body.get("type")
     if template_type is not None and template_type not in TEMPLATE_TYPES:
         raise ApiError(400, "TMPL-003", "Template type must be SMS or Web")
     if name is not None:
-        template.name = name.strip()
+        template.name = name
     if text is not None:
         template.text = text
     if template_type is not None:
@@ -84,27 +96,23 @@ def _campaign_filters(value: object) -> dict[str, Any]:
 
 
 def create_campaign(store: Store, body: dict[str, Any]) -> Campaign:
-    name = _string(body, "name")
-    if not name or not name.strip():
-        raise ApiError(400, "CAMP-002", "Campaign name is required")
+    name = _required_name(body, "CAMP-002", "Campaign")
     code = _trigger_code(body) or "M"
     template = _string(body, "template") or ""
     filters = _campaign_filters(body.get("filters"))
     at = now()
-    campaign = Campaign(store.new_id(), name.strip(), code, template, filters, at, at)
+    campaign = Campaign(store.new_id(), name, code, template, filters, at, at)
     store.campaigns[campaign.id] = campaign
     return campaign
 
 
 def update_campaign(campaign: Campaign, body: dict[str, Any]) -> None:
-    name = _string(body, "name")
-    if name is not None and not name.strip():
-        raise ApiError(400, "CAMP-002", "Campaign name cannot be empty")
+    name = _new_name(body, "CAMP-002", "Campaign")
     code = _trigger_code(body)
     template = _string(body, "template")
     filters = _campaign_filters(body["filters"]) if body.get("filters") is not None else None
     if name is not None:
-        campaign.name = name.strip()
+        campaign.name = name
     if code is not None:
         campaign.trigger_code = code
     if template is not None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import socket
 import sys
-from typing import NoReturn
+from dataclasses import fields
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import uvicorn
 
@@ -15,6 +16,11 @@ from .app import Sandbox
 from .config import Faults, SandboxConfig
 from .seed import DEFAULT_CONTACTS, DEFAULT_CONVERSATIONS
 from .server import quiet_injected_faults
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+S = TypeVar("S", bound="DataclassInstance")
 
 EXIT_USAGE = 2
 
@@ -103,6 +109,13 @@ def base_url(host: str, sock: socket.socket) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
+def from_options(settings: type[S], args: argparse.Namespace) -> S:
+    """``settings`` (a dataclass) with each field that has an option of its name set from
+    it (``--rate-429`` sets ``rate_429``); the others keep their defaults."""
+    options = vars(args)
+    return settings(**{field.name: options[field.name] for field in fields(settings) if field.name in options})
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -113,25 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, CannotListen) as exc:
         print(f"sakari-tui: error: sandbox: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    config = SandboxConfig(
-        client_id=args.client_id,
-        client_secret=args.client_secret,
-        account_id=args.account_id,
-        seed=args.seed,
-        live=args.live,
-        token_lifetime=args.token_lifetime,
-        error_share=args.error_share,
-        contacts=args.contacts,
-        conversations=args.conversations,
-    )
-    faults = Faults(
-        latency=args.latency,
-        rate_429=args.rate_429,
-        retry_after=args.retry_after,
-        rate_5xx=args.rate_5xx,
-        rate_drop=args.rate_drop,
-        send_counters_only=args.send_counters_only,
-    )
+    config = from_options(SandboxConfig, args)
+    faults = from_options(Faults, args)
     sandbox = Sandbox(config, faults=faults)
     url = base_url(args.host, sock)
     seeded = f"{len(sandbox.store.contacts)} contacts, {len(sandbox.store.conversations)} conversations"
