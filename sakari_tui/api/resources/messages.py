@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from ..envelope import data_object
 from ..jsonstream import loads_filtered
@@ -27,6 +27,20 @@ def recipient_json(recipient: Recipient) -> dict[str, Any]:
     raise ValueError("a contact to send to needs an id or a mobile number")
 
 
+class SendOptions(TypedDict, total=False):
+    """Who a send goes to and how, for ``Messages.send`` and ``send_bulk``: contacts,
+    conversations and/or ``filters`` (one at least); ``media`` URLs or ``{"url": ...}``
+    objects; ``type`` "SMS" or "MMS"; ``extra`` body fields the 1.0.1 document does not list."""
+
+    contacts: Iterable[Recipient] | None
+    conversations: Iterable[str] | None
+    filters: Mapping[str, Any] | None
+    media: Iterable[str | Mapping[str, Any]] | None
+    type: str | None
+    conversation_strategy: str | None
+    extra: Mapping[str, Any] | None
+
+
 class Messages(Resource):
     async def fetch_all(
         self,
@@ -49,18 +63,7 @@ class Messages(Resource):
         path = self._api.account_path("messages", message_id)
         return Message.from_json(data_object(await self._api.call("GET", path)))
 
-    async def send(
-        self,
-        template: str,
-        *,
-        contacts: Iterable[Recipient] | None = None,
-        conversations: Iterable[str] | None = None,
-        filters: Mapping[str, Any] | None = None,
-        media: Iterable[str | Mapping[str, Any]] | None = None,
-        type: str | None = None,
-        conversation_strategy: str | None = None,
-        extra: Mapping[str, Any] | None = None,
-    ) -> SendResult:
+    async def send(self, template: str, **options: Unpack[SendOptions]) -> SendResult:
         """Send ``template`` (the message text, placeholders allowed) to contacts,
         conversations and/or everyone matching ``filters``, in one request.
 
@@ -70,29 +73,16 @@ class Messages(Resource):
         Never retried here: the API has no idempotency key, so only the caller can tell
         whether a send whose outcome is unknown should go again (see ``NetworkError``).
         """
-        payload = send_payload(template, contacts, conversations, filters, media, type,
-                               conversation_strategy, extra)  # fmt: skip
+        payload = send_payload(template, options)
         body = await self._api.call("POST", self._api.account_path("messages"), json=payload)
         return SendResult.from_json(data_object(body))
 
-    async def send_bulk(
-        self,
-        template: str,
-        *,
-        contacts: Iterable[Recipient] | None = None,
-        conversations: Iterable[str] | None = None,
-        filters: Mapping[str, Any] | None = None,
-        media: Iterable[str | Mapping[str, Any]] | None = None,
-        type: str | None = None,
-        conversation_strategy: str | None = None,
-        extra: Mapping[str, Any] | None = None,
-    ) -> SendSummary:
+    async def send_bulk(self, template: str, **options: Unpack[SendOptions]) -> SendSummary:
         """``send``, for many recipients: the answer is read as a ``SendSummary`` (counts,
         price, the recipients refused) instead of a ``Message`` per recipient, which for
         10,000 recipients would hold the caller's event loop for a third of a second. It is
         read in a worker thread, one message at a time, keeping only the refused ones."""
-        payload = send_payload(template, contacts, conversations, filters, media, type,
-                               conversation_strategy, extra)  # fmt: skip
+        payload = send_payload(template, options)
         return await self._api.call("POST", self._api.account_path("messages"), json=payload, read=read_send_summary)
 
 
@@ -102,17 +92,10 @@ def read_send_summary(raw: bytes) -> SendSummary:
     return SendSummary.from_json(data_object(loads_filtered(raw, ("data", "messages"), is_refusal)))
 
 
-def send_payload(
-    template: str,
-    contacts: Iterable[Recipient] | None,
-    conversations: Iterable[str] | None,
-    filters: Mapping[str, Any] | None,
-    media: Iterable[str | Mapping[str, Any]] | None,
-    type: str | None,
-    conversation_strategy: str | None,
-    extra: Mapping[str, Any] | None,
-) -> dict[str, Any]:
+def send_payload(template: str, options: SendOptions) -> dict[str, Any]:
     """The body of ``messages.send``; ValueError when it names nobody to send to."""
+    contacts, conversations, filters = options.get("contacts"), options.get("conversations"), options.get("filters")
+    media, type, strategy = options.get("media"), options.get("type"), options.get("conversation_strategy")
     payload: dict[str, Any] = {"template": template}
     if contacts is not None:
         payload["contacts"] = [recipient_json(r) for r in contacts]
@@ -126,7 +109,7 @@ def send_payload(
         payload["media"] = [{"url": m} if isinstance(m, str) else dict(m) for m in media]
     if type is not None:
         payload["type"] = type
-    if conversation_strategy is not None:
-        payload["conversationStrategy"] = conversation_strategy
-    payload.update(extra or {})
+    if strategy is not None:
+        payload["conversationStrategy"] = strategy
+    payload.update(options.get("extra") or {})
     return payload
