@@ -216,6 +216,19 @@ def _sakari(
     )  # fmt: skip
 
 
+def _named_catalog(group: str, noun: str, fields: object) -> tuple[ConsoleOperation, ...]:
+    """The five operations of templates or campaigns: listed by name, created and updated from
+    a JSON body like ``fields``, fetched and deleted by id."""
+    path, one, item = f"{A}/{group}", f"{A}/{group}/{{{noun}Id}}", _id(f"{noun}Id")
+    return (
+        _sakari(f"{group}.fetchAll", "GET", path, f"Fetch {group}", (OFFSET, LIMIT, Field("name"))),
+        _sakari(f"{group}.create", "POST", path, f"Create a {noun}", bodies=_json(fields), body_required=True),
+        _sakari(f"{group}.fetch", "GET", one, f"Fetch a {noun}", (item,)),
+        _sakari(f"{group}.update", "PUT", one, f"Update a {noun}", (item,), _json(fields), body_required=True),
+        _sakari(f"{group}.remove", "DELETE", one, f"Delete a {noun}", (item,)),
+    )
+
+
 SAKARI_OPERATIONS: tuple[ConsoleOperation, ...] = (
     _sakari("auth.token", "POST", "/oauth2/token", "Get a new access token",
             note="client_id and client_secret come from the profile; the token is shown masked"),
@@ -240,22 +253,8 @@ SAKARI_OPERATIONS: tuple[ConsoleOperation, ...] = (
     _sakari("messages.send", "POST", f"{A}/messages", "Send messages (to contacts, conversations or filters)",
             bodies=_json(SEND_FIELDS), body_required=True,
             note="sends real messages; not retried"),
-    _sakari("templates.fetchAll", "GET", f"{A}/templates", "Fetch templates", (OFFSET, LIMIT, Field("name"))),
-    _sakari("templates.create", "POST", f"{A}/templates", "Create a template", bodies=_json(TEMPLATE_FIELDS),
-            body_required=True),
-    _sakari("templates.fetch", "GET", f"{A}/templates/{{templateId}}", "Fetch a template", (_id("templateId"),)),
-    _sakari("templates.update", "PUT", f"{A}/templates/{{templateId}}", "Update a template",
-            (_id("templateId"),), _json(TEMPLATE_FIELDS), body_required=True),
-    _sakari("templates.remove", "DELETE", f"{A}/templates/{{templateId}}", "Delete a template",
-            (_id("templateId"),)),
-    _sakari("campaigns.fetchAll", "GET", f"{A}/campaigns", "Fetch campaigns", (OFFSET, LIMIT, Field("name"))),
-    _sakari("campaigns.create", "POST", f"{A}/campaigns", "Create a campaign", bodies=_json(CAMPAIGN_FIELDS),
-            body_required=True),
-    _sakari("campaigns.fetch", "GET", f"{A}/campaigns/{{campaignId}}", "Fetch a campaign", (_id("campaignId"),)),
-    _sakari("campaigns.update", "PUT", f"{A}/campaigns/{{campaignId}}", "Update a campaign",
-            (_id("campaignId"),), _json(CAMPAIGN_FIELDS), body_required=True),
-    _sakari("campaigns.remove", "DELETE", f"{A}/campaigns/{{campaignId}}", "Delete a campaign",
-            (_id("campaignId"),)),
+    *_named_catalog("templates", "template", TEMPLATE_FIELDS),
+    *_named_catalog("campaigns", "campaign", CAMPAIGN_FIELDS),
     _sakari("webhooks.fetchAll", "GET", f"{A}/webhooks", "Fetch webhook subscriptions"),
     _sakari("webhooks.subscribe", "POST", f"{A}/webhooks", "Subscribe a URL to events",
             bodies=_json({"url": "", "eventTypes": ["message-received"]}), body_required=True),
