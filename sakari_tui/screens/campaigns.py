@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Any
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from sakari_tui.api import Campaign, Page, SendSummary
@@ -137,26 +139,16 @@ class CampaignsScreen(CatalogScreen[Campaign]):
 
     # -- actions -------------------------------------------------------------
 
-    def action_new(self) -> None:
+    def form(self, item: Campaign | None) -> ModalScreen[Any]:
         from sakari_tui.screens.campaign_form import CampaignForm
 
-        self.app.push_screen(CampaignForm(), self.saved)
-
-    def action_edit(self) -> None:
-        from sakari_tui.screens.campaign_form import CampaignForm
-
-        campaign = self.current
-        if campaign is None:
-            self.notify("No campaign to edit.", severity="warning", timeout=3)
-            return
-        self.app.push_screen(CampaignForm(campaign), self.saved)
+        return CampaignForm(item)
 
     def action_run(self) -> None:
         from sakari_tui.screens.campaign_run import CampaignRunScreen
 
-        campaign = self.current
+        campaign = self.chosen("run")
         if campaign is None:
-            self.notify("No campaign to run.", severity="warning", timeout=3)
             return
         code = campaign.trigger.get("code")
         if code != MANUAL:

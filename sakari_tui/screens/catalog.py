@@ -14,6 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from sakari_tui.api import Page, SakariError
@@ -236,11 +237,25 @@ class CatalogScreen(SakariScreen[None], Generic[T]):
 
     # -- create, edit, delete ------------------------------------------------
 
-    def action_new(self) -> None:
+    def form(self, item: T | None) -> ModalScreen[Any]:
+        """The form that creates an item (``item`` None) or edits ``item``, dismissed with
+        what it saved."""
         raise NotImplementedError
 
+    def chosen(self, verb: str) -> T | None:
+        """The highlighted item, or None after saying that there is none to ``verb``."""
+        item = self.current
+        if item is None:
+            self.notify(f"No {self.noun} to {verb}.", severity="warning", timeout=3)
+        return item
+
+    def action_new(self) -> None:
+        self.app.push_screen(self.form(None), self.saved)
+
     def action_edit(self) -> None:
-        raise NotImplementedError
+        item = self.chosen("edit")
+        if item is not None:
+            self.app.push_screen(self.form(item), self.saved)
 
     def saved(self, item: Any) -> None:
         """After a form saved ``item``: show it, highlighted."""
@@ -250,9 +265,8 @@ class CatalogScreen(SakariScreen[None], Generic[T]):
         self.load(select_id=self.item_id(item))
 
     def action_delete(self) -> None:
-        item = self.current
+        item = self.chosen("delete")
         if item is None:
-            self.notify(f"No {self.noun} to delete.", severity="warning", timeout=3)
             return
         from sakari_tui.screens.dialogs import ConfirmScreen
 

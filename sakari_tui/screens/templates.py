@@ -8,10 +8,13 @@ inserted into the reply of the conversation open in the inbox.
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Group
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from sakari_tui.api import Contact, Page, Template
@@ -126,19 +129,10 @@ class TemplatesScreen(CatalogScreen[Template]):
 
         self.app.push_screen(ContactPicker("Preview templates for"), chosen)
 
-    def action_new(self) -> None:
+    def form(self, item: Template | None) -> ModalScreen[Any]:
         from sakari_tui.screens.template_form import TemplateForm
 
-        self.app.push_screen(TemplateForm(), self.saved)
-
-    def action_edit(self) -> None:
-        from sakari_tui.screens.template_form import TemplateForm
-
-        template = self.current
-        if template is None:
-            self.notify("No template to edit.", severity="warning", timeout=3)
-            return
-        self.app.push_screen(TemplateForm(template), self.saved)
+        return TemplateForm(item)
 
     async def action_insert(self) -> None:
         """Go to the inbox and put this template in the reply being written there."""
