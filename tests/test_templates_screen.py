@@ -129,6 +129,34 @@ async def test_delete_asks_first(app, sandbox) -> None:
         await wait_for(pilot, lambda: "Review request" not in [t.name for t in screen.items], what="the row gone")
 
 
+async def test_the_buttons_do_what_their_keys_do(app, sandbox) -> None:
+    """Clicked rather than keyed: the dialog's Cancel and Delete, the form's Cancel and Save."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_templates(pilot)
+        await highlight(pilot, screen, "Review request")
+        await pilot.press("d")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.click("#no")
+        await wait_for(pilot, lambda: app.screen is screen, what="the dialog closed")
+        assert by_name(sandbox, "Review request") is not None
+        await pilot.press("d")
+        await pilot.click("#yes")
+        await wait_for(pilot, lambda: by_name(sandbox, "Review request") is None, what="the delete")
+
+        await pilot.press("n")
+        assert isinstance(app.screen, TemplateForm)
+        await pilot.click("#cancel")  # nothing typed: closes without asking
+        await wait_for(pilot, lambda: app.screen is screen, what="the form closed")
+        before = len(sandbox.templates())
+        await pilot.press("n")
+        await type_text(pilot, "Clicked")
+        app.screen.query_one("#form-text", TextArea).insert("Saved by a click")
+        await pilot.click("#save")
+        await wait_for(pilot, lambda: by_name(sandbox, "Clicked") is not None, what="the save")
+        assert len(sandbox.templates()) == before + 1
+        await wait_for(pilot, lambda: app.screen is screen, what="the form closed after saving")
+
+
 async def test_missing_name_and_unbalanced_braces_are_refused(app, sandbox) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await open_templates(pilot)

@@ -100,10 +100,6 @@ class EditForm(SakariModal[ResultType], Generic[ResultType]):
         if not self.dirty:
             self.dismiss(None)
             return
-        from sakari_tui.screens.dialogs import ConfirmScreen
+        from sakari_tui.screens.dialogs import confirm_then
 
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(None)
-
-        self.app.push_screen(ConfirmScreen("Close the form and lose what you typed?", confirm="Discard"), answered)
+        confirm_then(self.app, "Close the form and lose what you typed?", "Discard", lambda: self.dismiss(None))

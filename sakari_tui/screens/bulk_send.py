@@ -49,7 +49,7 @@ from sakari_tui.core.sms import count_segments
 from sakari_tui.core.text import one_line
 from sakari_tui.screens.base import SakariModal
 from sakari_tui.screens.contact_form import short_error
-from sakari_tui.screens.dialogs import preview_text
+from sakari_tui.screens.dialogs import preview_text, who_and_why
 from sakari_tui.widgets.segment_meter import meter_text
 
 if TYPE_CHECKING:
@@ -227,15 +227,10 @@ def outcome_view(outcome: Outcome, region: str) -> Group:
     if outcome.error:
         parts.append(Text(outcome.error, style="bold red"))
     if failures or outcome.skipped:
-        table = Table(box=None, show_header=False, expand=True, pad_edge=False)
-        table.add_column(ratio=2, no_wrap=True, overflow="ellipsis")
-        table.add_column(ratio=3)
-        for contact in outcome.skipped:
-            table.add_row(who(contact, region), Text("opted out (replied STOP): left out, not sent", style="yellow"))
-        for failure in failures:
-            table.add_row(who(failure.contact, region), Text(one_line(str(failure)), style="red"))
-        parts.append(Text("Not sent:", style="bold"))
-        parts.append(table)
+        opted_out = Text("opted out (replied STOP): left out, not sent", style="yellow")
+        rows = [(who(contact, region), opted_out) for contact in outcome.skipped]
+        rows += [(who(failure.contact, region), Text(one_line(str(failure)), style="red")) for failure in failures]
+        parts += who_and_why("Not sent:", rows)
     return Group(*parts)
 
 
@@ -411,7 +406,7 @@ class BulkSendScreen(SakariModal[str | None]):
             self.show_error("The message is over 10 segments: Sakari refuses it. Shorten it first.")
             return
         self.show_error(None)
-        from sakari_tui.screens.dialogs import ConfirmScreen
+        from sakari_tui.screens.dialogs import confirm_then
 
         count = self.to_send
         each = self.segments_each()
@@ -423,11 +418,7 @@ class BulkSendScreen(SakariModal[str | None]):
             question += f" {len(blocked)} opted out: left out."
         question += " This cannot be undone."
 
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.run_send(self.text)
-
-        self.app.push_screen(ConfirmScreen(question, confirm="Send"), confirmed)
+        confirm_then(self.app, question, "Send", lambda: self.run_send(self.text))
 
     def set_state(self, state: str) -> None:
         self.state = state

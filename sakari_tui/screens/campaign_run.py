@@ -27,7 +27,7 @@ from sakari_tui.core.campaigns import (
 )
 from sakari_tui.core.text import one_line
 from sakari_tui.screens.base import SakariModal
-from sakari_tui.screens.dialogs import preview_text
+from sakari_tui.screens.dialogs import preview_text, who_and_why
 from sakari_tui.widgets.segment_meter import meter_text
 
 FIRST_ROWS = 8
@@ -73,19 +73,16 @@ def result_text(result: SendSummary, audience: Audience | None, region: str) -> 
         lines.append(f"\nJob {result.job_id}", style="dim")
     known = {c.id: c for c in audience.recipients} if audience else {}
     parts: list = [lines]
-    if failures:
-        table = Table(box=None, show_header=False, expand=True, pad_edge=False)
-        table.add_column(ratio=2, no_wrap=True, overflow="ellipsis")
-        table.add_column(ratio=3)
-        for failure in failures:
-            contact = failure.contact
-            if contact is not None and contact.id in known:
-                contact = known[contact.id]
-            name, number = contact_row_label(contact, region)
-            who = name if name.plain.strip() and name.plain != "(no name)" else number
-            table.add_row(who, Text(one_line(str(failure)), style="red"))
-        parts.append(Text("Refused:", style="bold"))
-        parts.append(table)
+    rows = []
+    for failure in failures:
+        contact = failure.contact
+        if contact is not None and contact.id in known:
+            contact = known[contact.id]
+        name, number = contact_row_label(contact, region)
+        who = name if name.plain.strip() and name.plain != "(no name)" else number
+        rows.append((who, Text(one_line(str(failure)), style="red")))
+    if rows:
+        parts += who_and_why("Refused:", rows)
     return Group(*parts)
 
 

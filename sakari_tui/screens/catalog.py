@@ -268,14 +268,10 @@ class CatalogScreen(SakariScreen[None], Generic[T]):
         item = self.chosen("delete")
         if item is None:
             return
-        from sakari_tui.screens.dialogs import ConfirmScreen
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.delete(item)
+        from sakari_tui.screens.dialogs import confirm_then
 
         question = f"Delete the {self.noun} “{self.item_name(item)}”? This cannot be undone."
-        self.app.push_screen(ConfirmScreen(question, confirm="Delete"), answered)
+        confirm_then(self.app, question, "Delete", lambda: self.delete(item))
 
     @work(group="catalog-delete", exit_on_error=False)
     async def delete(self, item: T) -> None:

@@ -468,7 +468,7 @@ class ConsoleScreen(SakariScreen[None]):
                     markup=False)  # fmt: skip
 
     def action_remove_source(self) -> None:
-        from sakari_tui.screens.dialogs import ConfirmScreen
+        from sakari_tui.screens.dialogs import confirm_then
 
         name = self.operation.group if self.operation else ""
         if not name:
@@ -479,11 +479,9 @@ class ConsoleScreen(SakariScreen[None]):
                 return
             name = names[0]
 
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.remove_source(name)
-
-        self.app.push_screen(ConfirmScreen(f"Remove the spec {name} and its operations?", confirm="Remove"), confirmed)
+        confirm_then(
+            self.app, f"Remove the spec {name} and its operations?", "Remove", lambda: self.remove_source(name)
+        )
 
     @work(group="console-remove")
     async def remove_source(self, name: str) -> None:

@@ -483,7 +483,7 @@ class ContactsScreen(SakariScreen[None]):
         self.app.push_screen(ContactForm(contact, region=self.phone_region), saved)
 
     def action_delete(self) -> None:
-        from sakari_tui.screens.dialogs import ConfirmScreen
+        from sakari_tui.screens.dialogs import confirm_then
 
         contact = self.current
         if contact is None or not contact.id:
@@ -491,12 +491,8 @@ class ContactsScreen(SakariScreen[None]):
             return
         name = one_line(contact.display_name) or contact.id
 
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self._delete(contact)
-
         question = f"Delete {name}? Their conversations stay; the contact and its tags and attributes go."
-        self.app.push_screen(ConfirmScreen(question, confirm="Delete"), confirmed)
+        confirm_then(self.app, question, "Delete", lambda: self._delete(contact))
 
     @work(group="contact-delete", exclusive=True)
     async def _delete(self, contact: Contact) -> None:

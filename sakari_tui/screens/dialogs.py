@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual import events, on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, OptionList, Static
@@ -35,18 +39,24 @@ class ConfirmScreen(SakariModal[bool]):
         with Vertical():
             yield Static(Text(self.question))
             with Horizontal(classes="buttons"):
-                yield Button("Cancel (n)", id="no")
-                yield Button(f"{self.confirm} (y)", id="yes", variant="error")
+                yield Button("Cancel (n)", id="no", action="screen.answer(False)")
+                yield Button(f"{self.confirm} (y)", id="yes", variant="error", action="screen.answer(True)")
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
 
-    @on(Button.Pressed)
-    def pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
-
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+
+def confirm_then(app: App[Any], question: str, confirm: str, then: Callable[[], object]) -> None:
+    """Ask ``question`` (``confirm`` labels the yes button); run ``then`` only on a yes."""
+
+    def answered(yes: bool | None) -> None:
+        if yes:
+            then()
+
+    app.push_screen(ConfirmScreen(question, confirm=confirm), answered)
 
 
 def contact_table(contact: Contact, region: str = "US") -> Table:
@@ -196,6 +206,17 @@ def preview_text(template: str, contact: Contact | None) -> Text:
     for start, end, filled in rendered.spans:
         text.stylize("underline" if filled else "bold reverse red", start, end)
     return text
+
+
+def who_and_why(title: str, rows: Iterable[tuple[Text, Text]]) -> list[RenderableType]:
+    """A bold ``title`` over a table of the recipients a send left out: who (cut to one
+    line) and why, for the outcome of a bulk send or a campaign run."""
+    table = Table(box=None, show_header=False, expand=True, pad_edge=False)
+    table.add_column(ratio=2, no_wrap=True, overflow="ellipsis")
+    table.add_column(ratio=3)
+    for who, why in rows:
+        table.add_row(who, why)
+    return [Text(title, style="bold"), table]
 
 
 class TemplatePicker(SakariModal[str | None]):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -55,15 +54,13 @@ class StoreDamagedScreen(SakariModal[bool]):
             box.border_title = "Local store"
             yield Static(explanation(self.error), id="store-damaged-text")
             with Horizontal(classes="buttons"):
-                yield Button("Quit (q)", id="quit")
-                yield Button("Move aside and start fresh (m)", id="move", variant="warning")
+                yield Button("Quit (q)", id="quit", action="screen.answer(False)")
+                yield Button(
+                    "Move aside and start fresh (m)", id="move", variant="warning", action="screen.answer(True)"
+                )
 
     def on_mount(self) -> None:
         self.query_one("#move", Button).focus()
-
-    @on(Button.Pressed)
-    def pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "move")
 
     def action_answer(self, move: bool) -> None:
         self.dismiss(move)

@@ -14,7 +14,7 @@ from textual.widgets import Button, DataTable, Footer, Input, SelectionList, Sta
 from sakari_tui.api import WEBHOOK_EVENT_TYPES, SakariError, Webhook
 from sakari_tui.core.text import one_line
 from sakari_tui.screens.base import SakariModal, SakariScreen
-from sakari_tui.screens.dialogs import ConfirmScreen
+from sakari_tui.screens.dialogs import confirm_then
 from sakari_tui.widgets.status_line import StatusLine
 
 
@@ -149,12 +149,8 @@ class WebhooksScreen(SakariScreen[None]):
             return
         url = webhook.url
 
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self._unsubscribe(url)
-
-        self.app.push_screen(
-            ConfirmScreen(f"Stop sending events to {one_line(url)}?", confirm="Unsubscribe"), confirmed
+        confirm_then(
+            self.app, f"Stop sending events to {one_line(url)}?", "Unsubscribe", lambda: self._unsubscribe(url)
         )
 
     @work(exclusive=True, group="unsubscribe")
