@@ -12,14 +12,16 @@ import asyncio
 import os
 import shutil
 import sys
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from sakari_tui.api import SakariClient
     from sakari_tui.config import Config, Profile
+
+T = TypeVar("T")
 
 EXIT_OK = 0
 EXIT_API_ERROR = 1
@@ -185,6 +187,17 @@ async def open_client(profile: Profile) -> AsyncIterator[SakariClient]:
 
 def run_async(work: Callable[[], Coroutine[Any, Any, int | None]]) -> int:
     return asyncio.run(work()) or EXIT_OK
+
+
+def call_api(args: argparse.Namespace, call: Callable[[SakariClient], Awaitable[T]]) -> T:
+    """What ``call`` answers, made with a client of the command's profile."""
+    profile = load_profile(args)
+
+    async def work() -> T:
+        async with open_client(profile) as client:
+            return await call(client)
+
+    return asyncio.run(work())
 
 
 # -- running a command --------------------------------------------------------------------

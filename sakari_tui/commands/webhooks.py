@@ -19,6 +19,7 @@ from sakari_tui.options import CannotListen, listening_socket, port_number
 from .common import (
     EXIT_INTERRUPTED,
     UsageError,
+    call_api,
     clean,
     command,
     info,
@@ -108,46 +109,28 @@ def check_url(url: str) -> str:
 def run_subscribe(args: argparse.Namespace) -> int:
     url = check_url(args.url)
     types = event_types(args.events)
-    profile = load_profile(args)
-
-    async def work() -> int:
-        async with open_client(profile) as client:
-            hook = await client.webhooks.subscribe(url, types)
-        shown = ", ".join(hook.event_types) or ", ".join(types)
-        print(f"subscribed {clean(hook.url or url)}: {shown}", flush=True)
-        return 0
-
-    return run_async(work)
+    hook = call_api(args, lambda client: client.webhooks.subscribe(url, types))
+    shown = ", ".join(hook.event_types) or ", ".join(types)
+    print(f"subscribed {clean(hook.url or url)}: {shown}", flush=True)
+    return 0
 
 
 def run_unsubscribe(args: argparse.Namespace) -> int:
-    profile = load_profile(args)
-
-    async def work() -> int:
-        async with open_client(profile) as client:
-            await client.webhooks.unsubscribe(args.url)
-        print(f"unsubscribed {clean(args.url)}", flush=True)
-        return 0
-
-    return run_async(work)
+    call_api(args, lambda client: client.webhooks.unsubscribe(args.url))
+    print(f"unsubscribed {clean(args.url)}", flush=True)
+    return 0
 
 
 def run_list(args: argparse.Namespace) -> int:
-    profile = load_profile(args)
-
-    async def work() -> int:
-        async with open_client(profile) as client:
-            page = await client.webhooks.fetch_all()
-        if args.json:
-            for hook in page.items:
-                print_json_line(hook.to_json())
-        elif not page.items:
-            print("no webhook subscriptions")
-        else:
-            print_table(["URL", "EVENTS"], [[h.url or "", ", ".join(h.event_types)] for h in page.items], stretch=1)
-        return 0
-
-    return run_async(work)
+    page = call_api(args, lambda client: client.webhooks.fetch_all())
+    if args.json:
+        for hook in page.items:
+            print_json_line(hook.to_json())
+    elif not page.items:
+        print("no webhook subscriptions")
+    else:
+        print_table(["URL", "EVENTS"], [[h.url or "", ", ".join(h.event_types)] for h in page.items], stretch=1)
+    return 0
 
 
 # -- the receiver -------------------------------------------------------------------------
