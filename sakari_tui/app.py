@@ -34,11 +34,13 @@ from sakari_tui.core.store import Store, StoreDamaged, StoreError, move_aside, s
 from sakari_tui.core.sync import InboxSync
 from sakari_tui.screens.base import SakariScreen
 from sakari_tui.styles import style
+from sakari_tui.textual_private import ReportingApp, mark_styled, write_to_terminal
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     import httpx
+    from rich.console import RenderableType
 
     from sakari_tui.api import SakariClient
 
@@ -60,12 +62,9 @@ def _screen_factory(target: str):
     def make() -> Screen:
         module = importlib.import_module(f"sakari_tui.screens.{module_name}")
         screen = getattr(module, class_name)()
-        # Textual re-parses every stylesheet, twice, when a mode's screen is first shown, in
-        # case styles changed while it was away (textual#5211): about a tenth of start-up.
-        # A screen made just now is styled as it mounts, so it is already up to date.
-        # Textual's private counter, the one place it is used: tests/test_textual_private.py
-        # fails if a release renames it or stops restyling for an unmarked screen.
-        screen._css_update_count = screen.app._css_update_count
+        # Spares the restyling of every stylesheet when its mode is first shown: about a
+        # tenth of start-up (textual_private.mark_styled).
+        mark_styled(screen)
         return screen
 
     return make
@@ -77,7 +76,7 @@ CONNECT_DELAY = 0.1
 MODE_SWITCH_BATCH = 0.05
 
 
-class SakariApp(App[None]):
+class SakariApp(ReportingApp[None]):
     TITLE = "Sakari"
     # The home screen's styles; other screens bring their own when first shown.
     CSS_PATH = [style("base"), style("conversations")]
@@ -373,8 +372,8 @@ class SakariApp(App[None]):
 
     def write_terminal(self, sequence: str) -> None:
         """Send an escape sequence to the terminal (nothing when headless)."""
-        if sequence and self._driver is not None:
-            self._driver.write(sequence)
+        if sequence:
+            write_to_terminal(self, sequence)
 
     def _start_title(self) -> None:
         from sakari_tui.core.terminal_notices import PUSH_TITLE
@@ -472,28 +471,20 @@ class SakariApp(App[None]):
     # An error no handler caught ends the app. Textual's own report prints a traceback with
     # every local variable of every frame, where a token or a customer's message could be:
     # this one names the places, never the values. A damaged store is one line.
-    def _handle_exception(self, error: Exception) -> None:
+    def exit_report(self, error: Exception) -> RenderableType | None:
         if isinstance(error, StoreDamaged):
             with suppress(OSError):
                 suspect_marker(error.path).touch()
-            self._return_code = 1
-            if self._exception is None:
-                self._exception = error
-                self._exception_event.set()
-            self._exit_renderables.append(error_line(f"{error}; start sakari-tui again to move it aside"))
-            self._close_messages_no_wait()
-            return
-        super()._handle_exception(error)
-
-    def _fatal_error(self) -> None:
+            return error_line(f"{error}; start sakari-tui again to move it aside")
+        if hasattr(error, "__rich__"):
+            return None  # it renders itself: Textual shows it as it is
         import rich
         from rich.segment import Segments
         from rich.traceback import Traceback
 
         self.bell()
         traceback = Traceback(show_locals=False, width=None, suppress=[rich])
-        self._exit_renderables.append(Segments(self.console.render(traceback, self.console.options)))
-        self._close_messages_no_wait()
+        return Segments(self.console.render(traceback, self.console.options))  # at the app's width
 
 
 def error_line(message: str) -> Text:

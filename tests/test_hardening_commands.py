@@ -42,6 +42,7 @@ from test_commands import (  # noqa: F401 - fixtures
 )
 
 from sakari_tui.sandbox import Sandbox
+from sakari_tui.textual_private import notifications
 
 # -- 11: webhooks listen ----------------------------------------------------------------------
 
@@ -369,7 +370,7 @@ async def test_a_startup_warning_is_shown_inside_the_app(tmp_path: Path) -> None
     app = make_app(tmp_path / "data")
     app.startup_warnings = ["/x/config.toml is readable by other users (mode 644); run: chmod 600 /x/config.toml"]
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await wait_for(pilot, lambda: any("chmod 600" in str(n.message) for n in app._notifications),
+        await wait_for(pilot, lambda: any("chmod 600" in str(n.message) for n in notifications(app)),
                        what="the warning")  # fmt: skip
         from textual.widgets._toast import Toast
 

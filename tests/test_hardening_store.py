@@ -26,6 +26,7 @@ from sakari_tui.core.store import (
     move_aside,
     salvage,
 )
+from sakari_tui.textual_private import exit_renderables, notifications
 
 PAGE = 4096
 
@@ -200,7 +201,7 @@ def screen_text(app) -> str:
 
 
 def notices(app) -> str:
-    return "\n".join(str(n.message) for n in app._notifications)
+    return "\n".join(str(n.message) for n in notifications(app))
 
 
 async def test_the_app_offers_to_move_a_damaged_store_aside_and_carries_on(tmp_path: Path) -> None:
@@ -240,8 +241,8 @@ async def test_quitting_the_dialog_leaves_the_file_and_says_where_it_is(tmp_path
 
         await wait_for(pilot, lambda: isinstance(app.screen, StoreDamagedScreen), what="the dialog")
         await pilot.press("q")
-        await wait_for(pilot, lambda: app._exit_renderables, what="the exit message")
-        message = str(app._exit_renderables[0])
+        await wait_for(pilot, lambda: exit_renderables(app), what="the exit message")
+        message = str(exit_renderables(app)[0])
     assert app.return_code == 1
     assert message.startswith(f"sakari-tui: error: the local store {path} is damaged")
     assert path.read_bytes() == garbage
@@ -297,8 +298,8 @@ async def test_an_unexpected_error_is_reported_without_local_variables(tmp_path:
         async with app.run_test(size=(80, 24)) as pilot:
             await wait_for(pilot, lambda: getattr(app, "store", None) is not None, what="the session")
             await pilot.press("f1")
-            await wait_for(pilot, lambda: app._exit_renderables, what="the crash report")
-            report = render(app._exit_renderables)
+            await wait_for(pilot, lambda: exit_renderables(app), what="the crash report")
+            report = render(exit_renderables(app))
     assert "RuntimeError" in report and "broken_help" in report
     assert "PLAIN-LOCAL-SECRET" not in report and "MASKED-SECRET" not in report
     assert "locals" not in report.lower()
@@ -332,8 +333,8 @@ async def test_the_app_with_a_data_directory_that_is_a_file_exits_with_one_line(
     blocker.write_text("not a directory")
     app = make_app(blocker / "sakari-tui")
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: app._exit_renderables, what="the exit message")
-        message = str(app._exit_renderables[0])
+        await wait_for(pilot, lambda: exit_renderables(app), what="the exit message")
+        message = str(exit_renderables(app)[0])
     assert app.return_code == 1
     assert message.startswith("sakari-tui: error: cannot open the local store ")
     assert f"{blocker} is a file, not a directory (check XDG_DATA_HOME)" in message
@@ -359,8 +360,8 @@ async def test_damage_met_by_the_first_read_ends_the_run_and_the_next_start_offe
     app = make_app(data_dir)
     with pytest.raises(StoreDamaged):
         async with app.run_test(size=(80, 24)) as pilot:
-            await wait_for(pilot, lambda: app._exit_renderables, what="the exit message")
-            message = str(app._exit_renderables[0])
+            await wait_for(pilot, lambda: exit_renderables(app), what="the exit message")
+            message = str(exit_renderables(app)[0])
     assert app.return_code == 1
     assert message == (f"sakari-tui: error: the local store {path} is damaged: database disk image is malformed;"
                        " start sakari-tui again to move it aside")  # fmt: skip

@@ -27,6 +27,7 @@ from sakari_tui.app import SakariApp
 from sakari_tui.config import Profile
 from sakari_tui.core.store import database_path
 from sakari_tui.sandbox import Faults, Sandbox, SandboxConfig, serve_in_background
+from sakari_tui.textual_private import exit_renderables, notifications
 
 ACCOUNT = "leak-account"
 CLIENT_ID = "leak-client"
@@ -177,9 +178,9 @@ async def test_no_output_of_any_run_holds_the_secret_or_a_token(tmp_path: Path) 
                 await wait_for(pilot, lambda: app.current_mode == "console", what="the API console")
                 await pilot.pause(0.3)
                 outputs.add("app: console", app.export_screenshot())
-                outputs.add("app: notices", "\n".join(f"{n.title} {n.message}" for n in app._notifications))
+                outputs.add("app: notices", "\n".join(f"{n.title} {n.message}" for n in notifications(app)))
                 await pilot.press("ctrl+q")
-            outputs.add("app: exit", "\n".join(map(str, app._exit_renderables)))
+            outputs.add("app: exit", "\n".join(map(str, exit_renderables(app))))
         finally:
             root.removeHandler(handler)
             root.setLevel(old_level)

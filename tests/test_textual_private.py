@@ -7,10 +7,13 @@ these tests fail as soon as a Textual release changes any of them (or the handle
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
 from conftest import wait_for
+from rich.console import Console
+from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.events import ScreenResume
 from textual.screen import Screen
@@ -18,7 +21,14 @@ from textual.widgets import Label
 
 from sakari_tui.screens.base import SakariModal, SakariScreen
 from sakari_tui.screens.conversations import ConversationsScreen
-from sakari_tui.textual_private import notifications, screen_text
+from sakari_tui.textual_private import (
+    ReportingApp,
+    exit_renderables,
+    mark_styled,
+    notifications,
+    screen_text,
+    write_to_terminal,
+)
 
 
 class Plain(App[None]):
@@ -115,3 +125,77 @@ async def test_a_mode_screen_made_by_the_app_does_not_restyle_every_screen(
         await pilot.pause()
         assert app.current_mode == "plain"
         assert restyled
+
+
+class Broken(Exception):
+    pass
+
+
+class Reporting(ReportingApp[None]):
+    """Breaks on a key; reports a ``Broken`` in one line and leaves others to Textual."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__()
+        self.error = error
+        self.reported: list[Exception] = []
+
+    def compose(self) -> ComposeResult:
+        yield Label("about to break")
+
+    def key_b(self) -> None:
+        raise self.error
+
+    def exit_report(self, error: Exception) -> Text | None:
+        self.reported.append(error)
+        return Text("one line about it") if isinstance(error, Broken) else None
+
+
+async def test_an_unhandled_error_ends_the_app_with_the_apps_own_report() -> None:
+    """Textual hands an error no handler caught to ``App._handle_exception``, which ends the
+    app: ``ReportingApp`` overrides it, so the report must be the app's, the return code 1
+    and the error raised again by ``run_test``, as Textual does."""
+    error = Broken("broken")
+    app = Reporting(error)
+    with pytest.raises(Broken):
+        async with app.run_test() as pilot:
+            await pilot.press("b")
+            await wait_for(pilot, lambda: exit_renderables(app), what="the report")
+            report = exit_renderables(app)
+    assert app.reported == [error]
+    assert app.return_code == 1
+    console = Console(width=80, record=True, file=io.StringIO())
+    for shown in report:
+        console.print(shown)
+    assert console.export_text().strip() == "one line about it"
+
+
+async def test_without_a_report_textuals_own_takes_over() -> None:
+    app = Reporting(RuntimeError("not ours"))
+    with pytest.raises(RuntimeError):
+        async with app.run_test() as pilot:
+            await pilot.press("b")
+            await wait_for(pilot, lambda: exit_renderables(app), what="Textual's report")
+    assert len(app.reported) == 1 and app.return_code == 1
+
+
+async def test_write_to_terminal_goes_through_the_driver(monkeypatch: pytest.MonkeyPatch) -> None:
+    app = Plain()
+    write_to_terminal(app, "\x1b]0;before it runs\x07")  # no driver yet: nothing, no error
+    async with app.run_test() as pilot:
+        written: list[str] = []
+        monkeypatch.setattr(app._driver, "write", written.append)
+        write_to_terminal(app, "\x1b]0;a title\x07")
+        await pilot.pause()
+        assert written == ["\x1b]0;a title\x07"]
+
+
+async def test_mark_styled_copies_the_apps_stylesheet_generation() -> None:
+    app = Plain()
+    async with app.run_test() as pilot:
+        screen = Screen()
+        app._css_update_count += 1  # as a stylesheet change does
+        assert screen._css_update_count != app._css_update_count
+        app.push_screen(screen)
+        await pilot.pause()
+        mark_styled(screen)
+        assert screen._css_update_count == app._css_update_count
