@@ -11,16 +11,6 @@ from textual.widgets import Button, Static
 from sakari_tui.core.store import StoreDamaged
 from sakari_tui.screens.base import SakariModal
 
-CSS = """
-StoreDamagedScreen { align: center middle; }
-StoreDamagedScreen > Vertical {
-    width: 76; max-width: 100%; height: auto; max-height: 90%;
-    border: round $error; background: $surface; padding: 0 1;
-}
-StoreDamagedScreen .buttons { height: auto; align-horizontal: right; margin-top: 1; }
-StoreDamagedScreen .buttons Button { margin-left: 1; }
-"""
-
 
 def explanation(error: StoreDamaged) -> Text:
     text = Text()
@@ -39,7 +29,6 @@ def explanation(error: StoreDamaged) -> Text:
 class StoreDamagedScreen(SakariModal[bool]):
     """Dismissed with True to move the file aside, False to quit."""
 
-    DEFAULT_CSS = CSS
     BINDINGS = [
         Binding("m", "answer(True)", "Move aside", id="store_damaged.move"),
         Binding("q,escape", "answer(False)", "Quit", id="store_damaged.quit"),

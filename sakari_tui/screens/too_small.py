@@ -32,11 +32,7 @@ def message(width: int, height: int) -> Text:
 
 
 class TooSmallScreen(Screen[None]):
-    DEFAULT_CSS = """
-    TooSmallScreen { align: center middle; background: $background; }
-    TooSmallScreen > Static { width: 1fr; height: auto; padding: 0 1; text-align: center; }
-    """
-
+    # Its styles are in base.tcss: it may cover the first screen, before any other is read.
     # The app's own keys would switch screens or open dialogs under this one: not now.
     BINDINGS = [
         Binding("1,2,3,4,5,6,f1,question_mark,ctrl+p,escape", "nothing", show=False, id="too_small.nothing"),

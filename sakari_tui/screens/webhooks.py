@@ -15,6 +15,7 @@ from sakari_tui.api import WEBHOOK_EVENT_TYPES, SakariError, Webhook
 from sakari_tui.core.text import one_line
 from sakari_tui.screens.base import SakariModal, SakariScreen
 from sakari_tui.screens.dialogs import confirm_then
+from sakari_tui.styles import style
 from sakari_tui.widgets.status_line import StatusLine
 
 
@@ -82,10 +83,7 @@ class SubscribeScreen(SakariModal[Webhook | None]):
 
 
 class WebhooksScreen(SakariScreen[None]):
-    DEFAULT_CSS = """
-    WebhooksScreen #webhook-table { height: 1fr; }
-    WebhooksScreen #webhooks-hint { height: auto; padding: 0 1; }
-    """
+    CSS_PATH = style("webhooks")  # read when the screen is first shown, not at start-up
 
     BINDINGS = [
         Binding("a,n", "subscribe", "Subscribe", id="webhooks.subscribe"),
