@@ -93,7 +93,7 @@ class SakariApp(ReportingApp[None]):
     ]
 
     # The profile's session, made by start_session: every screen that uses it is shown after.
-    store: Store
+    _session_store: Store | None = None  # open once a session has started
     outbox: Outbox
     sync: InboxSync
 
@@ -206,8 +206,16 @@ class SakariApp(ReportingApp[None]):
             return
         await self._open_session(store, secret)
 
+    @property
+    def store(self) -> Store:
+        """The profile's local store; every screen runs in a session, which opened it (an
+        AttributeError before that, as for an attribute not set yet)."""
+        if self._session_store is None:
+            raise AttributeError("the store: no session has started")
+        return self._session_store
+
     async def _open_session(self, store: Store, secret: Secret) -> None:
-        self.store = store
+        self._session_store = store
         if store.was_empty:
             self.notify(
                 f"The local store {store.path} was empty (0 bytes) and starts afresh: any replies"
@@ -283,7 +291,7 @@ class SakariApp(ReportingApp[None]):
         if not move:
             self.exit(return_code=1, message=error_line(f"{error}; it was left as it is"))
             return
-        old: Store | None = getattr(self, "store", None)  # none yet when found at start
+        old = self._session_store  # none yet when found at start
         if old is not None and Path(old.path) == error.path:
             with suppress(Exception):
                 old.close()
@@ -301,7 +309,7 @@ class SakariApp(ReportingApp[None]):
         if old is None and secret is not None:
             await self._open_session(store, secret)
             return
-        self.store = store
+        self._session_store = store
         self.outbox.store = store
         self.sync.store = store
 
@@ -329,8 +337,8 @@ class SakariApp(ReportingApp[None]):
         self._end_title()
         if self._client is not None:
             await self._client.aclose()
-        if hasattr(self, "store"):  # a session was started
-            self.store.close()
+        if self._session_store is not None:
+            self._session_store.close()
         if self.sandbox is not None:
             await self.sandbox.stop()
 
@@ -426,7 +434,7 @@ class SakariApp(ReportingApp[None]):
         for name, (key, label, help_text, _) in SCREENS_BY_KEY.items():
             yield SystemCommand(f"Go to {label}", f"{help_text} (key {key})", lambda n=name: self.switch_mode(n))
         yield SystemCommand("Keys", "Show the keys of this screen (F1)", self.action_help)
-        if self.store is not None and self.store.search is not None:
+        if self._session_store is not None and self._session_store.search is not None:
             from sakari_tui.screens.search import start_history_fill
 
             yield SystemCommand(

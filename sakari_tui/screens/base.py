@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 from textual.widgets import Static
 from textual.worker import Worker
 
@@ -40,6 +41,10 @@ class SakariScreen(_OfSakariApp, Screen[ResultType], Generic[ResultType]):  # ty
     # it mounted, and each re-applies every style to every widget on it, styled a moment
     # before: a few milliseconds of start-up. Until its first frame, a resume does not.
     _styled_at_mount = True
+
+    # Widgets whose keys the help lists too, under a title, when they are on the screen but
+    # not focused (their keys work once they have focus).
+    HELP_SECTIONS: ClassVar[list[tuple[str, type[Widget]]]] = []
 
     def after_first_frame(self) -> None:
         """Called by the app once this screen's first full frame has been shown (the work

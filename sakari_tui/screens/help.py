@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
@@ -13,7 +14,10 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
-from sakari_tui.screens.base import SakariModal
+from sakari_tui.screens.base import SakariModal, SakariScreen
+
+if TYPE_CHECKING:
+    from sakari_tui.app import SakariApp
 
 
 def bindings_table(screen: Screen) -> Table:
@@ -21,12 +25,9 @@ def bindings_table(screen: Screen) -> Table:
     return _table((active.binding for active in screen.active_bindings.values()), screen.app)
 
 
-def widget_bindings(app: App, widget_type: type[Widget]) -> list[Binding]:
+def widget_bindings(app: SakariApp, widget_type: type[Widget]) -> list[Binding]:
     """The keys of a widget that has no focus now, as bound after the config's ``[keys]``."""
-    keymap: dict[str, str] = {}
-    config = getattr(app, "config", None)
-    if config is not None:
-        keymap = dict(config.keys)
+    keymap: dict[str, str] = dict(app.config.keys) if app.config is not None else {}
     found: list[Binding] = []
     for binding in widget_type.BINDINGS:
         if not isinstance(binding, Binding):
@@ -73,7 +74,8 @@ class HelpScreen(SakariModal[None]):
             scroll.border_subtitle = "Esc to close · remap in config \\[keys] by id"
             yield Static(bindings_table(self._target))
             # Widgets of the screen that keys reach once they have focus (the inbox's thread).
-            for title, widget_type in getattr(self._target, "HELP_SECTIONS", ()):
+            sections = self._target.HELP_SECTIONS if isinstance(self._target, SakariScreen) else []
+            for title, widget_type in sections:
                 if not self._target.query(widget_type) or self._target.focused.__class__ is widget_type:
                     continue
                 yield Static(Text(f"\n{title}", style="bold"))
