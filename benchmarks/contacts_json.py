@@ -75,8 +75,9 @@ def main() -> None:
         _common.Result("contacts_json", "peak RSS of the command", found["peak_mb"], "MB"),
         _common.Result("contacts_json", "exit code", found["exit"], ""),
     ]
-    _common.report(f"contacts --json --limit 0 over {args.contacts:,} contacts", results, args.json,
-                   {"machine": _common.machine()})  # fmt: skip
+    _common.report(
+        f"contacts --json --limit 0 over {args.contacts:,} contacts", results, args.json, {"machine": _common.machine()}
+    )
 
 
 if __name__ == "__main__":

@@ -110,8 +110,9 @@ async def outbox_run(url: str, work: Callable[[Any], Any]) -> Any:
     from sakari_tui.core.outbox import Outbox
     from sakari_tui.core.store import Store
 
-    async with SakariClient(api_url=url, client_id="demo-client", client_secret="demo-secret",
-                            account_id=ACCOUNT) as client:  # fmt: skip
+    async with SakariClient(
+        api_url=url, client_id="demo-client", client_secret="demo-secret", account_id=ACCOUNT
+    ) as client:
         return await work(Outbox(Store(":memory:"), client))
 
 

@@ -71,8 +71,9 @@ def generate(count: int, conversations: int, rng: random.Random):
         if roll < 0.33:
             text = " ".join(rng.choices(vocabulary, cum_weights=cumulative, k=rng.randint(3, 14)))
         elif roll < 0.66:
-            text = rng.choice(extra).format(n=rng.randint(1000, 99_999), fav=rng.choice(st.FAVOURITES),
-                                            city=rng.choice(st.CITIES), name=first)  # fmt: skip
+            text = rng.choice(extra).format(
+                n=rng.randint(1000, 99_999), fav=rng.choice(st.FAVOURITES), city=rng.choice(st.CITIES), name=first
+            )
         else:
             text = rng.choice(sentences)
         page.append({

@@ -32,19 +32,18 @@ from sakari_tui.api.models import is_refusal
 from sakari_tui.api.resources.messages import read_send_summary
 from sakari_tui.sandbox import Sandbox, SandboxConfig
 
-PROPERTIES = settings(max_examples=200, deadline=None, database=None,
-                      suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
+PROPERTIES = settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 ACCOUNT_PATH = "/v1/accounts/acc1"
 
 # --- the filtered decoder agrees with json.loads ------------------------------------------
 
 KEYS = st.sampled_from(["data", "messages", "a", ""]) | st.text(max_size=5)
 SCALARS = (
-    st.none() | st.booleans() | st.integers() | st.text(max_size=8)
-    | st.floats(allow_nan=False, allow_infinity=False)
-)  # fmt: skip
-JSON = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=5) | st.dictionaries(KEYS, inner, max_size=5),
-                    max_leaves=40)  # fmt: skip
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8) | st.floats(allow_nan=False, allow_infinity=False)
+)
+JSON = st.recursive(
+    SCALARS, lambda inner: st.lists(inner, max_size=5) | st.dictionaries(KEYS, inner, max_size=5), max_leaves=40
+)
 PATHS = st.lists(st.sampled_from(["data", "messages", "a"]), max_size=3).map(tuple)
 KEEPS = {
     "dicts with an error": is_refusal,
@@ -274,5 +273,6 @@ async def test_a_sandbox_answer_with_refusals_reads_as_the_full_parse_does():
     sent = [m for m in sandbox.messages() if m["message"].startswith("Closed Monday")]
     assert summary.queued == 3_000 - len(blocked) == len(sent)
     assert sorted((f.code, f.contact.id) for f in summary.failures) == sorted(
-        [("CONT-010", i) for i in blocked] + [("CONT-003", "no-such-contact")])  # fmt: skip
+        [("CONT-010", i) for i in blocked] + [("CONT-003", "no-such-contact")]
+    )
     assert summary.estimated_price == pytest.approx(sum(m.price for m in full.messages if m.error is None))

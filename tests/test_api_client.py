@@ -333,8 +333,7 @@ async def test_works_over_asgi_transport():
             body = {"access_token": "t", "token_type": "bearer"}
         else:
             body = {"success": True, "data": {"id": "cv1", "closed": None}}
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", b"application/json")]})  # fmt: skip
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
         await send({"type": "http.response.body", "body": json.dumps(body).encode()})
 
     client = SakariClient(api_url="http://sandbox", client_id="id", client_secret="s",
@@ -362,8 +361,9 @@ async def test_share_file_reports_upload_progress() -> None:
         api_url="http://sandbox.invalid", client_id="demo-client", client_secret="demo-secret",
         account_id="demo-account", transport=httpx.ASGITransport(app=sandbox.app),
     ) as client:  # fmt: skip
-        shared = await client.tools.share_file(content, "big.bin", "application/octet-stream",
-                                               progress=lambda sent, total: seen.append((sent, total)))  # fmt: skip
+        shared = await client.tools.share_file(
+            content, "big.bin", "application/octet-stream", progress=lambda sent, total: seen.append((sent, total))
+        )
     assert shared.link
     assert len(seen) > 2 and seen[-1][0] == seen[-1][1] == len(content)
     assert [sent for sent, _ in seen] == sorted(sent for sent, _ in seen)

@@ -454,8 +454,7 @@ def _non_idempotent_calls():
     ],
     ids=["503", "429", "timeout", "dropped", "refused"],
 )
-async def test_non_idempotent_calls_are_never_retried(operation, failure, error_type,
-                                                      may_have_been_sent):  # fmt: skip
+async def test_non_idempotent_calls_are_never_retried(operation, failure, error_type, may_have_been_sent):
     time = FakeTime()
     server = Server(scripted(failure))
     async with make_client(server, time) as client:

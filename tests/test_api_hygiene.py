@@ -18,8 +18,9 @@ def test_importing_the_api_does_not_import_textual_or_the_rest_of_the_app():
         " and not m.startswith('sakari_tui.api'))\n"
         "assert not others, others\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            cwd=API_DIR.parent.parent, timeout=60)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=API_DIR.parent.parent, timeout=60
+    )
     assert result.returncode == 0, result.stderr
 
 

@@ -193,7 +193,7 @@ def test_message_1_0_1_fields():
         "created": {"at": "2024-05-01T10:00:00Z", "by": {"id": "u1", "firstName": "Bo"}},
         "updated": {"at": "2024-05-01T10:00:05Z"},
         "error": {"code": "MSG-1", "description": "Carrier rejected"},
-    }  # fmt: skip
+    }
     m = Message.from_json(raw)
     assert (m.id, m.text, m.outgoing, m.status, m.status_text) == (
         "m1",
@@ -265,7 +265,7 @@ def test_contact_later_fields():
         "optIn": "2024-02-01T08:00:00Z",
         "blocked": "2024-03-01T08:00:00+00:00",
         "tags": ["plain-string-tag"],
-    }  # fmt: skip
+    }
     c = Contact.from_json(raw)
     assert (c.mobile.verified, c.mobile.valid, c.mobile.line_type) == (True, True, "mobile")
     assert [(lst.id, lst.name) for lst in c.lists] == [("l1", "Customers"), ("l2", None)]
@@ -380,16 +380,16 @@ def test_shared_file():
 # the open schema allows, and every document is checked against the schema with jsonschema.
 
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=8),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=8),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
     max_leaves=6,
-)  # fmt: skip
+)
 
 _AWARE = st.datetimes(
-    min_value=datetime(1970, 1, 2), max_value=datetime(2100, 1, 1),
+    min_value=datetime(1970, 1, 2),
+    max_value=datetime(2100, 1, 1),
     timezones=st.sampled_from([UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8))]),
-)  # fmt: skip
+)
 DATE_TIMES = st.one_of(
     _AWARE.map(datetime.isoformat),
     _AWARE.map(lambda d: d.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"),
@@ -700,7 +700,7 @@ def later_send_schema() -> dict[str, Any]:
                 },
             },
         },
-    }  # fmt: skip
+    }
 
 
 @PROPERTY_SETTINGS
@@ -830,10 +830,7 @@ def test_schema_valid_objects_round_trip_through_to_json(key, data):
 
 
 def test_every_model_that_reads_json_writes_it():
-    readers = [
-        obj for obj in vars(models).values()
-        if dataclasses.is_dataclass(obj) and hasattr(obj, "from_json")
-    ]  # fmt: skip
+    readers = [obj for obj in vars(models).values() if dataclasses.is_dataclass(obj) and hasattr(obj, "from_json")]
     assert len(readers) >= 18
     assert [m.__name__ for m in readers if not hasattr(m, "to_json")] == []
     assert not hasattr(Token, "to_json")  # the access token is never written out

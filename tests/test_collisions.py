@@ -45,9 +45,10 @@ async def test_a_reply_from_elsewhere_shows_and_the_agent_is_asked_before_sendin
         await other.aclose()
         thread = app.screen.query_one(MessageThread)
         theirs = await wait_for(
-            pilot, lambda: next((b for b in thread.bubbles if b.text == "Hi, Sam here: we close at 5 today"), None),
+            pilot,
+            lambda: next((b for b in thread.bubbles if b.text == "Hi, Sam here: we close at 5 today"), None),
             what="the other reply in the thread",
-        )  # fmt: skip
+        )
         assert theirs.author == "Someone else"
         await wait_for(pilot, lambda: any("Someone else replied" in (n.title or "") for n in notifications(app)),
                        what="a notice while typing")  # fmt: skip
@@ -66,9 +67,10 @@ async def test_a_reply_from_elsewhere_shows_and_the_agent_is_asked_before_sendin
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="asked again")
         await pilot.press("y")
         mine = await wait_for(
-            pilot, lambda: [m for m in outgoing(sandbox, conversation_id) if m["message"] == "We close at 6"],
+            pilot,
+            lambda: [m for m in outgoing(sandbox, conversation_id) if m["message"] == "We close at 6"],
             what="the reply on the sandbox",
-        )  # fmt: skip
+        )
         assert len(mine) == 1
         assert app.store.draft(conversation_id) == ""  # sent: no draft left
         await wait_for(pilot, lambda: any(b.text == "We close at 6" and b.author == "You" and not b.local

@@ -136,8 +136,9 @@ def api(base_url: str, work: Any) -> Any:
     """Run ``await work(client)`` with a client of the sandbox's account."""
 
     async def run() -> Any:
-        async with SakariClient(api_url=base_url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
-                                account_id=ACCOUNT) as client:  # fmt: skip
+        async with SakariClient(
+            api_url=base_url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, account_id=ACCOUNT
+        ) as client:
             return await work(client)
 
     return asyncio.run(run())
@@ -482,8 +483,9 @@ def column_table(text: str) -> list[tuple[str, str]]:
             [[c.strip() for c in cells if c.strip()]]]  # fmt: skip
 
 
-def test_contacts_import_sends_each_column_where_the_options_say(sandbox: Sandbox, env: dict[str, str],
-                                                                tmp_path: Path) -> None:  # fmt: skip
+def test_contacts_import_sends_each_column_where_the_options_say(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path
+) -> None:
     surname = f"Wombat{uuid.uuid4().hex[:6]}"
     lin, mo = fresh_number(sandbox), fresh_number(sandbox)
     csv_file = tmp_path / "export.csv"
@@ -730,8 +732,9 @@ def test_webhooks_listen_prints_each_event(home: dict[str, str]) -> None:
 
 
 def test_webhooks_listen_subscribed_to_the_sandbox_shows_live_events(sandbox: Sandbox, env: dict[str, str]) -> None:
-    process, out, err = start(env, "webhooks", "listen", "--port", "0", "--json", "--subscribe",
-                              "--events", "message-received")  # fmt: skip
+    process, out, err = start(
+        env, "webhooks", "listen", "--port", "0", "--json", "--subscribe", "--events", "message-received"
+    )
     try:
         url = listening_url(err)
         assert [w["url"] for w in sandbox.webhooks()] == [url]

@@ -526,8 +526,9 @@ async def test_running_down_the_list_fast_leaves_each_form_its_own(app, sandbox)
         # Through contacts.create (whose body-type choice reports itself late) to contacts.fetch.
         screen.query_one("#operations", OptionList).focus()
         await pilot.press("down", "down", "down")
-        await wait_for(pilot, lambda: screen.operation.name == "contacts.fetch" and screen.query(FieldInput),
-                       what="contacts.fetch")  # fmt: skip
+        await wait_for(
+            pilot, lambda: screen.operation.name == "contacts.fetch" and screen.query(FieldInput), what="contacts.fetch"
+        )
         await pilot.pause(0.2)
         assert app.is_running
         create = next(op for op in SAKARI_OPERATIONS if op.name == "contacts.create")

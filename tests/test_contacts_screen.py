@@ -201,8 +201,9 @@ async def test_held_keys_update_the_detail_once_with_the_row_the_cursor_stops_on
         assert shows.contacts == [final] and screen.detail.contact is final
         assert screen._detail_due is None  # nothing more to come
         messages = screen.detail.query_one("#detail-messages", Static)
-        await wait_for(pilot, lambda: final.id in screen._messages and "Loading" not in shown(messages),
-                       what="its messages")  # fmt: skip
+        await wait_for(
+            pilot, lambda: final.id in screen._messages and "Loading" not in shown(messages), what="its messages"
+        )
 
 
 async def test_a_single_key_shows_the_contact_at_once_and_enter_shows_the_row_it_is_on(
@@ -243,8 +244,9 @@ async def test_dropped_pages_are_freed_without_the_collector_and_the_screen_free
         try:
             for row in range(100, (MAX_PAGES + 5) * 100, 100):
                 listing.select_index(row)
-                await wait_for(pilot, lambda r=row: listing.cursor == r and listing.highlighted is not None,
-                               what=f"row {row}")  # fmt: skip
+                await wait_for(
+                    pilot, lambda r=row: listing.cursor == r and listing.highlighted is not None, what=f"row {row}"
+                )
             await wait_for(pilot, lambda: not listing.fetching, what="the loader idle")
             assert 0 not in listing.cached_pages and len(listing.cached_pages) <= MAX_PAGES
             assert not gc.isenabled()
@@ -719,8 +721,7 @@ async def test_csv_import_with_unknown_headers_is_mapped_by_keys(app, sandbox, t
 
 async def test_csv_import_refuses_two_columns_to_one_field_and_keeps_the_choices(app, sandbox, tmp_path: Path) -> None:
     path = tmp_path / "two-numbers.csv"
-    path.write_text("Phone,Mobile,First name,Given name\n"
-                    "(312) 555-0101,(312) 555-0171,Rob,Robin\n", encoding="utf-8")  # fmt: skip
+    path.write_text("Phone,Mobile,First name,Given name\n(312) 555-0101,(312) 555-0171,Rob,Robin\n", encoding="utf-8")
     async with app.run_test(size=(80, 24)) as pilot:
         await open_contacts(pilot)
         before = len(sandbox.contacts())

@@ -64,7 +64,8 @@ def test_problems_name_the_columns_at_fault() -> None:
 def test_a_missing_mobile_column_is_a_problem_of_no_column() -> None:
     problems = mapping_problems(["Name", "Cell"], ["firstName", ATTRIBUTE])
     assert [(p.columns, p.message) for p in problems] == [
-        ((), "No column goes to mobile: choose the column with the mobile numbers")]  # fmt: skip
+        ((), "No column goes to mobile: choose the column with the mobile numbers")
+    ]
     assert mapping_problems(["Name", "Cell"], ["firstName", "mobile"]) == []
     three = mapping_problems(["A", "B", "C"], ["mobile"] * 3)
     assert three[0].message.startswith("“A”, “B” and “C” all go to mobile")

@@ -74,8 +74,9 @@ def test_listen_refuses_a_declared_length_over_the_cap_without_reading_it(receiv
     port, out, _ = receiver
     started = time.monotonic()
     # 500 MB announced, not a byte of it sent: the answer must not wait for the body.
-    answer = raw_exchange(port, b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                                b"Content-Length: 500000000\r\n\r\n")  # fmt: skip
+    answer = raw_exchange(
+        port, b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500000000\r\n\r\n"
+    )
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
     assert time.monotonic() - started < 5
     # Still serving.
@@ -333,8 +334,9 @@ def test_config_naming_a_missing_file_is_an_error(env: dict[str, str], tmp_path:
     missing = tmp_path / "typo.toml"
     done = cli(env, "--config", str(missing), *args)
     assert done.returncode == 2
-    assert one_error(done) == (f"{missing}: no such config file (named by --config); "
-                               f"'sakari-tui config init --config {missing}' writes one")  # fmt: skip
+    assert one_error(done) == (
+        f"{missing}: no such config file (named by --config); 'sakari-tui config init --config {missing}' writes one"
+    )
     assert not missing.exists()
 
 
@@ -370,8 +372,9 @@ async def test_a_startup_warning_is_shown_inside_the_app(tmp_path: Path) -> None
     app = make_app(tmp_path / "data")
     app.startup_warnings = ["/x/config.toml is readable by other users (mode 644); run: chmod 600 /x/config.toml"]
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await wait_for(pilot, lambda: any("chmod 600" in str(n.message) for n in notifications(app)),
-                       what="the warning")  # fmt: skip
+        await wait_for(
+            pilot, lambda: any("chmod 600" in str(n.message) for n in notifications(app)), what="the warning"
+        )
         from textual.widgets._toast import Toast
 
         await wait_for(pilot, lambda: any("readable by other users" in str(t.render()) for t in app.screen.query(Toast)),

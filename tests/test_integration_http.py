@@ -151,9 +151,10 @@ async def test_auth_token(client: SakariClient, sandbox: Sandbox, base_url: str)
     assert hits(sandbox, since, "POST", TOKEN_PATH) == 0
     # And the server accepts it as it stands.
     answer = httpx.get(
-        f"{base_url}{A}/contacts", params={"limit": 1},
+        f"{base_url}{A}/contacts",
+        params={"limit": 1},
         headers={"Authorization": f"Bearer {token.access_token}"},
-    )  # fmt: skip
+    )
     assert answer.status_code == 200
 
 
@@ -304,8 +305,9 @@ async def test_contacts_fetch(client: SakariClient, sandbox: Sandbox) -> None:
 
 async def test_contacts_update(client: SakariClient, sandbox: Sandbox) -> None:
     (number,) = mobiles(1)
-    contact = await create_contact(client, firstName="Before", lastName="Same",
-                                   mobile={"number": number, "country": "US"}, tags=["a"])  # fmt: skip
+    contact = await create_contact(
+        client, firstName="Before", lastName="Same", mobile={"number": number, "country": "US"}, tags=["a"]
+    )
     since = mark(sandbox)
     updated = await client.contacts.update(contact.id or "", {"firstName": "After", "tags": ["b", "c"]})
     assert hits(sandbox, since, "PUT", f"{A}/contacts/{contact.id}") == 1
@@ -458,12 +460,14 @@ async def test_messages_send_to_tag_filter(client: SakariClient, sandbox: Sandbo
     numbers = mobiles(4)
     tag = tag_name("blast")
     tagged = [
-        await create_contact(client, firstName=f"Tagged{i}", mobile={"number": numbers[i], "country": "US"},
-                             tags=[tag, "other"])
+        await create_contact(
+            client, firstName=f"Tagged{i}", mobile={"number": numbers[i], "country": "US"}, tags=[tag, "other"]
+        )
         for i in range(3)
-    ]  # fmt: skip
-    untagged = await create_contact(client, firstName="Untagged", mobile={"number": numbers[3], "country": "US"},
-                                    tags=[f"{tag}-not"])  # fmt: skip
+    ]
+    untagged = await create_contact(
+        client, firstName="Untagged", mobile={"number": numbers[3], "country": "US"}, tags=[f"{tag}-not"]
+    )
     text = f"For the {tag} crowd"
     result = await client.messages.send(text, filters={"tags": [tag]})
     assert result.queued == 3 and not result.failures

@@ -226,8 +226,9 @@ SERVE = [sys.executable, "-c", "import sys; from sakari_tui.cli import main; sys
 def serve_command(*args: str) -> Iterator[tuple[str, str]]:
     """``sakari-tui sandbox ARGS`` in a subprocess: (its banner, the base URL it printed)."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen([*SERVE, *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                               text=True, env=env)  # fmt: skip
+    process = subprocess.Popen(
+        [*SERVE, *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
+    )
     try:
         banner = "".join(process.stdout.readline() for _ in range(8))  # type: ignore[union-attr]
         found = re.search(r"base URL +(http://\S+)", banner)

@@ -109,8 +109,9 @@ IMPORT_CSV = """Phone,Mobile,Given name,Surname,Notes,Internal id
 
 
 @SIZES
-def test_csv_import_mapping(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                            size: tuple[int, int]) -> None:  # fmt: skip
+def test_csv_import_mapping(
+    snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
     """The import dialog with the columns to map: two go to mobile (the error under them), one
     set to ignore by keys (dimmed in the preview)."""
     (tmp_path / "people.csv").write_text(IMPORT_CSV, encoding="utf-8")

@@ -24,7 +24,7 @@ from .resources import (
     Templates,
     Tools,
     Webhooks,
-)  # fmt: skip
+)
 from .retry import RetryPolicy
 from .transport import Transport
 

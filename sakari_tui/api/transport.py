@@ -33,8 +33,7 @@ from .values import MAX_JSON_DEPTH, nesting_depth
 logger = logging.getLogger("sakari_tui.api")
 
 # Failures that happen before a single byte reaches the server.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError,
-             httpx.UnsupportedProtocol)  # fmt: skip
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError, httpx.UnsupportedProtocol)
 
 _NOT_JSON = object()
 _TOO_DEEP = object()
@@ -130,8 +129,7 @@ class Transport:
             response = await self._http.request(method, path, auth=auth, **options)
         except httpx.TransportError as exc:
             elapsed_ms = (time.monotonic() - started) * 1000
-            logger.debug("%s %s failed after %.0f ms: %s", method, path, elapsed_ms,
-                         type(exc).__name__)  # fmt: skip
+            logger.debug("%s %s failed after %.0f ms: %s", method, path, elapsed_ms, type(exc).__name__)
             raise self._network_error(exc) from exc
         except httpx.DecodingError as exc:
             raise BadResponse("the body could not be decoded") from exc

@@ -172,8 +172,9 @@ async def open_client(profile: Profile) -> AsyncIterator[SakariClient]:
     from sakari_tui.core.token_cache import TokenCache, token_path
 
     secret = profile.resolve_secret()
-    kept = TokenCache(token_path(default_data_dir(), profile.name), profile.api_url, profile.client_id,
-                      profile.account_id, secret)  # fmt: skip
+    kept = TokenCache(
+        token_path(default_data_dir(), profile.name), profile.api_url, profile.client_id, profile.account_id, secret
+    )
     async with SakariClient(
         api_url=profile.api_url,
         client_id=profile.client_id,

@@ -293,8 +293,9 @@ def show_mapping(args: argparse.Namespace, data: CsvRows, mapping: Targets, prob
         info(f"{len(data.rows)} row{'' if len(data.rows) == 1 else 's'} to import; nothing sent (--dry-run)")
 
 
-async def upload_chunks(args: argparse.Namespace, profile: Profile, data: CsvRows, mapping: Targets,
-                        chunks: list[Chunk]) -> int:  # fmt: skip
+async def upload_chunks(
+    args: argparse.Namespace, profile: Profile, data: CsvRows, mapping: Targets, chunks: list[Chunk]
+) -> int:
     """Send the chunks in order, each tried again on throttling and server errors; then
     report as one answer. A chunk that still fails stops the import: with nothing imported
     it is the command's error, otherwise it is told after what went in."""

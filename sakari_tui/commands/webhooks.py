@@ -276,8 +276,9 @@ def make_app(*, as_json: bool, on_shutdown: Any = None) -> Any:
         except Refused as refused:
             warn(f"ignored a POST to {request.url.path} that is not a JSON event: {refused.reason}")
             headers = {"Connection": "close"} if refused.status == 413 else None
-            return JSONResponse({"success": False, "error": refused.reason}, status_code=refused.status,
-                                headers=headers)  # fmt: skip
+            return JSONResponse(
+                {"success": False, "error": refused.reason}, status_code=refused.status, headers=headers
+            )
         if as_json:
             print_json_line(event)
         else:

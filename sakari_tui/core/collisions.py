@@ -51,9 +51,8 @@ class CollisionWatch:
         if since is None:
             return []
         found = [
-            m for m in messages
-            if m.outgoing and m.id not in ours and m.created_at is not None and m.created_at > since
-        ]  # fmt: skip
+            m for m in messages if m.outgoing and m.id not in ours and m.created_at is not None and m.created_at > since
+        ]
         return found
 
     def remember(self, found: list[Message]) -> None:

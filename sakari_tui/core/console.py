@@ -299,8 +299,9 @@ def _send(client: SakariClient, body: object) -> Awaitable[Any]:
 
 def _template(client: SakariClient, body: object) -> Awaitable[Any]:
     fields = _object(body, {"name", "template", "type"})
-    return client.templates.create(str(fields.get("name", "")), str(fields.get("template", "")),
-                                   str(fields.get("type") or "SMS"))  # fmt: skip
+    return client.templates.create(
+        str(fields.get("name", "")), str(fields.get("template", "")), str(fields.get("type") or "SMS")
+    )
 
 
 def _subscribe(client: SakariClient, body: object) -> Awaitable[Any]:

@@ -352,8 +352,9 @@ class Sources:
         request_line = f"{operation.method} {source.entry.server_url.rstrip('/')}{path}"
         started = _console.clock()
         try:
-            response = await http.request(operation.method, path.lstrip("/"), params=params or None,
-                                          headers=headers or None, auth=auth, **options)  # fmt: skip
+            response = await http.request(
+                operation.method, path.lstrip("/"), params=params or None, headers=headers or None, auth=auth, **options
+            )
         except httpx.HTTPError as exc:
             elapsed = (_console.clock() - started) * 1000
             detail = redact(str(exc).strip()) or ""

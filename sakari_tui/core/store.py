@@ -708,9 +708,10 @@ def salvage(path: Path) -> Salvage:
             row for row in _read_rows(db, "outbox", "id") if row.get("id") and isinstance(row.get("text"), str)
         ]
         saved.drafts = [
-            row for row in _read_rows(db, "drafts", "conversation_id")
+            row
+            for row in _read_rows(db, "drafts", "conversation_id")
             if row.get("conversation_id") and isinstance(row.get("text"), str)
-        ]  # fmt: skip
+        ]
     finally:
         db.close()
     return saved

@@ -408,8 +408,9 @@ class ConsoleScreen(SakariScreen[None]):
         scroll.loading = True
         try:
             if operation.group:
-                answer = await self.sources.call(operation.key, values, media, body,
-                                                 bearer=client.authentication.bearer_auth(), redact=client.redact)  # fmt: skip
+                answer = await self.sources.call(
+                    operation.key, values, media, body, bearer=client.authentication.bearer_auth(), redact=client.redact
+                )
             else:
                 answer = await call_sakari(client, operation, values, media, body)
         except FormError as exc:
@@ -464,8 +465,9 @@ class ConsoleScreen(SakariScreen[None]):
         first = source.operations[0].key if source.operations else None
         self.refresh_operations(select=first)
         count = len(source.operations)
-        self.notify(f"Added {entry.name}: {count} operation{'s' if count != 1 else ''}", title="API console",
-                    markup=False)  # fmt: skip
+        self.notify(
+            f"Added {entry.name}: {count} operation{'s' if count != 1 else ''}", title="API console", markup=False
+        )
 
     def action_remove_source(self) -> None:
         from sakari_tui.screens.dialogs import confirm_then

@@ -91,8 +91,9 @@ class SourceDialog(SakariModal["tuple[SourceEntry, ApiDocument] | None"]):
             box.border_title = "Add an OpenAPI spec"
             box.border_subtitle = "Enter previews · Esc cancels"
             yield Static(Text("An OpenAPI 3 document, JSON or YAML: a file path or an http(s) URL"), classes="hint")
-            yield Input(placeholder="~/specs/api.yaml or https://example.com/openapi.json", id="spec-location",
-                        compact=True)  # fmt: skip
+            yield Input(
+                placeholder="~/specs/api.yaml or https://example.com/openapi.json", id="spec-location", compact=True
+            )
             yield Static("", id="spec-error", classes="error")
             with VerticalScroll(id="spec-preview-scroll"):
                 yield Static("", id="spec-preview")

@@ -108,8 +108,9 @@ class CsvFile:
     def chunks_under(self, mapping: Targets) -> list[Chunk]:
         """Cut (again) for ``mapping``, when it is not the one the chunks were cut for."""
         if mapping != self.chunks_for:
-            self.chunks = make_chunks(ColumnPlan(self.header, mapping), self.rows, self.numbers,
-                                      self.chunk_rows, self.chunk_bytes)  # fmt: skip
+            self.chunks = make_chunks(
+                ColumnPlan(self.header, mapping), self.rows, self.numbers, self.chunk_rows, self.chunk_bytes
+            )
             self.chunks_for = mapping
         return self.chunks
 
@@ -162,8 +163,9 @@ class Report:
     stopped: str | None = None  # why the import stopped early
 
 
-def match_failures(upload: ContactUpload, chunk: Chunk, data: CsvFile, index_of: dict[int, int],
-                   mapping: Targets) -> list[Failure]:  # fmt: skip
+def match_failures(
+    upload: ContactUpload, chunk: Chunk, data: CsvFile, index_of: dict[int, int], mapping: Targets
+) -> list[Failure]:
     """The chunk's failing rows, by line: the answer lists them in row order without
     numbers, so each is matched to the next row of the chunk with its mobile cell."""
     mobile_column = column_of(mapping, "mobile")
@@ -254,8 +256,9 @@ class CsvImportScreen(SakariModal[bool]):
             box.border_subtitle = "Enter reads · F2 imports · Esc closes"
             with Horizontal(classes="row"):
                 yield Label("File")
-                yield PathInput(self.initial_path, placeholder="path to a .csv file (Tab completes)", id="csv-path",
-                                compact=True)  # fmt: skip
+                yield PathInput(
+                    self.initial_path, placeholder="path to a .csv file (Tab completes)", id="csv-path", compact=True
+                )
             yield Static("", id="csv-error")
             yield Static("", id="csv-summary")
             yield Static("", id="csv-preview")

@@ -44,8 +44,9 @@ class Contacts(Resource):
         tags: str | Iterable[str] | None = None,
     ) -> Page[Contact]:
         """One page of contacts; every filter matches "contains"."""
-        params = query(offset=offset, limit=limit, firstName=first_name, lastName=last_name,
-                       mobile=mobile, email=email, tags=tags)  # fmt: skip
+        params = query(
+            offset=offset, limit=limit, firstName=first_name, lastName=last_name, mobile=mobile, email=email, tags=tags
+        )
         body = await self._api.call("GET", self._api.account_path("contacts"), params=params)
         return Page.from_json(body, Contact.from_json, offset=offset, limit=limit)
 
@@ -71,8 +72,9 @@ class Contacts(Resource):
         path = self._api.account_path("contacts")
         if csv is not None:
             content = csv.encode() if isinstance(csv, str) else csv
-            body = await self._api.call("POST", path, params=params, content=content,
-                                        headers={"Content-Type": "text/csv"})  # fmt: skip
+            body = await self._api.call(
+                "POST", path, params=params, content=content, headers={"Content-Type": "text/csv"}
+            )
         else:
             assert contact is not None  # one of the two, checked above
             payload = dict(contact) if isinstance(contact, Mapping) else [dict(c) for c in contact]

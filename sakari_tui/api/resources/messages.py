@@ -50,8 +50,7 @@ class Messages(Resource):
         contact_id: str | None = None,
         conversation_id: str | None = None,
     ) -> Page[Message]:
-        params = query(offset=offset, limit=limit, contactId=contact_id,
-                       conversationId=conversation_id)  # fmt: skip
+        params = query(offset=offset, limit=limit, contactId=contact_id, conversationId=conversation_id)
         body = await self._api.call("GET", self._api.account_path("messages"), params=params)
         return Page.from_json(body, Message.from_json, offset=offset, limit=limit)
 
