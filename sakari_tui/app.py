@@ -114,7 +114,7 @@ class SakariApp(ReportingApp[None]):
     ) -> None:
         super().__init__()
         # Shown once the app is on screen (the config file's permissions, say).
-        self.startup_warnings = list(warnings)
+        self.startup_warnings = [*warnings, *(config.warnings if config else ())]
         self.profile = profile
         self.config = config
         self.data_dir = data_dir

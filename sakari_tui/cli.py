@@ -140,6 +140,7 @@ def run_app(args: argparse.Namespace) -> int:
 def _run_app(args: argparse.Namespace) -> int:
     from sakari_tui.config import (
         ConfigError,
+        config_named_by,
         config_path,
         default_data_dir,
         load_config,
@@ -154,7 +155,7 @@ def _run_app(args: argparse.Namespace) -> int:
     else:
         path = config_path(args.config)
         try:
-            config = load_config(path, required=bool(args.config))
+            config = load_config(path, required=config_named_by(args.config) or False)
             profile = resolve_profile(config, args.profile)
         except ConfigError as exc:
             return _error(str(exc))

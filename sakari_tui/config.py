@@ -159,6 +159,8 @@ class Config:
     keys: dict[str, str] = field(default_factory=dict)
     # Tables this version does not know (e.g. added by a newer one), kept on save.
     extra: dict[str, Any] = field(default_factory=dict)
+    # What reading the file found to say, short of an error (old binding ids): the app shows it.
+    warnings: list[str] = field(default_factory=list, compare=False)
 
     def to_toml(self) -> dict[str, Any]:
         doc: dict[str, Any] = dict(self.extra)
@@ -175,6 +177,14 @@ def default_config_path() -> Path:
 
 def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def config_named_by(cli_path: str | os.PathLike[str] | None = None, env: Mapping[str, str] = os.environ) -> str | None:
+    """What named the config file, ``--config`` or ``SAKARI_TUI_CONFIG``; None for the
+    platform default. A file the user named must exist (``load_config(required=...)``)."""
+    if cli_path:
+        return "--config"
+    return ENV_CONFIG if env.get(ENV_CONFIG) else None
 
 
 def config_path(cli_path: str | os.PathLike[str] | None = None, env: Mapping[str, str] = os.environ) -> Path:
@@ -204,16 +214,17 @@ def _fail(path: Path, line: int | None, message: str) -> ConfigError:
     return ConfigError(f"{where}: {message}")
 
 
-def load_config(path: Path, *, required: bool = False) -> Config:
+def load_config(path: Path, *, required: bool | str = False) -> Config:
     """Read ``path``; a missing file is an empty config, unless ``required`` (a file the
-    user named with ``--config``: a typo must not silently mean "no profiles").
-    Raises ConfigError."""
+    user named, with ``--config`` or ``SAKARI_TUI_CONFIG``: a typo must not silently mean
+    "no profiles"; a string says which, ``config_named_by``). Raises ConfigError."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         if required:
+            named_by = required if isinstance(required, str) else "--config"
             raise ConfigError(
-                f"{path}: no such config file (named by --config); 'sakari-tui config init --config {path}' writes one"
+                f"{path}: no such config file (named by {named_by}); 'sakari-tui config init --config {path}' writes one"
             ) from None
         return Config(path=path)
     except (OSError, UnicodeDecodeError) as exc:
@@ -270,9 +281,32 @@ def _parse(path: Path, text: str, doc: dict[str, Any]) -> Config:
     keys = doc.pop("keys", {})
     if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
         raise _fail(path, _line_of_key(text, "keys"), 'keys must map binding ids to keys, e.g. "app.quit" = "ctrl+q"')
-    config.keys = dict(keys)
+    config.keys, config.warnings = renamed_binding_ids(keys)
     config.extra = doc
     return config
+
+
+# Binding ids renamed by a release: ``[keys]`` written for the old ones still applies.
+RENAMED_BINDING_PREFIXES = {"paged_list.": "list."}
+
+
+def renamed_binding_ids(keys: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
+    """``[keys]`` with old binding ids read as the new ones (an entry under the new id wins),
+    and a one-line warning naming them, when there were any."""
+    current: dict[str, str] = {}
+    renamed: dict[str, str] = {}
+    for binding_id, key in keys.items():
+        old = next((prefix for prefix in RENAMED_BINDING_PREFIXES if binding_id.startswith(prefix)), None)
+        if old is None:
+            current[binding_id] = key
+        else:
+            renamed[binding_id] = RENAMED_BINDING_PREFIXES[old] + binding_id.removeprefix(old)
+    for old_id, new_id in renamed.items():
+        current.setdefault(new_id, keys[old_id])
+    if not renamed:
+        return current, []
+    names = ", ".join(f"{old_id} as {new_id}" for old_id, new_id in renamed.items())
+    return current, [f"[keys]: old binding ids read as the new ones ({names}); rename them in the config file"]
 
 
 def permission_warning(path: Path) -> str | None:

@@ -340,6 +340,34 @@ def test_config_naming_a_missing_file_is_an_error(env: dict[str, str], tmp_path:
     assert not missing.exists()
 
 
+@pytest.mark.parametrize(
+    "args",
+    [["contacts"], ["config", "show"], ["send", "--to", "+14155550100", "--text", "x"], []],
+    ids=lambda a: " ".join(a) or "the app",
+)
+def test_the_environment_naming_a_missing_config_file_is_an_error_too(
+    env: dict[str, str], tmp_path: Path, args: list[str]
+) -> None:
+    missing = tmp_path / "typo.toml"
+    done = cli({**env, "SAKARI_TUI_CONFIG": str(missing)}, *args)
+    assert done.returncode == 2
+    assert one_error(done) == (
+        f"{missing}: no such config file (named by SAKARI_TUI_CONFIG); "
+        f"'sakari-tui config init --config {missing}' writes one"
+    )
+    assert not missing.exists()
+
+
+def test_config_init_writes_the_file_the_environment_names(home: dict[str, str], base_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "new" / "config.toml"
+    answers = f"work\n{base_url}\n{CLIENT_ID}\n{CLIENT_SECRET}\n{ACCOUNT}\nUS\n"
+    named = {**home, "SAKARI_TUI_CONFIG": str(path)}
+    done = cli(named, "config", "init", stdin=answers)
+    assert done.returncode == 0, done.stderr
+    assert path.exists()
+    assert cli(named, "config", "check").returncode == 0
+
+
 def test_config_init_writes_the_file_that_config_names(home: dict[str, str], base_url: str, tmp_path: Path) -> None:
     path = tmp_path / "new" / "config.toml"
     answers = f"work\n{base_url}\n{CLIENT_ID}\n{CLIENT_SECRET}\n{ACCOUNT}\nUS\n"

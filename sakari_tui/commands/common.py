@@ -120,15 +120,15 @@ def local_time(at: datetime | None) -> str:
 def load_config_and_profile(args: argparse.Namespace) -> tuple[Config, Profile]:
     """The config file and the profile the command uses: ``--config``/``SAKARI_TUI_CONFIG``,
     ``--profile``/``SAKARI_PROFILE``, then the ``SAKARI_*`` overrides. ConfigError on trouble."""
-    from sakari_tui.config import config_path, load_config, permission_warning, resolve_profile
+    from sakari_tui.config import config_named_by, config_path, load_config, permission_warning, resolve_profile
 
     named = getattr(args, "config", None)
     path = config_path(named)
-    config = load_config(path, required=bool(named))
+    config = load_config(path, required=config_named_by(named) or False)
     profile = resolve_profile(config, getattr(args, "profile", None))
-    warning = permission_warning(path)
-    if warning:
-        warn(warning)
+    for warning in (permission_warning(path), *config.warnings):
+        if warning:
+            warn(warning)
     return config, profile
 
 
