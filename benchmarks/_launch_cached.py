@@ -22,14 +22,14 @@ import time
 T_START = time.perf_counter()
 
 # Imports come after the first clock reading, on purpose.
-import importlib.machinery
 import json
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _after_import import AfterImport
 
 from sakari_tui import cli
 
@@ -37,28 +37,6 @@ T_IMPORTED = time.perf_counter()
 
 result: dict = {"start": T_START, "imported": T_IMPORTED, "painted": None, "cpu": None, "rows": 0}
 rows_drawn = False
-
-
-class AfterImport:
-    """Calls ``patch(module)`` once the named module has been imported, whoever imports it.
-    (A meta path finder; importlib.abc is not imported for it, as it costs the launch 15 ms.)"""
-
-    def __init__(self, name: str, patch: Callable) -> None:
-        self.name, self.patch = name, patch
-
-    def find_spec(self, name, path, target=None):  # type: ignore[no-untyped-def]
-        if name != self.name:
-            return None
-        sys.meta_path.remove(self)
-        spec = importlib.machinery.PathFinder.find_spec(name, path)
-        exec_module = spec.loader.exec_module
-
-        def exec_and_patch(module):  # type: ignore[no-untyped-def]
-            exec_module(module)
-            self.patch(module)
-
-        spec.loader.exec_module = exec_and_patch
-        return spec
 
 
 def patch_list(module) -> None:  # type: ignore[no-untyped-def]

@@ -16,7 +16,6 @@ import time
 
 T_START = time.perf_counter()
 
-import importlib.machinery  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
@@ -27,30 +26,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
+from _after_import import AfterImport  # noqa: E402
+
 out_path, which = sys.argv[1], sys.argv[2]
 marks: dict = {"start": T_START, "frames": [], "write_s": 0.0, "writes": 0}
 state = {"drawn": False, "done": False}
-
-
-class AfterImport:
-    """Calls ``patch(module)`` once the named module has been imported, whoever imports it."""
-
-    def __init__(self, name: str, patch: Callable) -> None:
-        self.name, self.patch = name, patch
-
-    def find_spec(self, name, path, target=None):  # type: ignore[no-untyped-def]
-        if name != self.name:
-            return None
-        sys.meta_path.remove(self)
-        spec = importlib.machinery.PathFinder.find_spec(name, path)
-        exec_module = spec.loader.exec_module
-
-        def exec_and_patch(module):  # type: ignore[no-untyped-def]
-            exec_module(module)
-            self.patch(module)
-
-        spec.loader.exec_module = exec_and_patch
-        return spec
 
 
 AFTER = os.environ.get("SAKARI_TRACE_AFTER")  # a path: cProfile for 0.3 s after the text is drawn
