@@ -29,7 +29,7 @@ from sakari_tui.screens.contact_form import ContactForm
 from sakari_tui.screens.contacts import ContactsScreen
 from sakari_tui.screens.conversations import ConversationsScreen
 from sakari_tui.screens.csv_import import CsvImportScreen, read_csv
-from sakari_tui.screens.dialogs import ConfirmScreen
+from sakari_tui.screens.dialogs import ConfirmScreen, TemplatePicker
 from sakari_tui.screens.help import HelpScreen
 from sakari_tui.textual_private import notifications, screen_text
 from sakari_tui.widgets.paged_list import MAX_PAGES, PagedList
@@ -811,6 +811,25 @@ async def test_bulk_send_reaches_the_selected_except_the_opted_out_who_are_repor
         assert everyone[2]["firstName"] in result and "CONT-010" in result
         await pilot.press("escape")
         assert screen.draft == ""
+
+
+async def test_bulk_send_inserts_a_template_at_the_cursor_with_its_placeholders(app, sandbox) -> None:
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_contacts(pilot)
+        await pilot.press("space")
+        await pilot.press("s")
+        dialog = app.screen
+        assert isinstance(dialog, BulkSendScreen)
+        await type_text(pilot, "PS ")
+        await pilot.press("ctrl+t")
+        assert isinstance(app.screen, TemplatePicker)
+        await wait_for(pilot, lambda: app.screen.query_one("#template-list").option_count, what="templates")
+        await type_text(pilot, "Order")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is dialog, what="back in the send dialog")
+        area = dialog.query_one(TextArea)
+        assert area.text.startswith("PS Hi {{{firstName}}}, your order is ready")
+        assert app.focused is area
 
 
 async def test_all_matching_a_tag_goes_as_one_request_by_tag(app, sandbox) -> None:

@@ -376,15 +376,9 @@ class BulkSendScreen(SakariModal[str | None]):
     def action_template(self) -> None:
         if self.state != "compose":
             return
-        from sakari_tui.screens.dialogs import TemplatePicker
+        from sakari_tui.screens.dialogs import pick_template_into
 
-        def chosen(text: str | None) -> None:
-            if text:
-                area = self.query_one("#send-text", TextArea)
-                area.insert(text)
-                area.focus()
-
-        self.app.push_screen(TemplatePicker(None), chosen)
+        pick_template_into(self.query_one("#send-text", TextArea))
 
     # -- send ----------------------------------------------------------------
 

@@ -122,7 +122,9 @@ class CampaignForm(MessageTextForm[Campaign | None]):
                 )
             with Horizontal(classes="section"):
                 yield Label("Message text")
-                use_template = Button("Use a template (ctrl+t)", id="use-template", compact=True)
+                use_template = Button(
+                    "Use a template (ctrl+t)", id="use-template", compact=True, action="screen.use_template"
+                )
                 # Out of the Tab order: Tab from the trigger goes to the text, where typing
                 # lands (on the button it was dropped silently). ctrl+t and a click still work.
                 use_template.can_focus = False
@@ -246,20 +248,9 @@ class CampaignForm(MessageTextForm[Campaign | None]):
         self.app.push_screen(ContactPicker("Add a contact to the campaign"), chosen)
 
     def action_use_template(self) -> None:
-        from sakari_tui.screens.dialogs import TemplatePicker
+        from sakari_tui.screens.dialogs import pick_template_into
 
-        def chosen(text: str | None) -> None:
-            if text:
-                area = self.query_one("#form-text", TextArea)
-                area.load_text(text)
-                area.focus()
-
-        # No contact: the placeholders stay, for the server to fill for each recipient.
-        self.app.push_screen(TemplatePicker(None), chosen)
-
-    @on(Button.Pressed, "#use-template")
-    def template_pressed(self) -> None:
-        self.action_use_template()
+        pick_template_into(self.query_one("#form-text", TextArea), replace=True)
 
     # -- saving --------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from sakari_tui.api import Contact, SakariError, Template
@@ -217,6 +217,21 @@ def who_and_why(title: str, rows: Iterable[tuple[Text, Text]]) -> list[Renderabl
     for who, why in rows:
         table.add_row(who, why)
     return [Text(title, style="bold"), table]
+
+
+def pick_template_into(area: TextArea, *, replace: bool = False) -> None:
+    """Offer the templates, their placeholders left for the server to fill per recipient, and
+    put the one chosen into ``area``: at its cursor, or instead of its text (``replace``)."""
+
+    def chosen(text: str | None) -> None:
+        if text:
+            if replace:
+                area.load_text(text)
+            else:
+                area.insert(text)
+            area.focus()
+
+    area.app.push_screen(TemplatePicker(None), chosen)
 
 
 class TemplatePicker(SakariModal[str | None]):
