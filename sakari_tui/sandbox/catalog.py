@@ -37,6 +37,14 @@ def _new_name(body: dict[str, Any], code: str, noun: str) -> str | None:
     return None if name is None else name.strip()
 
 
+def _apply(record: Template | Campaign, **changes: Any) -> None:
+    """An update: each field given (not None) set on ``record``, and its update time."""
+    for field_name, value in changes.items():
+        if value is not None:
+            setattr(record, field_name, value)
+    record.updated_at = now()
+
+
 # -- templates ------------------------------------------------------------------------------
 
 
@@ -58,13 +66,7 @@ def update_template(template: Template, body: dict[str, Any]) -> None:
     template_type = body.get("type")
     if template_type is not None and template_type not in TEMPLATE_TYPES:
         raise ApiError(400, "TMPL-003", "Template type must be SMS or Web")
-    if name is not None:
-        template.name = name
-    if text is not None:
-        template.text = text
-    if template_type is not None:
-        template.type = template_type
-    template.updated_at = now()
+    _apply(template, name=name, text=text, type=template_type)
 
 
 # -- campaigns ------------------------------------------------------------------------------
@@ -111,12 +113,4 @@ def update_campaign(campaign: Campaign, body: dict[str, Any]) -> None:
     code = _trigger_code(body)
     template = _string(body, "template")
     filters = _campaign_filters(body["filters"]) if body.get("filters") is not None else None
-    if name is not None:
-        campaign.name = name
-    if code is not None:
-        campaign.trigger_code = code
-    if template is not None:
-        campaign.template = template
-    if filters is not None:
-        campaign.filters = filters
-    campaign.updated_at = now()
+    _apply(campaign, name=name, trigger_code=code, template=template, filters=filters)
