@@ -73,6 +73,8 @@ def _screen_factory(target: str):
 
 # Seconds between showing the cached inbox and connecting to the API.
 CONNECT_DELAY = 0.1
+# How long App.switch_mode holds a new mode's frames back (App.delay_update's default).
+MODE_SWITCH_BATCH = 0.05
 
 
 class SakariApp(App[None]):
@@ -90,9 +92,6 @@ class SakariApp(App[None]):
             for name, (key, label, _, _) in SCREENS_BY_KEY.items()
         ),
     ]
-
-    # Set while the first mode is shown at start-up (see delay_update).
-    _showing_first_mode = False
 
     # The profile's session, made by start_session: every screen that uses it is shown after.
     store: Store
@@ -221,35 +220,32 @@ class SakariApp(App[None]):
         self.sync = InboxSync(None, self.store)
         self._make_client = partial(self._connect, secret)
         self.sub_title = f"{self.profile.name} · {self.profile.account_id}"
-        self._showing_first_mode = True
-        try:
-            await self.switch_mode("conversations")
-        finally:
-            self._showing_first_mode = False
+        await self.switch_mode("conversations")
         self.check_size()
         self._start_title()
-        # What can wait (the rest of the cache, the client) waits for the inbox's first frame.
-        self.call_after_refresh(self._after_first_frame)
+        # Textual paints a mode's first screen inside a batch (switch_mode's delay_update)
+        # that ends after MODE_SWITCH_BATCH; that frame is dropped, and what follows repaints
+        # only what changed since. So once the batch is over the whole screen is repainted,
+        # and what follows the first paint waits for that frame (an App timer: it comes after
+        # the batch's own, which is also the App's).
+        self.set_timer(MODE_SWITCH_BATCH, self._repaint_after_switch)
         if recovered:
             self.notify(
                 f"{recovered} message(s) were being sent when the app stopped; checking whether they arrived.",
                 markup=False,
             )
 
-    def delay_update(self, delay: float = 0.05) -> None:
-        """``switch_mode`` holds a new mode's frames back for ``delay`` s (a batch that a timer
-        ends), to mask the change of screens. The first mode, shown at start-up over Textual's
-        blank default screen, has nothing to mask: its frames go out as soon as they are made,
-        so the cached inbox is on the terminal 50 ms and one repaint sooner."""
-        if self._showing_first_mode:
+    def _repaint_after_switch(self) -> None:
+        if not self.screen_stack:  # quit (or exited on a damaged store) before the batch ended
             return
-        super().delay_update(delay)
+        self.screen.refresh()
+        self.call_after_refresh(self._after_first_frame)
 
     def _after_first_frame(self) -> None:
         """The inbox is on the terminal: read the rest of the cache, and a moment later make
         the client (importing httpx and building its SSL context take longer than painting
         the cached inbox does)."""
-        if not self.screen_stack:  # quit (or exited on a damaged store) before the first frame
+        if not self.screen_stack:
             return
         screen = self.screen
         if isinstance(screen, SakariScreen):

@@ -115,16 +115,3 @@ async def test_a_mode_screen_made_by_the_app_does_not_restyle_every_screen(
         await pilot.pause()
         assert app.current_mode == "plain"
         assert restyled
-
-
-def test_the_footers_readiness_flag_is_still_a_reactive_of_textuals_footer() -> None:
-    # sakari_tui.widgets.footer sets Footer._bindings_ready at once, so that the keys are in
-    # the screen's first frame (tests/test_first_frame.py shows Textual's own waiting for it).
-    from textual.reactive import Reactive
-    from textual.widgets import Footer as TextualFooter
-
-    from sakari_tui.widgets.footer import BINDINGS_READY, Footer
-
-    flag = getattr(TextualFooter, BINDINGS_READY)
-    assert isinstance(flag, Reactive) and flag._default is False
-    assert getattr(Footer(), BINDINGS_READY) is True

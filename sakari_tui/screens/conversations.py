@@ -24,7 +24,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.timer import Timer
-from textual.widgets import Input, Static, TextArea
+from textual.widgets import Footer, Input, Static, TextArea
 
 from sakari_tui.api import Contact, Conversation, MediaItem, Message
 from sakari_tui.api.phone import format_number
@@ -46,7 +46,6 @@ from sakari_tui.core.text import one_line
 from sakari_tui.screens.base import SakariScreen
 from sakari_tui.widgets.composer import Composer
 from sakari_tui.widgets.conversation_list import ConversationList, Row
-from sakari_tui.widgets.footer import Footer
 from sakari_tui.widgets.segment_meter import SegmentMeter
 from sakari_tui.widgets.status_line import StatusLine
 from sakari_tui.widgets.thread import Bubble, MessageThread
@@ -230,12 +229,8 @@ class ConversationsScreen(SakariScreen[None]):
         self.query_one("#attachment-line").display = False
         self.paint_from_cache()
         self.refresh_rows()
-        conversations = self.query_one(ConversationList)
-        if conversations.highlighted is None:
-            self.refresh_header()
-        # else the highlighted conversation opens next (the list announces it), header and
-        # thread with it: the first frame leaves them blank rather than "No conversation open".
-        conversations.focus()
+        self.refresh_header()
+        self.query_one(ConversationList).focus()
         self.watch(self.app, "connection", self._connection_changed, init=False)
         self.poll_list()
         self.poll_thread()
