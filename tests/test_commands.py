@@ -263,15 +263,30 @@ def test_usage_errors_exit_2_on_one_line(sandbox: Sandbox, env: dict[str, str], 
     assert sends(sandbox) == before
 
 
-def test_send_to_an_opted_out_contact_is_refused_before_sending(sandbox: Sandbox, env: dict[str, str]) -> None:
+def test_send_to_an_opted_out_contact_is_refused_and_said_so(sandbox: Sandbox, env: dict[str, str]) -> None:
     number = fresh_number(sandbox)
     sandbox.inject_inbound(number, "STOP")
-    before = sends(sandbox)
+    before = len(sandbox.requests)
     done = cli(env, "send", "--to", number, "--text", "Still there?")
     assert done.returncode == 1
     assert one_error(done) == f"{number}: opted out (texted STOP); not sent"
-    assert sends(sandbox) == before
+    # No look-up first: the one send, which the API refuses for this recipient.
+    assert [r for r in sandbox.requests[before:] if r[1].startswith("/v1/")] == [MESSAGES_POST]
     assert outbound_to(sandbox, number) == []
+
+
+def test_a_send_to_several_reaches_all_but_the_opted_out_in_one_request(sandbox: Sandbox, env: dict[str, str]) -> None:
+    stopped, reachable = fresh_number(sandbox), fresh_number(sandbox)
+    sandbox.inject_inbound(stopped, "STOP")
+    before = len(sandbox.requests)
+    done = cli(env, "send", "--to", stopped, "--to", reachable, "--text", "Your order is ready")
+    assert done.returncode == 1
+    assert one_error(done) == f"{stopped}: opted out (texted STOP); not sent"
+    assert f"sent to {reachable}: message " in done.stdout
+    assert [r for r in sandbox.requests[before:] if r[1].startswith("/v1/")] == [MESSAGES_POST]
+    assert outbound_to(sandbox, stopped) == []
+    [message] = outbound_to(sandbox, reachable)
+    assert message["message"] == "Your order is ready"
 
 
 def test_a_recipient_the_api_refuses_exits_1(sandbox: Sandbox, env: dict[str, str]) -> None:

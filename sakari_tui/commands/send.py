@@ -22,7 +22,6 @@ from .common import (
     EXIT_API_ERROR,
     EXIT_MAYBE_SENT,
     CommandError,
-    Failed,
     UsageError,
     clean,
     command,
@@ -35,7 +34,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from sakari_tui.api import Message, SakariClient, SendResult, Template
+    from sakari_tui.api import Message, RecipientFailure, SakariClient, SendResult, Template
 
 T = TypeVar("T")
 
@@ -124,7 +123,7 @@ def check_text(text: str, option: str) -> None:
 def run(args: argparse.Namespace) -> int:
     """Send one message (SMS, or MMS with --file) in one request. Numbers are checked and
     written as E.164 with the profile's default_region. A recipient who has opted out (texted
-    STOP) is refused before anything is sent. A 429 is sent again after its Retry-After; when
+    STOP) is refused by the API and reported; the others get it. A 429 is sent again after its Retry-After; when
     the answer is lost (a dropped connection, a timeout, a 5xx) the server's messages are
     checked before anything is sent again. Exit 0 when every recipient got the message, 1 when
     it was not sent to some (the API refused them, or the request never left), 2 for a usage or
@@ -194,24 +193,6 @@ async def find_template(client: SakariClient, name: str) -> Template:
     raise UsageError(f"no template named {name!r}")
 
 
-async def opted_out(client: SakariClient, args: argparse.Namespace, numbers: list[str]) -> set[str]:
-    """The recipients who have opted out, by number (or the conversation id)."""
-    refused: set[str] = set()
-    if args.conversation:
-        conversation = await client.conversations.fetch(args.conversation)
-        contact = conversation.contact
-        if contact is not None and contact.id:
-            contact = await client.contacts.fetch(contact.id)
-        if contact is not None and contact.blocked:
-            refused.add(args.conversation)
-        return refused
-    for number in numbers:
-        page = await client.contacts.fetch_all(mobile=number, limit=10)
-        if any(c.blocked for c in page.items if c.mobile and c.mobile.number == number):
-            refused.add(number)
-    return refused
-
-
 async def send(
     client: SakariClient,
     args: argparse.Namespace,
@@ -224,14 +205,6 @@ async def send(
     if args.template is not None:
         template = await patiently(lambda: find_template(client, args.template), args.check_timeout)
         text = template.template or ""
-
-    refused = await patiently(lambda: opted_out(client, args, numbers), args.check_timeout)
-    for who in sorted(refused):
-        label = f"conversation {who}" if args.conversation else who
-        error(f"{label}: opted out (texted STOP); not sent")
-    numbers = [n for n in numbers if n not in refused]
-    if args.conversation in refused or (not args.conversation and not numbers):
-        raise Failed(EXIT_API_ERROR)
 
     options: dict[str, Any] = {}
     if attachment is not None:
@@ -266,13 +239,18 @@ async def send(
             parts.append("found on the server after the answer was lost")
         print(f"sent to {clean(who)}: {', '.join(parts)}", flush=True)
     for failure in failures:
-        who = _recipient(failure.contact) or args.conversation or "a recipient"
-        error(f"{who}: not sent: {failure}")
+        who = _recipient(failure.contact) or (
+            f"conversation {args.conversation}" if args.conversation else "a recipient"
+        )
+        if _opted_out(failure):
+            error(f"{who}: opted out (texted STOP); not sent")
+        else:
+            error(f"{who}: not sent: {failure}")
     if not result.messages and not failures and not args.json:
         # An answer with counters only (no message ids).
         count = accepted_count(result.messages, result.valid, result.queued)
         print(f"accepted: {count if count is not None else 'unknown'}", flush=True)
-    return EXIT_API_ERROR if failures or refused else 0
+    return EXIT_API_ERROR if failures else 0
 
 
 # -- the outcome of the send ----------------------------------------------------------------
@@ -451,6 +429,17 @@ async def look_for(
         "before sending again",
         EXIT_MAYBE_SENT,
     )
+
+
+# The API's refusal of a recipient who opted out (texted STOP): the send goes out without a
+# look-up first, so that a quick reply is one request; the API refuses such a recipient
+# itself, in its answer, and the others get the message.
+OPTED_OUT_CODE = "CONT-010"
+
+
+def _opted_out(failure: RecipientFailure) -> bool:
+    contact = failure.contact
+    return failure.code == OPTED_OUT_CODE or (contact is not None and bool(contact.blocked))
 
 
 def _recipient(contact: Any) -> str:
