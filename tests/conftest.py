@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.css.query import NoMatches
 
 from sakari_tui.app import SakariApp
 from sakari_tui.demo import demo_app, demo_sandbox
@@ -34,7 +35,14 @@ async def wait_for(pilot: Any, condition: Callable[[], Any], timeout: float = 5.
     """Let the app run until ``condition()`` is truthy; fail after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while True:
-        result = condition()
+        try:
+            result = condition()
+        except NoMatches:
+            # The widget the condition reads is not mounted yet (a screen still composing
+            # under load): not yet, unless time is up.
+            if time.monotonic() > deadline:
+                raise
+            result = None
         if result:
             return result
         if time.monotonic() > deadline:
