@@ -1,9 +1,14 @@
-"""The Textual app: one profile's session (client, store, outbox, sync) and the screens.
+"""The Textual app: the profiles' sessions (client, store, outbox, sync) and the screens.
 
 Screens are modes: Conversations (home), Contacts, Campaigns, Templates,
 switched with 1-4 or the command palette. The app owns what every screen
-shares: the API client, the local store, the connection state shown in the
-status line, and the one handler that turns a failed worker into a message.
+shares: the session of the profile on screen (its API client, local store,
+outbox and sync), the connection state shown in the status line, and the one
+handler that turns a failed worker into a message.
+
+Every other complete profile of the config file has a session too, opened after the
+first frame and polled slowly in the background (``core/sessions.py``); switching
+profile (P, or the palette) rebuilds the screens on the chosen session.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from sakari_tui.config import Config, ConfigError, Profile, default_config_path
 from sakari_tui.core import heap
 from sakari_tui.core.connection import ConnectionState, ConnectionTracker
 from sakari_tui.core.outbox import Outbox
+from sakari_tui.core.sessions import BackgroundPoll, ProfileSession
 from sakari_tui.core.store import Store, StoreDamaged, StoreError, move_aside, suspect_marker
 from sakari_tui.core.sync import InboxSync
 from sakari_tui.screens.base import SakariScreen
@@ -37,7 +43,7 @@ from sakari_tui.styles import style
 from sakari_tui.textual_private import ReportingApp, mark_styled, write_to_terminal
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Iterable
 
     import httpx
     from rich.console import RenderableType
@@ -70,6 +76,9 @@ def _screen_factory(target: str):
     return make
 
 
+# A blank mode shown for the moment the screens of one profile make way for another's.
+SWITCHING_MODE = "switching-profile"
+
 # Seconds between showing the cached inbox and connecting to the API.
 CONNECT_DELAY = 0.1
 # How long App.switch_mode holds a new mode's frames back (App.delay_update's default).
@@ -86,19 +95,17 @@ class SakariApp(ReportingApp[None]):
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding("f1,question_mark", "help", "Keys", id="app.help"),
+        Binding("P", "profiles", "Profiles", id="app.profiles", show=False),
         *(
             Binding(key, f"switch_mode('{name}')", label, id=f"app.{name}", show=False)
             for name, (key, label, _, _) in SCREENS_BY_KEY.items()
         ),
     ]
 
-    # The profile's session, made by start_session: every screen that uses it is shown after.
-    _session_store: Store | None = None  # open once a session has started
-    outbox: Outbox
-    sync: InboxSync
-
     connection: reactive[ConnectionState] = reactive(ConnectionState, init=False)
     unread_total: reactive[int] = reactive(0, init=False)
+    # The other profiles with unread messages: (name, count), for the status line.
+    others_unread: reactive[tuple[tuple[str, int], ...]] = reactive((), init=False)
     # The history fill of the search index (screens/search.py), while and after it runs.
     fill_progress: reactive[Any] = reactive(None, init=False)
 
@@ -121,11 +128,19 @@ class SakariApp(ReportingApp[None]):
         self._transport = transport
         # In demo mode the app owns an in-process sandbox and runs its simulation on this loop.
         self.sandbox = sandbox
-        self._client: SakariClient | None = None
-        self._make_client: Callable[[], SakariClient] | None = None
-        # Set once the API client exists: the inbox paints from the cache before that.
-        self.connected = asyncio.Event()
-        self.tracker = ConnectionTracker(self._connection_changed)
+        # The session on screen, made by start_session (every screen that uses it is shown
+        # after), and every session opened, by profile name.
+        self.session: ProfileSession | None = None
+        self.sessions: dict[str, ProfileSession] = {}
+        self._background: dict[str, BackgroundPoll] = {}
+        # Profiles that could not be opened (a failing secret command, a damaged store): why.
+        self.profile_problems: dict[str, str] = {}
+        self._others_opened = False
+        self._checked: set[ProfileSession] = set()  # sessions whose store was read whole once
+        self._switching = False
+        # Until a session exists: what screens would wait on and report to.
+        self._no_session_connected = asyncio.Event()
+        self._no_session_tracker = ConnectionTracker(self._connection_changed)
         self.terminal_focused = True
         self._title_shown: str | None = None  # the terminal title last written, once a session runs
         self._last_input = time.monotonic()
@@ -164,16 +179,48 @@ class SakariApp(ReportingApp[None]):
             self.profile = profile
             await self.start_session()
 
+    # -- the session on screen: what the screens use --------------------------
+
+    def _current(self) -> ProfileSession:
+        if self.session is None:
+            raise AttributeError("no session yet: the profile is not set up or not opened")
+        return self.session
+
+    @property
+    def store(self) -> Store:
+        return self._current().store
+
+    @property
+    def outbox(self) -> Outbox:
+        return self._current().outbox
+
+    @property
+    def sync(self) -> InboxSync:
+        return self._current().sync
+
+    @property
+    def connected(self) -> asyncio.Event:
+        """Set once the API client exists: the inbox paints from the cache before that."""
+        return self.session.connected if self.session is not None else self._no_session_connected
+
+    @property
+    def tracker(self) -> ConnectionTracker:
+        return self.session.tracker if self.session is not None else self._no_session_tracker
+
+    @property
+    def _client(self) -> SakariClient | None:
+        """The client of the session on screen, if made yet."""
+        session = self.session
+        return session.client if session is not None and session.has_client else None
+
     @property
     def client(self) -> SakariClient:
         """The API client, made on first use (or a moment after the first frame)."""
-        if self._client is None:
-            if self._make_client is None:
-                from sakari_tui.api import SakariError
+        if self.session is None:
+            from sakari_tui.api import SakariError
 
-                raise SakariError("Not connected: the profile is not set up yet")
-            self._client = self._make_client()
-        return self._client
+            raise SakariError("Not connected: the profile is not set up yet")
+        return self.session.client
 
     async def connected_client(self) -> SakariClient:
         """The API client, once connected (the app connects just after its first frame)."""
@@ -206,16 +253,9 @@ class SakariApp(ReportingApp[None]):
             return
         await self._open_session(store, secret)
 
-    @property
-    def store(self) -> Store:
-        """The profile's local store; every screen runs in a session, which opened it (an
-        AttributeError before that, as for an attribute not set yet)."""
-        if self._session_store is None:
-            raise AttributeError("the store: no session has started")
-        return self._session_store
-
     async def _open_session(self, store: Store, secret: Secret) -> None:
-        self._session_store = store
+        session = self._new_session(self.profile, store, secret)
+        self._use_session(session)
         if store.was_empty:
             self.notify(
                 f"The local store {store.path} was empty (0 bytes) and starts afresh: any replies"
@@ -223,10 +263,6 @@ class SakariApp(ReportingApp[None]):
                 title="Local store", severity="warning", timeout=30, markup=False,
             )  # fmt: skip
         recovered = self.store.recover_interrupted_sends()
-        self.outbox = Outbox(self.store, None)
-        self.sync = InboxSync(None, self.store)
-        self._make_client = partial(self._connect, secret)
-        self.sub_title = f"{self.profile.name} · {self.profile.account_id}"
         await self.switch_mode("conversations")
         self.check_size()
         self._start_title()
@@ -261,10 +297,22 @@ class SakariApp(ReportingApp[None]):
 
     def _settle(self) -> None:
         """After the first frame: make the client, then settle the heap and turn the garbage
-        collector back on (``sakari_tui.core.heap``: the command line turned it off)."""
+        collector back on (``sakari_tui.core.heap``: the command line turned it off). Then
+        the other profiles are opened, once; after a profile switch, the heap is settled
+        with the old screens let go."""
+        session = self.session
+        if session is None:
+            return
         self.client  # noqa: B018 - made now rather than at the first request
-        heap.startup_done()
-        self.run_worker(self._check_store, thread=True, group="store-check", exit_on_error=False)
+        if not self._others_opened:
+            heap.startup_done()
+            self._others_opened = True
+            self._open_other_profiles()
+        else:
+            heap.settle(thaw=True)
+        if session not in self._checked:
+            self._checked.add(session)
+            self.run_worker(self._check_store, thread=True, group="store-check", exit_on_error=False)
 
     def _check_store(self) -> None:
         """Read every page of the store once per start, off the UI thread: damage that the
@@ -291,7 +339,7 @@ class SakariApp(ReportingApp[None]):
         if not move:
             self.exit(return_code=1, message=error_line(f"{error}; it was left as it is"))
             return
-        old = self._session_store  # none yet when found at start
+        old = self.session.store if self.session is not None else None  # none yet when found at start
         if old is not None and Path(old.path) == error.path:
             with suppress(Exception):
                 old.close()
@@ -309,38 +357,244 @@ class SakariApp(ReportingApp[None]):
         if old is None and secret is not None:
             await self._open_session(store, secret)
             return
-        self._session_store = store
-        self.outbox.store = store
-        self.sync.store = store
+        self._current().replace_store(store)
 
     def settle_heap(self, *, thaw: bool = False) -> None:
         """Keep the garbage collector's full passes short all day (``heap.settle``): screens
         call this once they hold something big and long-lived, or have let it go (``thaw``)."""
         heap.settle(thaw=thaw)
 
-    def _connect(self, secret: Secret) -> SakariClient:
-        from sakari_tui.api import SakariClient
-
-        client = SakariClient(
-            api_url=self.profile.api_url,
-            client_id=self.profile.client_id,
-            client_secret=secret,
-            account_id=self.profile.account_id,
-            transport=self._transport,
-        )
-        client.add_listener(self.tracker)
-        self.outbox.client = self.sync.client = client
-        self.connected.set()
-        return client
-
     async def on_unmount(self) -> None:
         self._end_title()
-        if self._client is not None:
-            await self._client.aclose()
-        if self._session_store is not None:
-            self._session_store.close()
+        for poll in self._background.values():
+            poll.stop()
+        for session in self.sessions.values():
+            with suppress(Exception):  # one that will not close must not keep the others open
+                await session.aclose()
         if self.sandbox is not None:
             await self.sandbox.stop()
+
+    # -- several profiles ------------------------------------------------------
+
+    def _new_session(self, profile: Profile, store: Store, secret: Secret) -> ProfileSession:
+        session = ProfileSession(
+            profile, store, secret, transport=self._transport, on_connection=self._session_connection_changed
+        )
+        self.sessions[profile.name] = session
+        return session
+
+    def _use_session(self, session: ProfileSession) -> None:
+        """Make ``session`` the one the screens use (its screens are built after this)."""
+        self.session = session
+        self.profile = session.profile
+        self.sub_title = f"{self.profile.name} · {self.profile.account_id}"
+        self.connection = session.tracker.state
+        self._show_others()
+
+    def _session_connection_changed(self, session: ProfileSession, state: ConnectionState) -> None:
+        if session is self.session:
+            self.connection = state
+
+    def other_profiles(self) -> list[Profile]:
+        """The config file's profiles other than the one on screen, by name."""
+        if self.config is None:
+            return []
+        current = self.profile.name
+        return [p for name, p in sorted(self.config.profiles.items()) if name != current]
+
+    def _open_other_profiles(self) -> None:
+        """Open every other complete profile and poll it in the background. Each is opened
+        on its own, in a thread (a secret command may take a while): one that fails is
+        named in a notice and the others go on."""
+        for profile in self.other_profiles():
+            if profile.is_complete and profile.name not in self.sessions:
+                self.run_worker(
+                    partial(self._open_profile_in_thread, profile),
+                    thread=True,
+                    group=f"open-profile:{profile.name}",
+                    exit_on_error=False,
+                )
+
+    def _open_profile_in_thread(self, profile: Profile) -> None:
+        opened = self._open_profile(profile)
+        if isinstance(opened, str):
+            self.call_from_thread(self._profile_failed, profile.name, opened)
+        else:
+            self.call_from_thread(self._opened_in_background, profile, *opened)
+
+    def _open_profile(self, profile: Profile) -> tuple[Store, Secret] | str:
+        """The profile's store and secret, or why it cannot be opened (never the secret)."""
+        try:
+            secret = profile.resolve_secret()
+        except ConfigError as exc:
+            return str(exc)
+        try:
+            store = Store.for_profile(self.data_dir, profile.name)
+            if suspect_marker(store.path).exists() and (problem := store.check()) is not None:
+                store.close()
+                raise StoreDamaged(Path(store.path), problem)
+        except StoreDamaged as exc:
+            return f"{exc}; start sakari-tui --profile {profile.name} to move it aside"
+        except StoreError as exc:
+            return str(exc)
+        return store, secret
+
+    def _opened_in_background(self, profile: Profile, store: Store, secret: Secret) -> None:
+        if profile.name in self.sessions or not self.is_running:
+            store.close()
+            return
+        session = self._new_session(profile, store, secret)
+        try:
+            session.store.recover_interrupted_sends()
+        except StoreError as exc:
+            self._profile_failed(profile.name, str(exc))
+            return
+        self._poll_in_background(session)
+
+    def _profile_failed(self, name: str, reason: str) -> None:
+        """A profile that cannot be used: say so once, keep the reason for when it is chosen."""
+        self.profile_problems[name] = reason
+        session = self.sessions.pop(name, None)
+        poll = self._background.pop(name, None)
+        if poll is not None:
+            poll.stop()
+        if session is not None:
+            with suppress(Exception):
+                session.store.close()
+        self._show_others()
+        self.notify(
+            f"Profile {name} is not available: {reason}. The other profiles keep working.",
+            title="Profiles", severity="error", timeout=30, markup=False,
+        )  # fmt: skip
+
+    def _poll_in_background(self, session: ProfileSession) -> None:
+        poll = BackgroundPoll(session, on_unread=lambda _: self._show_others())
+        self._background[session.name] = poll
+        self.run_worker(self._run_background(poll), group=f"background:{session.name}", exit_on_error=False)
+
+    async def _run_background(self, poll: BackgroundPoll) -> None:
+        try:
+            await poll.run()
+        except (StoreDamaged, StoreError) as exc:
+            if self._background.get(poll.session.name) is poll:
+                self._profile_failed(poll.session.name, str(exc))
+        self._show_others()
+
+    def _show_others(self) -> None:
+        """The unread counts of the profiles in the background, for the status line."""
+        current = self.session
+        self.others_unread = tuple(
+            (name, session.unread)
+            for name, session in sorted(self.sessions.items())
+            if session is not current and session.unread and name in self._background
+        )
+
+    async def switch_profile(self, name: str) -> None:
+        """Show the profile ``name``: its screens, on its session. A profile not set up
+        opens the setup form; one that cannot be opened says why."""
+        if self._switching:
+            return
+        if self.session is not None and name == self.session.name:
+            self.notify(f"Profile {name} is the one on screen.", timeout=3, markup=False)
+            return
+        profile = self.config.profiles.get(name) if self.config is not None else None
+        if profile is None:
+            self.notify(f"There is no profile {name!r} in the config file.", severity="warning", markup=False)
+            return
+        if not profile.is_complete:
+            from sakari_tui.screens.setup import SetupScreen
+
+            assert self.config is not None
+            self.push_screen(
+                SetupScreen(self.config, profile, transport=self._transport, cancellable=True),
+                self._profile_set_up,
+            )
+            return
+        session = self.sessions.get(name)
+        if session is None:
+            if name in self.profile_problems:
+                self.notify(
+                    f"Profile {name} is not available: {self.profile_problems[name]}",
+                    title="Profiles", severity="error", timeout=15, markup=False,
+                )  # fmt: skip
+                return
+            opened = await asyncio.to_thread(self._open_profile, profile)
+            if isinstance(opened, str):
+                self._profile_failed(name, opened)
+                return
+            session = self._new_session(profile, *opened)
+            session.store.recover_interrupted_sends()
+        await self._show_session(session)
+
+    async def _profile_set_up(self, profile: Profile | None) -> None:
+        if profile is not None:
+            self.profile_problems.pop(profile.name, None)
+            await self.switch_profile(profile.name)
+
+    async def _show_session(self, session: ProfileSession) -> None:
+        """Rebuild the screens on ``session``; the one they leave goes on in the background."""
+        self._switching = True
+        try:
+            poll = self._background.pop(session.name, None)
+            if poll is not None:
+                poll.stop()  # it ends at its next wait; the inbox's own polling takes over
+            old = self.session
+            # The old screens go first, with their workers, so nothing of theirs runs on the
+            # new session: a blank mode is shown while every mode is removed and added again.
+            if SWITCHING_MODE not in self._modes:
+                self.add_mode(SWITCHING_MODE, Screen)
+            await self.switch_mode(SWITCHING_MODE)
+            for name, (_, _, _, target) in SCREENS_BY_KEY.items():
+                await self.remove_mode(name)
+                self.add_mode(name, _screen_factory(target))
+            if old is not None:
+                old.unread = self.unread_total  # what its inbox counted last
+                self._poll_in_background(old)
+            self._use_session(session)
+            self.unread_total = session.count_unread()
+            await self.switch_mode("conversations")
+            await self.remove_mode(SWITCHING_MODE)
+        finally:
+            self._switching = False
+        self.check_size()
+        self._show_title()
+        self.set_timer(MODE_SWITCH_BATCH, self._repaint_after_switch)
+
+    def profile_state(self, profile: Profile) -> tuple[str, int]:
+        """How a profile stands, for the picker and the palette: a few words, and its
+        unread count when it is polled."""
+        name = profile.name
+        session = self.sessions.get(name)
+        if session is not None and session is self.session:
+            return "on screen", self.unread_total
+        if not profile.is_complete:
+            return "not set up: choose it to set it up", 0
+        if name in self.profile_problems:
+            return f"not available: {self.profile_problems[name]}", 0
+        if session is None:
+            return "opening", 0
+        return str(session.tracker.state.describe()), session.unread
+
+    def _key_for(self, binding_id: str, screen: Screen) -> str:
+        for active in screen.active_bindings.values():
+            if active.binding.id == binding_id:
+                return self.get_key_display(active.binding)
+        return "?"
+
+    def _profile_summary(self, profile: Profile) -> str:
+        state, unread = self.profile_state(profile)
+        return f"{profile.account_id or 'no account'} · {state}" + (f" · {unread} unread" if unread else "")
+
+    def action_profiles(self) -> None:
+        from sakari_tui.screens.profiles import ProfilesScreen
+
+        if isinstance(self.screen, ProfilesScreen):
+            return
+        self.push_screen(ProfilesScreen(), self._profile_chosen)
+
+    async def _profile_chosen(self, name: str | None) -> None:
+        if name is not None:
+            await self.switch_profile(name)
 
     # -- state for the status line and the pollers ---------------------------
 
@@ -434,7 +688,13 @@ class SakariApp(ReportingApp[None]):
         for name, (key, label, help_text, _) in SCREENS_BY_KEY.items():
             yield SystemCommand(f"Go to {label}", f"{help_text} (key {key})", lambda n=name: self.switch_mode(n))
         yield SystemCommand("Keys", "Show the keys of this screen (F1)", self.action_help)
-        if self._session_store is not None and self._session_store.search is not None:
+        for profile in self.other_profiles():
+            yield SystemCommand(
+                f"Switch to profile {profile.name}",
+                f"{self._profile_summary(profile)} (key {self._key_for('app.profiles', screen)}: every profile)",
+                lambda n=profile.name: self.switch_profile(n),
+            )
+        if self.session is not None and self.session.store.search is not None:
             from sakari_tui.screens.search import start_history_fill
 
             yield SystemCommand(

@@ -14,6 +14,7 @@ and written with tomli-w, mode 0600, because it may hold a client secret.
     default_region = "US"
     poll_conversations = 10
     poll_thread = 3
+    poll_background = 60       # while another profile is on screen
     read_after = 3
     bell = false
     notify = "off"             # desktop notifications through the terminal: "osc777" or "osc9"
@@ -77,6 +78,8 @@ class Profile:
     default_region: str = "US"
     poll_conversations: float = 10.0
     poll_thread: float = 3.0
+    # Seconds between polls of the conversation list while another profile is on screen.
+    poll_background: float = 60.0
     # Seconds a conversation stays in the thread pane before it counts as read (Enter reads at once).
     read_after: float = 3.0
     bell: bool = False  # ring the terminal bell when a customer writes in
@@ -143,6 +146,7 @@ _PROFILE_TYPES: dict[str, tuple[type, ...]] = {
     "default_region": (str,),
     "poll_conversations": (int, float),
     "poll_thread": (int, float),
+    "poll_background": (int, float),
     "read_after": (int, float),
     "bell": (bool,),
     "notify": (str,),

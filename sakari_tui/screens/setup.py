@@ -44,17 +44,25 @@ class SetupScreen(SakariScreen[Profile]):
     # resume must restyle it (SakariScreen skips that for a mode's new screen).
     _styled_at_mount = False
 
-    BINDINGS = [Binding("escape", "app.quit", "Quit", id="setup.quit", show=False)]
+    BINDINGS = [Binding("escape", "leave", "Quit", id="setup.quit", show=False)]
 
-    def __init__(self, config: Config, profile: Profile, *, transport=None) -> None:
+    def __init__(self, config: Config, profile: Profile, *, transport=None, cancellable: bool = False) -> None:
         super().__init__()
         self.config = config
         self.profile = profile
         self._transport = transport
+        # Set up from inside the app (another profile): Escape goes back instead of quitting.
+        self.cancellable = cancellable
+
+    def action_leave(self) -> None:
+        if self.cancellable:
+            self.dismiss(None)
+        else:
+            self.app.exit()
 
     def compose(self) -> ComposeResult:
         with VerticalScroll() as form:
-            form.border_title = "Set up sakari-tui"
+            form.border_title = f"Set up profile {self.profile.name}" if self.cancellable else "Set up sakari-tui"
             yield Static(
                 Text(
                     "Your API credentials are in the Sakari hub: the cog at the top right, "

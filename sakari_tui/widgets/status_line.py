@@ -1,10 +1,13 @@
-"""The status line: profile, account, connection state, total unread.
+"""The status line: profile, account, connection state, total unread, and the unread
+counts of the other profiles (those polled in the background).
 
 It repaints only when one of those changes; a countdown timer runs only while
 rate limited, so an idle, healthy app writes nothing to the terminal.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from rich.text import Text
 from textual.timer import Timer
@@ -22,7 +25,9 @@ _LINK_STYLE = {
 }
 
 
-def status_text(profile: str, account: str, state: ConnectionState, unread: int) -> Text:
+def status_text(
+    profile: str, account: str, state: ConnectionState, unread: int, others: Iterable[tuple[str, int]] = ()
+) -> Text:
     text = Text()
     text.append(one_line(profile), style="bold")
     text.append(f" · {one_line(account)}", style="dim")
@@ -31,6 +36,15 @@ def status_text(profile: str, account: str, state: ConnectionState, unread: int)
     if unread:
         text.append(" · ")
         text.append(f"{unread} unread", style="bold cyan")
+    others = [(name, count) for name, count in others if count]
+    if others:
+        text.append(" │ ", style="dim")
+        for index, (name, count) in enumerate(others):
+            if index:
+                text.append(", ", style="dim")
+            text.append(one_line(name, 20))
+            text.append(f" {count}", style="bold cyan")
+        text.append(" unread", style="dim")
     return text
 
 
@@ -51,6 +65,8 @@ class StatusLine(Static):
     def on_mount(self) -> None:
         self.watch(self.app, "connection", self._refresh_text, init=False)
         self.watch(self.app, "unread_total", self._refresh_text, init=False)
+        if hasattr(self.app, "others_unread"):
+            self.watch(self.app, "others_unread", self._refresh_text, init=False)
         self._refresh_text()
 
     def _refresh_text(self, *_: object) -> None:
@@ -62,6 +78,7 @@ class StatusLine(Static):
             profile.account_id if profile else "",
             state,
             getattr(app, "unread_total", 0),
+            getattr(app, "others_unread", ()),
         )
         if self._shown is None or text.plain != self._shown.plain or text.spans != self._shown.spans:
             self._shown = text

@@ -1,0 +1,61 @@
+"""The profiles of the config file, to switch between (P, or the palette's "Switch to profile").
+
+Each line names a profile, its account, how it stands (on screen, online, not set up, not
+available and why) and its unread count. Enter switches; a profile not set up opens the
+setup form. Secrets are never shown: only names, account ids and states.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from sakari_tui.core.text import one_line
+from sakari_tui.screens.base import SakariModal
+
+
+class ProfilesScreen(SakariModal[str]):
+    """Dismissed with the chosen profile's name, or None."""
+
+    BINDINGS = [Binding("escape,q", "close", "Cancel", id="profiles.cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = "Profiles"
+            yield OptionList(*self._options(), id="profile-list")
+            yield Static(Text("Enter switches · Esc cancels", style="dim"), id="profiles-hint")
+
+    def _options(self) -> list[Option]:
+        app = self.app
+        profiles = dict(app.config.profiles) if app.config is not None else {}
+        profiles.setdefault(app.profile.name, app.profile)  # a profile given only by the environment
+        options = []
+        for name, profile in sorted(profiles.items()):
+            state, unread = app.profile_state(profile)
+            line = Text()
+            line.append(one_line(name, 24), style="bold")
+            line.append(f"  {one_line(profile.account_id or '-', 24)}", style="dim")
+            line.append(f"  {one_line(state, 60)}")
+            if unread:
+                line.append(f"  {unread} unread", style="bold cyan")
+            options.append(Option(line, id=name))
+        return options
+
+    def on_mount(self) -> None:
+        listing = self.query_one(OptionList)
+        current = self.app.profile.name
+        others = [i for i, option in enumerate(listing.options) if option.id != current]
+        listing.highlighted = others[0] if others else 0
+        listing.focus()
+
+    @on(OptionList.OptionSelected, "#profile-list")
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
