@@ -9,6 +9,7 @@ from __future__ import annotations
 import atexit
 import shutil
 import tempfile
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -70,3 +71,21 @@ def demo_app(
         transport=httpx.ASGITransport(app=sandbox.app),
         sandbox=sandbox,
     )
+
+
+class HostRoutes(httpx.AsyncBaseTransport):
+    """Sends each request to the transport of its URL's host: one app, several profiles,
+    each against a sandbox of its own (a sandbox serves one account)."""
+
+    def __init__(self, routes: Mapping[str, httpx.AsyncBaseTransport]) -> None:
+        self.routes = dict(routes)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        transport = self.routes.get(request.url.host)
+        if transport is None:
+            raise httpx.ConnectError(f"no sandbox for {request.url.host}", request=request)
+        return await transport.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        for transport in self.routes.values():
+            await transport.aclose()
