@@ -1,0 +1,250 @@
+"""Several profiles in one app, driven by keys: each against a sandbox of its own."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import httpx
+from conftest import FAST, make_sandbox, wait_for
+
+from sakari_tui.app import SakariApp
+from sakari_tui.config import Config, Profile
+from sakari_tui.core.store import OutboxState
+from sakari_tui.demo import HostRoutes
+from sakari_tui.sandbox import Sandbox, SandboxConfig
+from sakari_tui.textual_private import notifications, screen_text
+from sakari_tui.widgets.composer import Composer
+from sakari_tui.widgets.conversation_list import ConversationList
+from sakari_tui.widgets.status_line import StatusLine
+
+SHOP_SECRET = "shop-secret-never-shown"
+# The profile in the background, polled fast enough for a test (the default is a minute).
+SHOP_BACKGROUND = 0.6
+
+
+def shop_sandbox() -> Sandbox:
+    base = make_sandbox()
+    config = SandboxConfig(client_id="shop-client", client_secret=SHOP_SECRET, account_id="shop-account",
+                           seed=11, status_step=0.05, error_share=0.0, base_time=base.config.base_time)  # fmt: skip
+    return Sandbox(config)
+
+
+def two_profile_app(tmp_path: Path, work: Sandbox, shop: Sandbox, **extra: Profile) -> SakariApp:
+    profiles = {
+        "work": Profile(
+            name="work",
+            api_url="http://work.invalid",
+            client_id="demo-client",
+            client_secret="demo-secret",
+            account_id="demo-account",
+            **FAST,
+        ),  # fmt: skip
+        "shop": Profile(
+            name="shop",
+            api_url="http://shop.invalid",
+            client_id="shop-client",
+            client_secret=SHOP_SECRET,
+            account_id="shop-account",
+            poll_background=SHOP_BACKGROUND,
+            **FAST,
+        ),  # fmt: skip
+        **extra,
+    }
+    config = Config(path=tmp_path / "config.toml", profiles=profiles, default_profile="work")
+    transport = HostRoutes({"work.invalid": httpx.ASGITransport(app=work.app),
+                            "shop.invalid": httpx.ASGITransport(app=shop.app)})  # fmt: skip
+    return SakariApp(profiles["work"], config=config, data_dir=tmp_path / "data", transport=transport)
+
+
+def list_polls(sandbox: Sandbox, account: str) -> int:
+    path = f"/v1/accounts/{account}/conversations"
+    return sum(1 for method, p in sandbox.requests if method == "GET" and p == path)
+
+
+def listed_ids(app: SakariApp) -> set[str]:
+    return {row.id for row in app.screen.query_one(ConversationList).rows}
+
+
+def status(app: SakariApp) -> str:
+    return str(app.screen.query_one(StatusLine).render())
+
+
+async def inbox_of(pilot, name: str) -> ConversationList:
+    app = pilot.app
+    await wait_for(pilot, lambda: app.profile.name == name and type(app.screen).__name__ == "ConversationsScreen"
+                   and app.screen.query_one(ConversationList).rows, what=f"the inbox of {name}")  # fmt: skip
+    return app.screen.query_one(ConversationList)
+
+
+async def shop_in_background(pilot) -> None:
+    app = pilot.app
+    await wait_for(pilot, lambda: "shop" in app._background and app._background["shop"].polls,
+                   what="shop polled in the background")  # fmt: skip
+
+
+def open_ids(sandbox: Sandbox) -> set[str]:
+    return {c["id"] for c in sandbox.conversations() if not c.get("closed")}
+
+
+async def test_P_switches_to_the_other_profile_and_back(tmp_path: Path) -> None:
+    work, shop = make_sandbox(), shop_sandbox()
+    app = two_profile_app(tmp_path, work, shop)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await inbox_of(pilot, "work")
+        await wait_for(pilot, lambda: listed_ids(app) == open_ids(work), what="work's conversations")
+        await shop_in_background(pilot)
+        await pilot.press("P")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ProfilesScreen", what="the profiles")
+        shown = screen_text(app)
+        assert "shop" in shown and "shop-account" in shown and "on screen" in shown
+        assert SHOP_SECRET not in shown and "demo-secret" not in shown
+        await pilot.press("enter")  # the highlighted line is the other profile
+        await inbox_of(pilot, "shop")
+        await wait_for(pilot, lambda: listed_ids(app) == open_ids(shop), what="shop's conversations")
+        assert not listed_ids(app) & open_ids(work)
+        assert status(app).startswith("shop · shop-account")
+        assert app.sub_title == "shop · shop-account"
+        # work now polls in the background; back to it by the key again.
+        assert "work" in app._background and "shop" not in app._background
+        await pilot.press("P")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ProfilesScreen", what="the profiles")
+        await pilot.press("enter")
+        await inbox_of(pilot, "work")
+        await wait_for(pilot, lambda: listed_ids(app) == open_ids(work), what="work's conversations again")
+
+
+async def test_the_palette_switches_profile(tmp_path: Path) -> None:
+    work, shop = make_sandbox(), shop_sandbox()
+    app = two_profile_app(tmp_path, work, shop)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await inbox_of(pilot, "work")
+        await shop_in_background(pilot)
+        await pilot.press("ctrl+p")
+        for ch in "switch to profile shop":
+            await pilot.press("space" if ch == " " else ch)
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await inbox_of(pilot, "shop")
+        await wait_for(pilot, lambda: listed_ids(app) == open_ids(shop), what="shop's conversations")
+
+
+async def test_a_message_for_the_background_profile_shows_in_the_status_line(tmp_path: Path) -> None:
+    work, shop = make_sandbox(), shop_sandbox()
+    app = two_profile_app(tmp_path, work, shop)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await inbox_of(pilot, "work")
+        await shop_in_background(pilot)
+        session = app.sessions["shop"]
+        before = session.unread
+        assert before > 0  # the seeded account has unread messages
+        await wait_for(pilot, lambda: f"│ shop {before} unread" in status(app), what="shop's count")
+        number = shop.conversations()[0]["contact"]["mobile"]["number"]
+        shop.inject_inbound(number, "Where is my parcel?")
+        await wait_for(pilot, lambda: f"│ shop {before + 1} unread" in status(app), timeout=10,
+                       what="shop's count raised")  # fmt: skip
+        assert app.others_unread == (("shop", before + 1),)
+        assert app.profile.name == "work"  # nothing moved on screen
+
+
+async def test_a_reply_queued_in_one_profile_is_delivered_after_switching_away(tmp_path: Path) -> None:
+    work, shop = make_sandbox(), shop_sandbox()
+    app = two_profile_app(tmp_path, work, shop)
+    text = "Queued before switching"
+
+    def sent_on_work() -> list[dict]:
+        return [m for m in work.messages() if m["outgoing"] and m["message"] == text]
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        listing = await inbox_of(pilot, "work")
+        conversation_id = listing.highlighted.id
+        await wait_for(pilot, lambda: app.screen.open_id == conversation_id, what="thread open")
+        await shop_in_background(pilot)
+        work.faults.down = True  # the reply cannot leave: it waits in work's outbox
+        await pilot.press("r")
+        assert isinstance(app.focused, Composer)
+        for ch in text:
+            await pilot.press("space" if ch == " " else ch)
+        await pilot.press("enter")
+        store = app.sessions["work"].store
+        await wait_for(pilot, lambda: [i for i in store.outbox_items(OutboxState.PENDING) if i.text == text],
+                       what="the reply waiting in the outbox")  # fmt: skip
+        await pilot.press("P")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ProfilesScreen", what="the profiles")
+        await pilot.press("enter")
+        await inbox_of(pilot, "shop")
+        work.faults.down = False
+        await wait_for(pilot, sent_on_work, timeout=20, what="the reply on work's sandbox")
+        assert app.profile.name == "shop"
+        await wait_for(pilot, lambda: [i.state for i in store.outbox_items() if i.text == text] == [OutboxState.SENT],
+                       what="the reply marked sent")  # fmt: skip
+        await pilot.pause(0.5)
+        assert [m["conversation"]["id"] for m in sent_on_work()] == [conversation_id]  # once, to its conversation
+        assert not [m for m in shop.messages() if m["message"] == text]
+
+
+async def test_the_background_profile_polls_at_its_slow_pace(tmp_path: Path) -> None:
+    work, shop = make_sandbox(), shop_sandbox()
+    app = two_profile_app(tmp_path, work, shop)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await inbox_of(pilot, "work")
+        await shop_in_background(pilot)
+        shop_before = list_polls(shop, "shop-account")
+        work_before = list_polls(work, "demo-account")
+        started = time.monotonic()
+        await pilot.pause(3.0)
+        elapsed = time.monotonic() - started
+        shop_polls = list_polls(shop, "shop-account") - shop_before
+        work_polls = list_polls(work, "demo-account") - work_before
+        # shop: one list page every SHOP_BACKGROUND s at most; work, on screen, every 0.3 s.
+        assert 1 <= shop_polls <= elapsed / SHOP_BACKGROUND + 1, (shop_polls, elapsed)
+        assert work_polls > shop_polls, (work_polls, shop_polls)
+        # Nothing but the list is asked of the profile in the background.
+        shop_api = [p for _, p in shop.requests if p.startswith("/v1/accounts/")]
+        assert set(shop_api) == {"/v1/accounts/shop-account/conversations"}, set(shop_api)
+
+
+async def test_a_profile_not_set_up_opens_the_setup_form(tmp_path: Path) -> None:
+    work, shop = make_sandbox(), shop_sandbox()
+    fresh = Profile(name="fresh", api_url="http://fresh.invalid")
+    app = two_profile_app(tmp_path, work, shop, fresh=fresh)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await inbox_of(pilot, "work")
+        await pilot.press("P")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ProfilesScreen", what="the profiles")
+        assert "not set up" in screen_text(app)
+        # fresh, shop, work by name: the first other profile is highlighted.
+        assert app.screen.query_one("#profile-list").highlighted_option.id == "fresh"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "SetupScreen", what="the setup form")
+        assert "Set up profile fresh" in screen_text(app)
+        await pilot.press("escape")  # back, not quit
+        await inbox_of(pilot, "work")
+        assert app.is_running
+
+
+async def test_a_broken_profile_does_not_take_the_others_down(tmp_path: Path) -> None:
+    work, shop = make_sandbox(), shop_sandbox()
+    broken = Profile(name="locked", api_url="http://locked.invalid", client_id="x", account_id="y",
+                     client_secret_command="false")  # fmt: skip
+    # shop's store is damaged: not a database at all.
+    store_path = tmp_path / "data" / "profiles" / "shop.sqlite3"
+    store_path.parent.mkdir(parents=True, mode=0o700)
+    store_path.write_bytes(b"this is not a database, it is a bad copy" * 200)
+    store_path.chmod(0o600)
+    app = two_profile_app(tmp_path, work, shop, locked=broken)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await inbox_of(pilot, "work")
+        await wait_for(pilot, lambda: {"locked", "shop"} <= set(app.profile_problems), what="both problems")
+        shown = " ".join(n.message for n in notifications(app))
+        assert "Profile locked is not available" in shown and "client_secret_command" in shown
+        assert "Profile shop is not available" in shown and "shop.sqlite3" in shown
+        assert SHOP_SECRET not in shown
+        # work goes on: it still polls, and a reply still reaches its sandbox.
+        polls = list_polls(work, "demo-account")
+        await wait_for(pilot, lambda: list_polls(work, "demo-account") > polls, what="work still polling")
+        # Choosing one says why not, and stays where it is.
+        await app.switch_profile("locked")
+        await pilot.pause()
+        assert app.profile.name == "work"
+        assert "client_secret_command" in notifications(app)[-1].message
