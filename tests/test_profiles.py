@@ -39,7 +39,7 @@ def two_profile_app(tmp_path: Path, work: Sandbox, shop: Sandbox, **extra: Profi
             client_secret="demo-secret",
             account_id="demo-account",
             **FAST,
-        ),  # fmt: skip
+        ),
         "shop": Profile(
             name="shop",
             api_url="http://shop.invalid",
@@ -48,7 +48,7 @@ def two_profile_app(tmp_path: Path, work: Sandbox, shop: Sandbox, **extra: Profi
             account_id="shop-account",
             poll_background=SHOP_BACKGROUND,
             **FAST,
-        ),  # fmt: skip
+        ),
         **extra,
     }
     config = Config(path=tmp_path / "config.toml", profiles=profiles, default_profile="work")
