@@ -248,3 +248,20 @@ async def test_a_broken_profile_does_not_take_the_others_down(tmp_path: Path) ->
         await pilot.pause()
         assert app.profile.name == "work"
         assert "client_secret_command" in notifications(app)[-1].message
+
+
+async def test_the_key_is_listed_with_its_id_and_can_be_remapped(tmp_path: Path) -> None:
+    from sakari_tui.screens.help import bindings_table
+
+    work, shop = make_sandbox(), shop_sandbox()
+    app = two_profile_app(tmp_path, work, shop)
+    app.config.keys["app.profiles"] = "f7"
+    app.set_keymap(app.config.keys)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await inbox_of(pilot, "work")
+        table = bindings_table(app.screen)
+        rows = list(zip(*(column.cells for column in table.columns)))
+        assert any(str(key) == "f7" and str(action) == "Profiles" and str(bid) == "app.profiles"
+                   for key, action, bid in rows), rows  # fmt: skip
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ProfilesScreen", what="the profiles by f7")
