@@ -169,6 +169,40 @@ def inbox_app(data_dir: Path) -> SakariApp:
     return demo_app(data_dir=data_dir, sandbox=sandbox, poll_conversations=60, poll_thread=60)
 
 
+def two_profiles_app(data_dir: Path) -> SakariApp:
+    """Two profiles, each against a sandbox of its own: "work" on screen, "shop" behind it."""
+    import httpx
+
+    from sakari_tui.demo import HostRoutes
+    from sakari_tui.sandbox import Sandbox, SandboxConfig
+
+    work = demo_sandbox(seed=7, live=False, base_time=BASE_TIME, error_share=0.0)
+    shop = Sandbox(SandboxConfig(client_id="shop-client", client_secret="shop-secret", account_id="shop-account",
+                                 seed=11, base_time=BASE_TIME, error_share=0.0))  # fmt: skip
+    quiet = {"poll_conversations": 60, "poll_thread": 60}
+    profiles = {
+        "work": Profile(name="work", api_url="http://work.invalid", client_id=work.config.client_id,
+                        client_secret=work.config.client_secret, account_id=work.config.account_id, **quiet),  # fmt: skip
+        "shop": Profile(name="shop", api_url="http://shop.invalid", client_id="shop-client",
+                        client_secret="shop-secret", account_id="shop-account", **quiet),  # fmt: skip
+        "eu": Profile(name="eu", api_url="https://api.sakari.io"),  # not set up
+    }
+    config = Config(path=Path("~/.config/sakari-tui/config.toml"), profiles=profiles, default_profile="work")
+    transport = HostRoutes({"work.invalid": httpx.ASGITransport(app=work.app),
+                            "shop.invalid": httpx.ASGITransport(app=shop.app)})  # fmt: skip
+    return SakariApp(profiles["work"], config=config, data_dir=data_dir, transport=transport)
+
+
+async def profiles_shown(pilot: Pilot) -> None:
+    """The other profile polled in the background (its unread count in the status line), then P."""
+    app = pilot.app
+    await inbox_loaded(pilot)
+    await wait_for(pilot, lambda: app.others_unread, "the other profile's unread count")
+    await pilot.press("P")
+    await wait_for(pilot, lambda: type(app.screen).__name__ == "ProfilesScreen", "the profiles")
+    await pilot.pause()
+
+
 def setup_app(data_dir: Path) -> SakariApp:
     # The path is only shown in the form; nothing is written.
     return SakariApp(
@@ -185,6 +219,7 @@ SHOTS: list[tuple[str, Callable[[Path], SakariApp], tuple[int, int], Callable[[P
     ("thread-find", inbox_app, (80, 24), finding),
     ("export", inbox_app, (80, 24), exporting),
     ("setup", setup_app, (100, 30), setup_shown),
+    ("profiles", two_profiles_app, (80, 24), profiles_shown),
     ("contacts", inbox_app, (120, 40), on_screen("2", listed)),
     ("campaigns", inbox_app, (120, 40), on_screen("3", listed)),
     ("templates", inbox_app, (120, 40), on_screen("4", listed)),

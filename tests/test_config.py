@@ -38,6 +38,7 @@ def test_round_trip_keeps_every_field(tmp_path: Path) -> None:
         default_region="GB",
         poll_conversations=20.0,
         poll_thread=2.5,
+        poll_background=120.0,
     )
     home = Profile(name="home", client_id="id-2", client_secret_command="pass show sakari", account_id="acct-2")
     config = Config(
@@ -125,6 +126,7 @@ def test_unknown_profile_names_the_known_ones(tmp_path: Path) -> None:
         ('[profiles.a]\nclient_id = "x"\n[profiles.b]\nclient_id = 3\n', 4, "profiles.b.client_id must be a string"),
         ('[profiles.a]\npoll_thread = "fast"\n', 2, "poll_thread must be a number"),
         ("[profiles.a]\npoll_thread = 0\n", 2, "poll_thread must be a number of seconds from 1 to 3600, not 0"),
+        ("[profiles.a]\npoll_background = 7200\n", 2, "poll_background must be a number of seconds from 1 to 3600"),
         ('[profiles.a]\nclient_idd = "x"\n', 2, "unknown setting 'client_idd'"),
         ("default_profile = 1\n", 1, "default_profile must be a string"),
     ],
@@ -168,3 +170,11 @@ def test_secret_command(tmp_path: Path) -> None:
     assert "exited 3" in str(caught.value) and "leak" not in str(caught.value)
     with pytest.raises(ConfigError, match="failed"):
         Profile(client_secret_command="/nonexistent/secret-tool").resolve_secret()
+
+
+def test_poll_background_defaults_to_a_minute(tmp_path: Path) -> None:
+    config = load_config(
+        write(tmp_path / "c.toml", '[profiles.a]\nclient_id = "x"\n[profiles.b]\npoll_background = 30\n')
+    )
+    assert config.profiles["a"].poll_background == 60.0
+    assert config.profiles["b"].poll_background == 30.0
