@@ -58,8 +58,13 @@ async def run(seconds: float, conversations: int, two: bool) -> dict:
     work = sandbox_for("work-account", "work-client", 7, conversations)
     shop = sandbox_for("shop-account", "shop-client", 11, conversations)
     profiles = {
-        "work": Profile(name="work", api_url="http://work.invalid", client_id="work-client",
-                        client_secret="work-client-secret", account_id="work-account"),  # fmt: skip
+        "work": Profile(
+            name="work",
+            api_url="http://work.invalid",
+            client_id="work-client",
+            client_secret="work-client-secret",
+            account_id="work-account",
+        ),
     }
     if two:
         profiles["shop"] = Profile(name="shop", api_url="http://shop.invalid", client_id="shop-client",
@@ -104,10 +109,20 @@ async def measure(seconds: float, conversations: int) -> list[Result]:
     two = await run(seconds, conversations, two=True)
     target = 60.0 / background + 1
     return [
-        Result("profiles", f"background profile: requests per minute ({two['window']:.0f} s window)",
-               two["shop_per_min"], "requests/min", f"<= {target:g}", two["shop_per_min"] <= target),  # fmt: skip
-        Result("profiles", f"  requests in the window: {two['shop_requests']} to {', '.join(two['shop_paths'])}",
-               two["shop_requests"], "requests"),  # fmt: skip
+        Result(
+            "profiles",
+            f"background profile: requests per minute ({two['window']:.0f} s window)",
+            two["shop_per_min"],
+            "requests/min",
+            f"<= {target:g}",
+            two["shop_per_min"] <= target,
+        ),
+        Result(
+            "profiles",
+            f"  requests in the window: {two['shop_requests']} to {', '.join(two['shop_paths'])}",
+            two["shop_requests"],
+            "requests",
+        ),
         Result("profiles", "profile on screen: requests per minute, one profile", one["work_per_min"], "requests/min"),
         Result("profiles", "profile on screen: requests per minute, two profiles", two["work_per_min"], "requests/min"),
         Result("profiles", "CPU time per minute idle, one profile", one["cpu_per_min"] * 1000, "ms/min"),

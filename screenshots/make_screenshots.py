@@ -181,10 +181,22 @@ def two_profiles_app(data_dir: Path) -> SakariApp:
                                  seed=11, base_time=BASE_TIME, error_share=0.0))  # fmt: skip
     quiet = {"poll_conversations": 60, "poll_thread": 60}
     profiles = {
-        "work": Profile(name="work", api_url="http://work.invalid", client_id=work.config.client_id,
-                        client_secret=work.config.client_secret, account_id=work.config.account_id, **quiet),  # fmt: skip
-        "shop": Profile(name="shop", api_url="http://shop.invalid", client_id="shop-client",
-                        client_secret="shop-secret", account_id="shop-account", **quiet),  # fmt: skip
+        "work": Profile(
+            name="work",
+            api_url="http://work.invalid",
+            client_id=work.config.client_id,
+            client_secret=work.config.client_secret,
+            account_id=work.config.account_id,
+            **quiet,
+        ),
+        "shop": Profile(
+            name="shop",
+            api_url="http://shop.invalid",
+            client_id="shop-client",
+            client_secret="shop-secret",
+            account_id="shop-account",
+            **quiet,
+        ),
         "eu": Profile(name="eu", api_url="https://api.sakari.io"),  # not set up
     }
     config = Config(path=Path("~/.config/sakari-tui/config.toml"), profiles=profiles, default_profile="work")
