@@ -547,6 +547,12 @@ class SakariApp(ReportingApp[None]):
             for name, (_, _, _, target) in SCREENS_BY_KEY.items():
                 await self.remove_mode(name)
                 self.add_mode(name, _screen_factory(target))
+            # Reading the history into the search index is the old profile's; it carries on
+            # where it stopped when started again on that profile (ctrl+r in the search).
+            for worker in self.workers:
+                if worker.group == "history-fill":
+                    worker.cancel()
+            self.fill_progress = None
             if old is not None:
                 old.unread = self.unread_total  # what its inbox counted last
                 self._poll_in_background(old)
