@@ -210,11 +210,15 @@ async def test_a_profile_not_set_up_opens_the_setup_form(tmp_path: Path) -> None
     app = two_profile_app(tmp_path, work, shop, fresh=fresh)
     async with app.run_test(size=(120, 40)) as pilot:
         await inbox_of(pilot, "work")
+        await shop_in_background(pilot)
         await pilot.press("P")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ProfilesScreen", what="the profiles")
         assert "not set up" in screen_text(app)
-        # fresh, shop, work by name: the first other profile is highlighted.
-        assert app.screen.query_one("#profile-list").highlighted_option.id == "fresh"
+        # fresh, shop, work by name: the first profile ready to switch to is highlighted.
+        listing = app.screen.query_one("#profile-list")
+        assert listing.highlighted_option.id == "shop"
+        await pilot.press("up")
+        assert listing.highlighted_option.id == "fresh"
         await pilot.press("enter")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "SetupScreen", what="the setup form")
         assert "Set up profile fresh" in screen_text(app)

@@ -34,13 +34,21 @@ class ProfilesScreen(SakariModal[str]):
         app = self.app
         profiles = dict(app.config.profiles) if app.config is not None else {}
         profiles.setdefault(app.profile.name, app.profile)  # a profile given only by the environment
+        rows = [
+            (name, one_line(name, 24), one_line(profile.account_id or "-", 24), *app.profile_state(profile))
+            for name, profile in sorted(profiles.items())
+        ]
+        # In columns: name, account, state, unread.
+        name_width = max(len(row[1]) for row in rows)
+        account_width = max(len(row[2]) for row in rows)
         options = []
-        for name, profile in sorted(profiles.items()):
-            state, unread = app.profile_state(profile)
+        for name, shown_name, account, state, unread in rows:
             line = Text()
-            line.append(one_line(name, 24), style="bold")
-            line.append(f"  {one_line(profile.account_id or '-', 24)}", style="dim")
-            line.append(f"  {one_line(state, 60)}")
+            line.append(shown_name.ljust(name_width), style="bold")
+            line.append("  ")
+            line.append(account.ljust(account_width), style="dim")
+            line.append("  ")
+            line.append(one_line(state, 60))
             if unread:
                 line.append(f"  {unread} unread", style="bold cyan")
             options.append(Option(line, id=name))
@@ -48,9 +56,12 @@ class ProfilesScreen(SakariModal[str]):
 
     def on_mount(self) -> None:
         listing = self.query_one(OptionList)
-        current = self.app.profile.name
+        app = self.app
+        current = app.profile.name
         others = [i for i, option in enumerate(listing.options) if option.id != current]
-        listing.highlighted = others[0] if others else 0
+        # The first other profile that can be switched to at once, else the first other.
+        ready = [i for i in others if listing.options[i].id in app.sessions]
+        listing.highlighted = (ready or others or [0])[0]
         listing.focus()
 
     @on(OptionList.OptionSelected, "#profile-list")
