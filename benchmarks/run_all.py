@@ -26,6 +26,7 @@ BENCHMARKS = {
     "startup_terminal": ("startup_terminal.py", [], ["--pairs", "7"]),
     "send_cli": ("send_cli.py", [], ["--rounds", "7"]),
     "polling": ("polling.py", [], ["--seconds", "20"]),
+    "profiles": ("profiles.py", [], ["--seconds", "60"]),
     "idle_output": ("idle_output.py", [], ["--seconds", "20", "--settle", "5"]),
     "thread_5000": ("thread_5000.py", [], ["--budget", "20"]),
     "filter_5000": ("filter_5000.py", [], ["--rounds", "1"]),

@@ -427,7 +427,7 @@ class SakariApp(ReportingApp[None]):
         try:
             secret = profile.resolve_secret()
         except ConfigError as exc:
-            return str(exc)
+            return str(exc).removeprefix(f"profile {profile.name!r}: ")  # the notice names it
         try:
             store = Store.for_profile(self.data_dir, profile.name)
             if suspect_marker(store.path).exists() and (problem := store.check()) is not None:
