@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
-from conftest import FAST, make_sandbox, wait_for
+import pytest
+from conftest import FAST, QUIET, make_sandbox, still_cursors, wait_for
 
 from sakari_tui.app import SakariApp
 from sakari_tui.config import Config, Profile
+from sakari_tui.core.connection import Link
 from sakari_tui.core.store import OutboxState
 from sakari_tui.demo import HostRoutes
 from sakari_tui.sandbox import Sandbox, SandboxConfig
@@ -17,6 +20,7 @@ from sakari_tui.textual_private import notifications, screen_text
 from sakari_tui.widgets.composer import Composer
 from sakari_tui.widgets.conversation_list import ConversationList
 from sakari_tui.widgets.status_line import StatusLine
+from sakari_tui.widgets.thread import MessageThread
 
 SHOP_SECRET = "shop-secret-never-shown"
 # The profile in the background, polled fast enough for a test (the default is a minute).
@@ -239,7 +243,7 @@ async def test_a_broken_profile_does_not_take_the_others_down(tmp_path: Path) ->
     app = two_profile_app(tmp_path, work, shop, locked=broken)
     async with app.run_test(size=(120, 40)) as pilot:
         await inbox_of(pilot, "work")
-        await wait_for(pilot, lambda: {"locked", "shop"} <= set(app.profile_problems), what="both problems")
+        await wait_for(pilot, lambda: {"locked", "shop"} <= set(app.profile_problems), timeout=10, what="both problems")
         shown = " ".join(n.message for n in notifications(app))
         assert "Profile locked is not available" in shown and "client_secret_command" in shown
         assert "Profile shop is not available" in shown and "shop.sqlite3" in shown
@@ -247,11 +251,16 @@ async def test_a_broken_profile_does_not_take_the_others_down(tmp_path: Path) ->
         # work goes on: it still polls, and a reply still reaches its sandbox.
         polls = list_polls(work, "demo-account")
         await wait_for(pilot, lambda: list_polls(work, "demo-account") > polls, what="work still polling")
+
         # Choosing one says why not, and stays where it is.
+        def told() -> list:
+            return [n for n in notifications(app) if n.message.startswith("Profile locked is not available")]
+
+        before = len(told())
         await app.switch_profile("locked")
-        await pilot.pause()
+        await wait_for(pilot, lambda: len(told()) > before, what="why not, again")
+        assert "client_secret_command" in told()[-1].message
         assert app.profile.name == "work"
-        assert "client_secret_command" in notifications(app)[-1].message
 
 
 async def test_the_key_is_listed_with_its_id_and_can_be_remapped(tmp_path: Path) -> None:
@@ -269,3 +278,27 @@ async def test_the_key_is_listed_with_its_id_and_can_be_remapped(tmp_path: Path)
                    for key, action, bid in rows), rows  # fmt: skip
         await pilot.press("f7")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ProfilesScreen", what="the profiles by f7")
+
+
+@pytest.mark.usefixtures("frozen_time")
+def test_snapshot_the_profiles_over_the_inbox(snap_compare, tmp_path: Path) -> None:
+    """80x24: the status line with the other profile's count, and the profiles dialog."""
+    work, shop = make_sandbox(), shop_sandbox()
+    fresh = Profile(name="eu", api_url="https://api.sakari.io")  # not set up
+    app = two_profile_app(tmp_path, work, shop, eu=fresh)
+    for name in ("work", "shop"):  # no polling while the picture is taken, after the first
+        app.config.profiles[name] = replace(app.config.profiles[name], **QUIET, poll_background=60)
+    app.profile = app.config.profiles["work"]
+
+    async def shown(pilot) -> None:
+        await inbox_of(pilot, "work")
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.open_id and screen.query_one(MessageThread).bubbles, what="thread")
+        await wait_for(pilot, lambda: app.connection.link is Link.ONLINE, what="online")
+        await wait_for(pilot, lambda: app.others_unread, what="shop's count")
+        await pilot.press("P")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ProfilesScreen", what="the profiles")
+        still_cursors(app)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=shown)
