@@ -187,6 +187,40 @@ async def test_a_reply_queued_in_one_profile_is_delivered_after_switching_away(t
         assert not [m for m in shop.messages() if m["message"] == text]
 
 
+async def test_switching_away_while_a_reply_is_on_its_way_sends_it_once(tmp_path: Path) -> None:
+    work, shop = make_sandbox(), shop_sandbox()
+    app = two_profile_app(tmp_path, work, shop)
+    text = "In flight while switching"
+
+    def sent_on_work() -> list[dict]:
+        return [m for m in work.messages() if m["outgoing"] and m["message"] == text]
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        listing = await inbox_of(pilot, "work")
+        conversation_id = listing.highlighted.id
+        await wait_for(pilot, lambda: app.screen.open_id == conversation_id, what="thread open")
+        await shop_in_background(pilot)
+        store = app.sessions["work"].store
+        work.faults.latency = 1.0  # the send is still on its way when the screens are rebuilt
+        await pilot.press("r")
+        for ch in text:
+            await pilot.press("space" if ch == " " else ch)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: [i for i in store.outbox_items(OutboxState.SENDING) if i.text == text],
+                       what="the reply on its way")  # fmt: skip
+        await pilot.press("P")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ProfilesScreen", what="the profiles")
+        await pilot.press("enter")
+        await inbox_of(pilot, "shop")
+        work.faults.latency = 0.0
+        # The inbox's send was cut off with its screen: the outcome is unknown, so work's
+        # background poll looks for it on the server before sending it again.
+        await wait_for(pilot, lambda: [i.state for i in store.outbox_items() if i.text == text] == [OutboxState.SENT],
+                       timeout=20, what="the reply settled as sent")  # fmt: skip
+        await pilot.pause(0.5)
+        assert [m["conversation"]["id"] for m in sent_on_work()] == [conversation_id]
+
+
 async def test_the_background_profile_polls_at_its_slow_pace(tmp_path: Path) -> None:
     work, shop = make_sandbox(), shop_sandbox()
     app = two_profile_app(tmp_path, work, shop)
