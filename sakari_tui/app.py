@@ -36,7 +36,7 @@ from sakari_tui.core import heap
 from sakari_tui.core.connection import ConnectionState, ConnectionTracker
 from sakari_tui.core.outbox import Outbox
 from sakari_tui.core.sessions import BackgroundPoll, ProfileSession
-from sakari_tui.core.store import Store, StoreDamaged, StoreError, move_aside, suspect_marker
+from sakari_tui.core.store import OutboxItem, Store, StoreDamaged, StoreError, move_aside, suspect_marker
 from sakari_tui.core.sync import InboxSync
 from sakari_tui.screens.base import SakariScreen
 from sakari_tui.styles import style
@@ -468,9 +468,16 @@ class SakariApp(ReportingApp[None]):
         )  # fmt: skip
 
     def _poll_in_background(self, session: ProfileSession) -> None:
-        poll = BackgroundPoll(session, on_unread=lambda _: self._show_others())
+        poll = BackgroundPoll(session, on_unread=lambda _: self._show_others(), on_not_sent=self._not_sent_elsewhere)
         self._background[session.name] = poll
         self.run_worker(self._run_background(poll), group=f"background:{session.name}", exit_on_error=False)
+
+    def _not_sent_elsewhere(self, session: ProfileSession, item: OutboxItem) -> None:
+        self.notify(
+            f"Profile {session.name}: a reply was not sent: {item.error}. It waits in that profile's "
+            "thread to be retried (R) or discarded (D).",
+            title="Not sent", severity="error", timeout=30, markup=False,
+        )  # fmt: skip
 
     async def _run_background(self, poll: BackgroundPoll) -> None:
         try:

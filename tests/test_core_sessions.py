@@ -207,3 +207,23 @@ async def test_a_reply_that_could_not_leave_is_tried_again_at_the_outbox_pace(tm
     assert clock.waits[:3] == [OUTBOX_BUSY] * 3
     assert clock.waits[-1] > OUTBOX_BUSY
     await session.aclose()
+
+
+async def test_a_reply_the_server_refuses_is_reported_once(tmp_path: Path) -> None:
+    sandbox = make_sandbox(contacts=10, conversations=6)
+    session = session_for(sandbox, tmp_path)
+    item = session.outbox.enqueue("To nobody", conversation_id="no-such-conversation")
+    refused: list[tuple[str, str | None]] = []
+    clock = FakeClock(until=300)
+    poll = BackgroundPoll(
+        session,
+        on_unread=lambda _: None,
+        on_not_sent=lambda s, i: refused.append((s.name, i.id)),
+        sleep=clock.sleep,
+        clock=clock,
+    )
+    clock.poll = poll
+    await poll.run()
+    assert session.store.outbox_get(item.id).state is OutboxState.FAILED
+    assert refused == [("shop", item.id)]  # once, however many passes followed
+    await session.aclose()

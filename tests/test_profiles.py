@@ -336,3 +336,21 @@ def test_snapshot_the_profiles_over_the_inbox(snap_compare, tmp_path: Path) -> N
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=shown)
+
+
+async def test_a_reply_refused_in_the_background_profile_is_told(tmp_path: Path) -> None:
+    work, shop = make_sandbox(), shop_sandbox()
+    app = two_profile_app(tmp_path, work, shop)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await inbox_of(pilot, "work")
+        await shop_in_background(pilot)
+        # As if typed in shop before switching away, to a conversation the server no longer has.
+        app.sessions["shop"].outbox.enqueue("Are you still there?", conversation_id="gone-conversation")
+
+        def told() -> list[str]:
+            return [n.message for n in notifications(app) if n.message.startswith("Profile shop: a reply was not sent")]
+
+        await wait_for(pilot, told, timeout=10, what="the notice")
+        assert app.profile.name == "work"
+        await pilot.pause(1.5)  # more passes of shop's outbox: still one notice
+        assert len(told()) == 1

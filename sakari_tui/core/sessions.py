@@ -23,7 +23,7 @@ from sakari_tui.config import Profile
 
 from .connection import ConnectionState, ConnectionTracker
 from .outbox import Outbox
-from .store import Store
+from .store import OutboxItem, OutboxState, Store
 from .sync import InboxSync
 
 if TYPE_CHECKING:
@@ -149,6 +149,7 @@ class BackgroundPoll:
         session: ProfileSession,
         *,
         on_unread: Callable[[ProfileSession], object],
+        on_not_sent: Callable[[ProfileSession, OutboxItem], object] | None = None,
         interval: float | None = None,
         sleep: Callable[[float], Awaitable[object]] | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -156,6 +157,7 @@ class BackgroundPoll:
         self.session = session
         self.interval = interval if interval is not None else session.profile.poll_background
         self.on_unread = on_unread
+        self.on_not_sent = on_not_sent  # a reply the server refused, for a notice
         self._clock = clock
         self._sleep = sleep
         self._stop = asyncio.Event()
@@ -203,9 +205,13 @@ class BackgroundPoll:
         """One pass over the outbox; the seconds until the next."""
         outbox = self.session.outbox
         try:
-            await outbox.flush()
+            touched = await outbox.flush()
         except SakariError:
-            pass
+            touched = []
+        if self.on_not_sent is not None:
+            for item in touched:
+                if item.state is OutboxState.FAILED:
+                    self.on_not_sent(self.session, item)
         return OUTBOX_BUSY if outbox.waiting() else self.interval
 
     def _count(self) -> None:
