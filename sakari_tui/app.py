@@ -671,12 +671,16 @@ class SakariApp(ReportingApp[None]):
 
         if self._title_shown is None:
             return  # no session yet
-        title = window_title(self.unread_total, self.profile.name)
+        elsewhere = sum(count for _, count in self.others_unread)
+        title = window_title(self.unread_total, self.profile.name, elsewhere=elsewhere)
         if title != self._title_shown:
             self._title_shown = title
             self.write_terminal(title_sequence(title) + tmux_window_name_sequence(title, os.environ))
 
     def watch_unread_total(self) -> None:
+        self._show_title()
+
+    def watch_others_unread(self) -> None:
         self._show_title()
 
     def notify_desktop(self, title: str, body: str) -> None:

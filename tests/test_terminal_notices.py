@@ -26,6 +26,8 @@ HOSTILE = "Hi\x1b]52;c;ZXZpbA==\x07 there; \x1b]2;pwned\x07\x9b31m\x1b[2J ok"
 def test_the_title_carries_the_unread_count() -> None:
     assert window_title(3, "work") == "(3) Sakari · work"
     assert window_title(0, "work") == "Sakari · work"
+    assert window_title(3, "work", elsewhere=2) == "(3+2) Sakari · work"  # other profiles' unread
+    assert window_title(0, "work", elsewhere=2) == "(0+2) Sakari · work"
     assert title_sequence("(3) Sakari · work") == "\x1b]2;(3) Sakari · work\x07"
 
 

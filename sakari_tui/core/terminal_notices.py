@@ -32,8 +32,11 @@ def clean(text: str, width: int) -> str:
     return one_line(text, width)
 
 
-def window_title(unread: int, profile: str, app_name: str = "Sakari") -> str:
+def window_title(unread: int, profile: str, app_name: str = "Sakari", *, elsewhere: int = 0) -> str:
+    """``(3) Sakari · work``; with unread messages in the other profiles, ``(3+2) ...``."""
     label = f"{app_name} · {clean(profile, 40)}"
+    if elsewhere > 0:
+        return f"({unread}+{elsewhere}) {label}"
     return f"({unread}) {label}" if unread > 0 else label
 
 
