@@ -12,7 +12,7 @@ from conftest import make_sandbox
 
 from sakari_tui.api.redaction import Secret
 from sakari_tui.config import Profile
-from sakari_tui.core.sessions import OUTBOX_BUSY, BackgroundPoll, ProfileSession, store_unread_total, unread_in
+from sakari_tui.core.sessions import OUTBOX_BUSY, BackgroundPoll, ProfileSession, store_unread_total
 from sakari_tui.core.store import OutboxState, Store
 from sakari_tui.sandbox import Sandbox
 
@@ -68,13 +68,6 @@ def list_polls(sandbox: Sandbox) -> int:
 
 def sends(sandbox: Sandbox) -> int:
     return sum(1 for method, path in sandbox.requests if method == "POST" and path == SEND_PATH)
-
-
-def test_unread_rule_matches_the_inbox() -> None:
-    assert unread_in(["a", "b", "c"], {"b"}, False) == 2
-    assert unread_in(["a"], {"a"}, False) == 0
-    assert unread_in(["a"], {"a"}, True) == 1  # marked unread: at least one
-    assert unread_in(["a", "b"], set(), True) == 2
 
 
 def test_store_unread_total_counts_read_markers(tmp_path: Path) -> None:

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from sakari_tui.api import RateLimited, SakariError
 from sakari_tui.config import Profile
 
 from .connection import ConnectionState, ConnectionTracker
+from .inbox import unread_count
 from .outbox import Outbox
 from .store import OutboxItem, OutboxState, Store
 from .sync import InboxSync
@@ -40,13 +41,6 @@ COUNTED_CONVERSATIONS = 500
 OUTBOX_BUSY = 2.0
 
 
-def unread_in(unread_ids: Iterable[str], read: set[str], marked: bool) -> int:
-    """A conversation's unread count: its unread messages not read here; at least 1 when the
-    agent marked it unread. The inbox's list counts a row the same way."""
-    count = len([mid for mid in unread_ids if mid not in read])
-    return max(count, 1) if marked else count
-
-
 def store_unread_total(store: Store, limit: int = COUNTED_CONVERSATIONS) -> int:
     """The unread messages of the newest ``limit`` conversations the store holds."""
     from sakari_tui.api import Conversation
@@ -57,7 +51,7 @@ def store_unread_total(store: Store, limit: int = COUNTED_CONVERSATIONS) -> int:
         conversation = Conversation.from_json(body)
         if conversation.id:
             read, marked = read_state.get(conversation.id, (set(), False))
-            total += unread_in(conversation.unread, read, marked)
+            total += unread_count(conversation, read, marked)  # as the inbox's list counts a row
     return total
 
 
