@@ -7,8 +7,8 @@ per profile it has opened and shows one at a time; the screens use that one.
 A profile that is not on screen runs a ``BackgroundPoll``: one page of its conversation list
 every ``poll_background`` seconds (a minute by default, instead of the ten seconds of the
 profile on screen), its outbox while replies wait in it (so a reply typed before switching
-away is still delivered), and after each poll that changed something its unread count, read
-from its own store with the same rule as the inbox's list.
+away is still delivered; one the server refuses is reported), and after each poll that
+changed something its unread count, read from its own store with the inbox's own rule.
 """
 
 from __future__ import annotations
