@@ -16,6 +16,7 @@ from textual.app import App, ReturnType
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
+    from textual.message import Message
     from textual.notifications import Notification
     from textual.screen import Screen
 
@@ -66,6 +67,16 @@ def mark_styled(screen: Screen[Any]) -> None:
     stylesheet, twice, when a mode's screen is first shown, in case styles changed while it
     was away (textual#5211). A screen made just now is styled as it mounts."""
     screen._css_update_count = screen.app._css_update_count
+
+
+def feed_from_terminal(app: App[Any], event: Message) -> None:
+    """Queue ``event`` as the driver queues what it reads from the terminal
+    (``App._driver.send_message``): keys that arrive in one read are all queued before the
+    first is handled, which ``Pilot.press`` (one key, then a wait) cannot show."""
+    driver = app._driver
+    if driver is None:
+        raise RuntimeError("the app is not running: it has no driver yet")
+    driver.send_message(event)
 
 
 def exit_renderables(app: App[Any]) -> list[Any]:

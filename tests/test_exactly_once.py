@@ -35,6 +35,7 @@ from sakari_tui.demo import demo_sandbox
 from sakari_tui.sandbox import Sandbox
 from sakari_tui.sandbox.faults import DroppedConnection
 from sakari_tui.sandbox.server import run_in_thread
+from sakari_tui.textual_private import feed_from_terminal
 
 ACCOUNT = "demo-account"
 MESSAGES = f"/v1/accounts/{ACCOUNT}/messages"
@@ -479,13 +480,12 @@ async def test_replies_typed_in_one_burst_each_land_once_whole(tmp_path: Path) -
         # 40 replies and their Enters arrive as one read from the terminal would bring
         # them: every key queued before the first is handled.
         replies = [f"fast reply {i} ok" for i in range(40)]
-        driver = app._driver
         for reply in replies:
             for ch in reply:
-                driver.send_message(events.Key("space" if ch == " " else ch, ch))
-            driver.send_message(events.Key("enter", "\r"))
+                feed_from_terminal(app, events.Key("space" if ch == " " else ch, ch))
+            feed_from_terminal(app, events.Key("enter", "\r"))
         for ch in "unsent":
-            driver.send_message(events.Key(ch, ch))
+            feed_from_terminal(app, events.Key(ch, ch))
 
         wanted = Counter(replies)
         await wait_for(pilot, lambda: outgoing_texts(sandbox, conversation_id=conversation_id) - before == wanted,

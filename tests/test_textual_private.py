@@ -15,7 +15,7 @@ from conftest import wait_for
 from rich.console import Console
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.events import ScreenResume
+from textual.events import Key, ScreenResume
 from textual.screen import Screen
 from textual.widgets import Label
 
@@ -24,6 +24,7 @@ from sakari_tui.screens.conversations import ConversationsScreen
 from sakari_tui.textual_private import (
     ReportingApp,
     exit_renderables,
+    feed_from_terminal,
     mark_styled,
     notifications,
     screen_text,
@@ -187,6 +188,23 @@ async def test_write_to_terminal_goes_through_the_driver(monkeypatch: pytest.Mon
         write_to_terminal(app, "\x1b]0;a title\x07")
         await pilot.pause()
         assert written == ["\x1b]0;a title\x07"]
+
+
+async def test_feed_from_terminal_queues_keys_as_one_read_would() -> None:
+    seen: list[str] = []
+
+    class Listening(Plain):
+        def on_key(self, event: Key) -> None:
+            seen.append(event.key)
+
+    app = Listening()
+    with pytest.raises(RuntimeError):
+        feed_from_terminal(app, Key("a", "a"))  # not running: said, not ignored
+    async with app.run_test() as pilot:
+        for ch in "abc":
+            feed_from_terminal(app, Key(ch, ch))
+        await wait_for(pilot, lambda: len(seen) == 3, what="the three keys")
+        assert seen == ["a", "b", "c"]
 
 
 async def test_mark_styled_copies_the_apps_stylesheet_generation() -> None:
