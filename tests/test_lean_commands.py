@@ -101,3 +101,16 @@ def test_anything_but_a_command_after_the_app_options_gets_every_parser(argv: li
     from sakari_tui import cli as sakari_cli
 
     assert sakari_cli._command_named(argv) is None
+
+
+def test_the_inbox_screen_is_imported_without_the_outbox_reconciliation() -> None:
+    # The app and its first screen load before the first frame; reconciling sends of unknown
+    # outcome (and the template rendering it matches with) runs only once the client exists.
+    code = (
+        "import sys\n"
+        "import sakari_tui.cli, sakari_tui.app, sakari_tui.screens.conversations\n"
+        "loaded = {'sakari_tui.core.reconcile', 'sakari_tui.core.templates'} & set(sys.modules)\n"
+        "assert not loaded, loaded\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr

@@ -18,21 +18,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sakari_tui.api import AuthError, NetworkError, RateLimited, SakariError, SendResult
 
 from .ports import NOT_CONNECTED, InboxClient
-from .reconcile import (
-    MessageLookup,
-    StillUnknown,
-    Wanted,
-    accepted_count,
-    find_sent,
-    normalize,
-    outcome_unknown,
-)
 from .store import OutboxItem, OutboxState, Store
+
+if TYPE_CHECKING:
+    from .reconcile import MessageLookup, Wanted
+
+# ``reconcile`` (and ``templates``, which it uses) is imported where a pass needs it, not with
+# this module: the app imports the outbox before its first frame, and passes run only once
+# the client exists, after it (about 8 ms of start-up, collector off).
 
 # Back-off between automatic retries of a send that never left, capped.
 RETRY_BASE, RETRY_CAP = 2.0, 60.0
@@ -79,6 +77,8 @@ class Outbox:
     async def flush(self) -> list[OutboxItem]:
         """One pass: find the ids of sends accepted without one, settle unknown outcomes,
         then send what is due. Returns the items touched."""
+        from .reconcile import MessageLookup
+
         touched = []
         lookup = MessageLookup(self.client)  # each recipient's messages fetched once a pass
         for item in self.store.outbox_items(OutboxState.SENT):
@@ -102,6 +102,8 @@ class Outbox:
         try:
             result = await self.client.messages.send(item.text, **self._recipient(item), **self._media(item))
         except SakariError as exc:
+            from .reconcile import outcome_unknown
+
             if outcome_unknown(exc):
                 # Dropped or timed out after it left, a 5xx (which may come after the server
                 # stored it), an answer we cannot read: check before resending.
@@ -118,6 +120,8 @@ class Outbox:
 
     async def _accepted(self, item: OutboxItem, result: SendResult) -> OutboxItem:
         """Settle ``item`` from the server's answer to its send."""
+        from .reconcile import MessageLookup, accepted_count
+
         with_id = [m for m in result.messages if m.id and m.error is None]
         if with_id:
             return self.store.outbox_update(item.id, state=OutboxState.SENT, message_id=with_id[0].id, error=None)
@@ -139,6 +143,8 @@ class Outbox:
 
     async def find_id(self, item: OutboxItem, lookup: MessageLookup) -> OutboxItem:
         """The server's id of a reply it accepted without naming one; never resends."""
+        from .reconcile import StillUnknown, find_sent
+
         try:
             match = await find_sent(lookup, self._wanted(item), claimed=self.store.claimed_message_ids(),
                                     owned_elsewhere=self._accepted_without_id(item))  # fmt: skip
@@ -151,6 +157,8 @@ class Outbox:
 
     async def resolve_unknown(self, item: OutboxItem, lookup: MessageLookup | None = None) -> OutboxItem:
         """Find out whether a send of unknown outcome reached the server; resend only if not."""
+        from .reconcile import MessageLookup, StillUnknown, find_sent
+
         try:
             match = await find_sent(
                 lookup or MessageLookup(self.client),
@@ -178,6 +186,8 @@ class Outbox:
     def _accepted_without_id(self, item: OutboxItem) -> int:
         """Other replies like ``item`` the server accepted without naming their message:
         that many matching messages are theirs."""
+        from .reconcile import normalize
+
         text = normalize(item.text)
         return sum(
             1
@@ -190,6 +200,8 @@ class Outbox:
 
     @staticmethod
     def _wanted(item: OutboxItem) -> Wanted:
+        from .reconcile import Wanted
+
         return Wanted(
             text=item.text,
             since=item.since,
