@@ -187,14 +187,21 @@ async def test_the_collector_is_back_on_once_the_inbox_is_painted(app) -> None:
         gc.enable()
 
 
-async def test_after_sending_keys_go_to_the_list_again(app, sandbox) -> None:
+async def test_after_sending_the_reply_box_keeps_the_keys_for_a_follow_up(app, sandbox) -> None:
+    # Letters that reached the list instead would be commands (t, y, c, ...): a follow-up
+    # typed right after Enter must land in the reply box, and Escape gives the keys back.
     async with app.run_test(size=(80, 24)) as pilot:
         conversation_id = await open_first(pilot)
         before = len(outgoing(sandbox, conversation_id))
         await type_reply(pilot, "Ready at 4")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: len(outgoing(sandbox, conversation_id)) > before, what="sent")
-        listing = app.screen.query_one(ConversationList)
-        await wait_for(pilot, lambda: listing.has_focus, what="focus back on the list")
+        await pilot.press(*["space" if ch == " " else ch for ch in "today at the front desk"], "enter")
+        await wait_for(pilot, lambda: len(outgoing(sandbox, conversation_id)) >= before + 2, what="both sent")
+        texts = [m["message"] for m in outgoing(sandbox, conversation_id)]
+        assert texts.count("Ready at 4") == 1 and texts.count("today at the front desk") == 1
+        composer = app.screen.query_one(Composer)
+        assert app.focused is composer and composer.text == ""
+        await pilot.press("escape")
+        assert app.screen.query_one(ConversationList).has_focus
         await pilot.press("r")  # replies again rather than typing an "r"
-        assert isinstance(app.focused, Composer) and app.focused.text == ""
+        assert app.focused is composer and composer.text == ""

@@ -687,18 +687,6 @@ class ConversationsScreen(SakariScreen[None]):
 
     # -- actions -------------------------------------------------------------
 
-    @on(Composer.Submitted)
-    def back_to_the_list_once_sent(self) -> None:
-        """After a reply went to the outbox, keys are the list's again (so r replies, j moves),
-        as they were before r: checked after the send handler, which empties the reply box."""
-
-        def back() -> None:
-            composer = self.query_one(Composer)
-            if composer.has_focus and not composer.text:
-                self.query_one(ConversationList).focus()
-
-        self.call_after_refresh(back)
-
     def action_find_step(self, step: int) -> None:
         self.query_one(MessageThread).action_find_step(step)
 
