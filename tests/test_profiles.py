@@ -185,7 +185,7 @@ async def test_a_reply_queued_in_one_profile_is_delivered_after_switching_away(t
         store = app.sessions["work"].store
         await wait_for(pilot, lambda: [i for i in store.outbox_items(OutboxState.PENDING) if i.text == text],
                        what="the reply waiting in the outbox")  # fmt: skip
-        await pilot.press("P")
+        await pilot.press("escape", "P")  # out of the reply box, then the profiles
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ProfilesScreen", what="the profiles")
         await pilot.press("enter")
         await inbox_of(pilot, "shop")
@@ -220,7 +220,7 @@ async def test_switching_away_while_a_reply_is_on_its_way_sends_it_once(tmp_path
         await pilot.press("enter")
         await wait_for(pilot, lambda: [i for i in store.outbox_items(OutboxState.SENDING) if i.text == text],
                        what="the reply on its way")  # fmt: skip
-        await pilot.press("P")
+        await pilot.press("escape", "P")  # out of the reply box, then the profiles
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ProfilesScreen", what="the profiles")
         await pilot.press("enter")
         await inbox_of(pilot, "shop")
