@@ -98,6 +98,8 @@ def send_key(app: Any, key: str) -> None:
         _get_unicode_name_from_key,
     )
 
+    from sakari_tui.textual_private import feed_from_terminal
+
     if len(key) == 1 and not key.isalnum():
         key = _character_to_key(key)
     original = REPLACED_KEYS.get(key, key)
@@ -107,7 +109,7 @@ def send_key(app: Any, key: str) -> None:
         char = key if len(key) == 1 else None
     event = events.Key(key, char)
     event.set_sender(app)
-    app._driver.send_message(event)
+    feed_from_terminal(app, event)
 
 
 class Expect:
