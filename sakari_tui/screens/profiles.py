@@ -38,19 +38,22 @@ class ProfilesScreen(SakariModal[str]):
             (name, one_line(name, 24), one_line(profile.account_id or "-", 24), *app.profile_state(profile))
             for name, profile in sorted(profiles.items())
         ]
-        # In columns: name, account, state, unread.
+        # In columns: name, account, unread, state (last: its length varies, up to a reason).
         name_width = max(len(row[1]) for row in rows)
         account_width = max(len(row[2]) for row in rows)
+        counts = {row[0]: f"{row[4]} unread" if row[4] else "" for row in rows}
+        count_width = max(len(count) for count in counts.values())
         options = []
-        for name, shown_name, account, state, unread in rows:
+        for name, shown_name, account, state, _unread in rows:
             line = Text()
             line.append(shown_name.ljust(name_width), style="bold")
             line.append("  ")
             line.append(account.ljust(account_width), style="dim")
             line.append("  ")
+            if count_width:
+                line.append(counts[name].ljust(count_width), style="bold cyan")
+                line.append("  ")
             line.append(one_line(state, 60))
-            if unread:
-                line.append(f"  {unread} unread", style="bold cyan")
             options.append(Option(line, id=name))
         return options
 
