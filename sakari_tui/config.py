@@ -105,6 +105,9 @@ class Profile:
         try:
             done = subprocess.run(
                 shlex.split(self.client_secret_command),
+                # Not the terminal's input: inside the app it holds the agent's keys, and for
+                # `send --text -` the message. A password manager prompts on /dev/tty or its own window.
+                stdin=subprocess.DEVNULL,
                 capture_output=True,
                 text=True,
                 timeout=SECRET_COMMAND_TIMEOUT,

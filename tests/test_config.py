@@ -172,6 +172,21 @@ def test_secret_command(tmp_path: Path) -> None:
         Profile(client_secret_command="/nonexistent/secret-tool").resolve_secret()
 
 
+def test_a_secret_command_does_not_read_what_the_user_types() -> None:
+    # The command runs with the app's (or `send --text -`'s) input on fd 0: it must not
+    # swallow it. A child process whose stdin is a pipe holding "typed keys" resolves a
+    # secret from a command that would read a line of stdin if it could.
+    reader = f"{sys.executable} -c \"import sys; print('secret-' + (sys.stdin.readline().strip() or 'none'))\""
+    program = (
+        "import sys; from sakari_tui.config import Profile; "
+        f"print(Profile(client_secret_command={reader!r}).resolve_secret().reveal()); "
+        "print('left:', sys.stdin.read().strip())"
+    )
+    done = subprocess.run([sys.executable, "-c", program], input="typed keys\n", capture_output=True, text=True,
+                          check=True)  # fmt: skip
+    assert done.stdout.split("\n")[:2] == ["secret-none", "left: typed keys"]
+
+
 def test_poll_background_defaults_to_a_minute(tmp_path: Path) -> None:
     config = load_config(
         write(tmp_path / "c.toml", '[profiles.a]\nclient_id = "x"\n[profiles.b]\npoll_background = 30\n')
