@@ -133,6 +133,9 @@ class SakariApp(ReportingApp[None]):
         self.session: ProfileSession | None = None
         self.sessions: dict[str, ProfileSession] = {}
         self._background: dict[str, BackgroundPoll] = {}
+        # The unread count of each profile in the background when it was last told (first
+        # count: not told, it is what the profile had before this run).
+        self._background_told: dict[str, int] = {}
         # Profiles that could not be opened (a failing secret command, a damaged store): why.
         self.profile_problems: dict[str, str] = {}
         self._others_opened = False
@@ -468,9 +471,33 @@ class SakariApp(ReportingApp[None]):
         )  # fmt: skip
 
     def _poll_in_background(self, session: ProfileSession) -> None:
-        poll = BackgroundPoll(session, on_unread=lambda _: self._show_others(), on_not_sent=self._not_sent_elsewhere)
+        poll = BackgroundPoll(session, on_unread=self._background_unread, on_not_sent=self._not_sent_elsewhere)
         self._background[session.name] = poll
         self.run_worker(self._run_background(poll), group=f"background:{session.name}", exit_on_error=False)
+
+    def _background_unread(self, session: ProfileSession) -> None:
+        """A profile in the background has a new unread count: the status line shows it, and a
+        rise (a customer wrote in there) is told as the inbox tells its own: a notice, and the
+        bell and desktop notification when that profile asks for them."""
+        self._show_others()
+        before = self._background_told.get(session.name)
+        self._background_told[session.name] = session.unread
+        if before is None or session.unread <= before or session is self.session:
+            return
+        profile = session.profile
+        self.notify(
+            f"{session.unread} unread in {profile.name}. P switches profile.",
+            title=f"New message in {profile.name}", timeout=8, markup=False,
+        )  # fmt: skip
+        if profile.bell:
+            self.bell()
+        if profile.notify != "off":
+            import os
+
+            from sakari_tui.core.terminal_notices import for_tmux, notification_sequence
+
+            body = f"{session.unread} unread in {profile.name}"
+            self.write_terminal(for_tmux(notification_sequence(profile.notify, "Sakari", body), os.environ))
 
     def _not_sent_elsewhere(self, session: ProfileSession, item: OutboxItem) -> None:
         self.notify(

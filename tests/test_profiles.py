@@ -137,7 +137,10 @@ async def test_a_message_for_the_background_profile_shows_in_the_status_line(tmp
     import re
 
     work, shop = make_sandbox(), shop_sandbox()
+    # shop asks for desktop notifications: a customer writing in there while work is on
+    # screen is told by a notice and through the terminal, not only by the count.
     app = two_profile_app(tmp_path, work, shop)
+    app.config.profiles["shop"] = replace(app.config.profiles["shop"], notify="osc777")
     written: list[str] = []
     app.write_terminal = written.append
 
@@ -158,6 +161,11 @@ async def test_a_message_for_the_background_profile_shows_in_the_status_line(tmp
                        what="shop's count raised")  # fmt: skip
         assert app.others_unread == (("shop", before + 1),)
         assert app.profile.name == "work"  # nothing moved on screen
+        await wait_for(pilot, lambda: [n for n in notifications(app) if n.title == "New message in shop"],
+                       what="the notice")  # fmt: skip
+        assert any(f"777;notify;Sakari;{before + 1} unread in shop" in seq for seq in written)
+        # The counts the background profile had at start were not announced.
+        assert len([n for n in notifications(app) if n.title == "New message in shop"]) == 1
         # The terminal's title carries it too, after the count of the profile on screen.
         await wait_for(pilot, lambda: title() == f"({app.unread_total}+{before + 1}) Sakari · work",
                        what="the title")  # fmt: skip
