@@ -491,13 +491,7 @@ class SakariApp(ReportingApp[None]):
         )  # fmt: skip
         if profile.bell:
             self.bell()
-        if profile.notify != "off":
-            import os
-
-            from sakari_tui.core.terminal_notices import for_tmux, notification_sequence
-
-            body = f"{session.unread} unread in {profile.name}"
-            self.write_terminal(for_tmux(notification_sequence(profile.notify, "Sakari", body), os.environ))
+        self.notify_desktop("Sakari", f"{session.unread} unread in {profile.name}", profile)
 
     def _not_sent_elsewhere(self, session: ProfileSession, item: OutboxItem) -> None:
         self.notify(
@@ -710,13 +704,17 @@ class SakariApp(ReportingApp[None]):
     def watch_others_unread(self) -> None:
         self._show_title()
 
-    def notify_desktop(self, title: str, body: str) -> None:
-        """A desktop notification through the terminal, when the profile asks for them."""
+    def notify_desktop(self, title: str, body: str, profile: Profile | None = None) -> None:
+        """A desktop notification through the terminal, when the profile (the one on screen,
+        unless named) asks for them."""
+        kind = (profile or self.profile).notify
+        if kind == "off":
+            return
         import os
 
         from sakari_tui.core.terminal_notices import for_tmux, notification_sequence
 
-        self.write_terminal(for_tmux(notification_sequence(self.profile.notify, title, body), os.environ))
+        self.write_terminal(for_tmux(notification_sequence(kind, title, body), os.environ))
 
     # -- actions -------------------------------------------------------------
 

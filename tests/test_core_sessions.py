@@ -12,7 +12,8 @@ from conftest import make_sandbox
 
 from sakari_tui.api.redaction import Secret
 from sakari_tui.config import Profile
-from sakari_tui.core.sessions import OUTBOX_BUSY, BackgroundPoll, ProfileSession, store_unread_total
+from sakari_tui.core.inbox import OUTBOX_BUSY
+from sakari_tui.core.sessions import BackgroundPoll, ProfileSession, store_unread_total
 from sakari_tui.core.store import OutboxState, Store
 from sakari_tui.sandbox import Sandbox
 

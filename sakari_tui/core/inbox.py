@@ -26,6 +26,9 @@ from .sync import InboxSync, ListUpdate, ThreadUpdate, poll_delay
 # Seconds between outbox passes: while replies wait, and when none do.
 OUTBOX_BUSY = 2.0
 OUTBOX_IDLE = 30.0
+# Conversations read from the cache: the newest, as the inbox lists them at start and as a
+# profile in the background counts its unread messages (core/sessions.py).
+CACHED_CONVERSATIONS = 500
 # Messages of a thread read from the cache when it is opened.
 CACHED_MESSAGES = 200
 # Following a new conversation: how long its first message may take to be sent, how often

@@ -16,13 +16,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sakari_tui.api import RateLimited, SakariError
 from sakari_tui.config import Profile
 
 from .connection import ConnectionState, ConnectionTracker
-from .inbox import unread_count
+from .inbox import CACHED_CONVERSATIONS, OUTBOX_BUSY, unread_count
 from .outbox import Outbox
 from .store import OutboxItem, OutboxState, Store
 from .sync import InboxSync
@@ -30,25 +30,22 @@ from .sync import InboxSync
 if TYPE_CHECKING:
     import httpx
 
-    from sakari_tui.api import SakariClient
+    from sakari_tui.api import Conversation, SakariClient
     from sakari_tui.api.redaction import Secret
 
-# The conversations of the store whose unread messages count: as many as the inbox reads
-# from its cache at start (screens/conversations.py's CACHED_CONVERSATIONS).
-COUNTED_CONVERSATIONS = 500
-# Seconds between passes over the outbox of a profile not on screen while replies wait in it
-# (the inbox's own pace for its outbox).
-OUTBOX_BUSY = 2.0
+
+def cached_conversations(store: Store) -> list[Conversation]:
+    """The newest conversations the store holds, as many as the inbox reads at start."""
+    from sakari_tui.api import Conversation  # the models: not before the app's first frame
+
+    return [Conversation.from_json(body) for body in store.conversations(limit=CACHED_CONVERSATIONS)]
 
 
-def store_unread_total(store: Store, limit: int = COUNTED_CONVERSATIONS) -> int:
-    """The unread messages of the newest ``limit`` conversations the store holds."""
-    from sakari_tui.api import Conversation
-
+def store_unread_total(store: Store, conversations: list[Conversation] | None = None) -> int:
+    """The unread messages of ``conversations`` (else the store's newest), as the inbox counts them."""
     read_state = store.all_read_state()
     total = 0
-    for body in store.conversations(limit=limit):
-        conversation = Conversation.from_json(body)
+    for conversation in cached_conversations(store) if conversations is None else conversations:
         if conversation.id:
             read, marked = read_state.get(conversation.id, (set(), False))
             total += unread_count(conversation, read, marked)  # as the inbox's list counts a row
@@ -117,8 +114,8 @@ class ProfileSession:
         """A fresh store took the place of a damaged one."""
         self.store = self.outbox.store = self.sync.store = store
 
-    def count_unread(self) -> int:
-        self.unread = store_unread_total(self.store)
+    def count_unread(self, conversations: list[Conversation] | None = None) -> int:
+        self.unread = store_unread_total(self.store, conversations)
         return self.unread
 
     async def aclose(self) -> None:
@@ -167,8 +164,9 @@ class BackgroundPoll:
     async def run(self) -> None:
         session = self.session
         session.client  # noqa: B018 - made now: the first poll is due at once
-        session.sync.seed_from_cache(self._cached())
-        self._count()
+        cached = cached_conversations(session.store)  # read once: seeds the sync and the count
+        session.sync.seed_from_cache(cached)
+        self._count(cached)
         clock = self._clock
         next_list = next_outbox = clock()
         while not self._stop.is_set():
@@ -208,15 +206,10 @@ class BackgroundPoll:
                     self.on_not_sent(self.session, item)
         return OUTBOX_BUSY if outbox.waiting() else self.interval
 
-    def _count(self) -> None:
+    def _count(self, conversations: list[Conversation] | None = None) -> None:
         before = self.session.unread
-        if self.session.count_unread() != before:
+        if self.session.count_unread(conversations) != before:
             self.on_unread(self.session)
-
-    def _cached(self) -> list[Any]:
-        from sakari_tui.api import Conversation
-
-        return [Conversation.from_json(body) for body in self.session.store.conversations(limit=COUNTED_CONVERSATIONS)]
 
     async def _wait(self, delay: float) -> None:
         if self._sleep is not None:

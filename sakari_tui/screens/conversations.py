@@ -31,6 +31,7 @@ from sakari_tui.api.phone import format_number
 from sakari_tui.core import clock
 from sakari_tui.core.collisions import CollisionWatch, question
 from sakari_tui.core.inbox import (
+    CACHED_CONVERSATIONS,
     Inbox,
     ListChange,
     NewConversation,
@@ -55,8 +56,7 @@ if TYPE_CHECKING:
     from sakari_tui.screens.attach import Attachment
 
 
-# Conversations read from the cache at start: the newest, and a screenful of them before the first frame.
-CACHED_CONVERSATIONS = 500
+# Of the conversations read from the cache at start, a screenful before the first frame.
 FIRST_PAINT = 40
 # Seconds new messages are gathered before one notice names them all.
 NOTICE_GATHER = 0.5
