@@ -26,8 +26,17 @@ EXIT_API_ERROR = 1
 EXIT_USAGE = 2
 
 
+# Commands that run until stopped, or through a whole account's history: they keep the
+# garbage collector, which the others turn off (sakari_tui.core.heap).
+LONG_RUNNING = frozenset({("serve",), ("webhooks", "listen"), ("conversations", "index")})
+
 # Where the command names of the subparsers land, outermost first.
 _COMMAND_DESTS = ("command", "config_command", "contacts_command", "conversations_command", "webhooks_command")
+
+
+def _command_path(args: argparse.Namespace) -> tuple[str, ...]:
+    """The command and subcommand given, e.g. ("webhooks", "listen")."""
+    return tuple(part for part in (getattr(args, name, None) for name in _COMMAND_DESTS) if part)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -43,7 +52,7 @@ class _Parser(argparse.ArgumentParser):
         # Unknown options are reported by the top parser; name the command they were given to.
         parsed, extras = self.parse_known_args(args, namespace)
         if extras:
-            command = " ".join(part for part in (getattr(parsed, name, None) for name in _COMMAND_DESTS) if part)
+            command = " ".join(_command_path(parsed))
             where = self.prog + (f" {command}" if command else "")
             self.prog, prog = where, self.prog
             try:
@@ -171,11 +180,22 @@ def _run_app(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    from sakari_tui.core import heap
+
+    # Most of what a command costs is importing what it needs: the collector is off from
+    # here (sakari_tui.core.heap says why); what runs until stopped turns it back on.
+    with heap.paused_for_command():
+        return _main(list(sys.argv[1:] if argv is None else argv))
+
+
+def _main(argv: list[str]) -> int:
+    from sakari_tui.core import heap
+
     try:
         if argv[:1] == ["sandbox"]:
             from sakari_tui.sandbox.serve import main as sandbox_main
 
+            heap.resume()
             return sandbox_main(argv[1:])
         if _only_app_options(argv):
             parser = _app_parser(with_commands=False)
@@ -187,11 +207,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "sandbox":
             from sakari_tui.sandbox.serve import main as sandbox_main
 
+            heap.resume()
             return sandbox_main(args.sandbox_args)
         if args.demo and args.command != "serve":
             return _error(f"--demo is for the app and 'serve', not '{args.command}'")
         from sakari_tui.commands.common import run_command
 
+        if _command_path(args) in LONG_RUNNING:
+            heap.resume()
         return run_command(args.run, args)
     except KeyboardInterrupt:
         return 130

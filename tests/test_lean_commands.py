@@ -114,3 +114,32 @@ def test_the_inbox_screen_is_imported_without_the_outbox_reconciliation() -> Non
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "module", "function", "collects"),
+    [
+        (["send", "--to", "+16025550178", "--text", "Quick"], "send", "run", False),
+        (["conversations"], "conversations", "run", False),
+        (["contacts", "--json", "--limit", "0"], "contacts", "run_list", False),
+        (["conversations", "index"], "conversations", "run_index", True),
+        (["webhooks", "listen"], "webhooks", "run_listen", True),
+        (["serve"], "serve", "run", True),
+    ],
+)
+def test_one_shot_commands_run_without_the_collector(
+    monkeypatch: pytest.MonkeyPatch, argv: list[str], module: str, function: str, collects: bool
+) -> None:
+    """A short command skips the garbage collector's passes over its imports; one that runs
+    until stopped, or through a whole history, keeps it; either way it is on afterwards."""
+    import gc
+    import importlib
+
+    from sakari_tui import cli
+
+    seen: list[bool] = []
+    monkeypatch.setattr(importlib.import_module(f"sakari_tui.commands.{module}"), function,
+                        lambda args: seen.append(gc.isenabled()) or 0)  # fmt: skip
+    assert cli.main(argv) == 0
+    assert seen == [collects]
+    assert gc.isenabled()

@@ -18,6 +18,13 @@ those passes grow long and stall frames. The policy, with the numbers in BENCHMA
    and once it has been let go the heap is settled with a thaw first
    (``settle(thaw=True)``), so that the cycles it held can be freed.
 
+5. **A one-shot command runs with the collector off** (``paused_for_command``, from the
+   first line of the command line's ``main``): it imports most of what it costs, then makes
+   a few requests and exits, and the passes over its imports were wasted. Its data (pages
+   of JSON, models, lines of output) is freed by reference counting. What runs until
+   stopped (``serve``, ``webhooks listen``, the sandbox) or through a whole history
+   (``conversations index``) turns it back on (``resume``).
+
 Frozen objects are still freed by reference counting when their last reference goes; only
 cyclic garbage among them waits for a thaw. Nothing here imports anything but ``gc``, so
 the command line can use it before the app is loaded.
@@ -34,6 +41,17 @@ from contextlib import contextmanager
 def paused_for_startup() -> Iterator[None]:
     """The collector off while the app starts (``startup_done`` or ``resume`` turns it back
     on); on again, whatever happens, when the block ends."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+@contextmanager
+def paused_for_command() -> Iterator[None]:
+    """The collector off while a command line runs (a one-shot command's whole life);
+    ``resume`` turns it on early, and it is on again when the block ends."""
     gc.disable()
     try:
         yield
