@@ -129,6 +129,63 @@ def patch_list(module) -> None:  # type: ignore[no-untyped-def]
     module.ConversationList.render_line = render_line
 
 
+# Time spent inside these functions until the text is drawn: (module, "Class.function" or
+# "function", label). Summed over calls (an inner call of the same function is not counted
+# twice), so the phases of start-up that are not one call each (styles, layout, rendering)
+# can be told apart.
+SPANS = [
+    ("dataclasses", "_process_class", "making dataclasses"),
+    ("textual.css.stylesheet", "Stylesheet.parse", "parsing styles"),
+    ("textual.css.stylesheet", "Stylesheet.apply", "applying styles to widgets"),
+    ("textual.screen", "Screen._refresh_layout", "layout and rendering (Screen._refresh_layout)"),
+    ("textual._compositor", "Compositor.render_update", "of which rendering the screen"),
+    ("textual.app", "App._init_mode", "making the first screen (App._init_mode)"),
+    ("sakari_tui.core.store", "Store.for_profile", "opening the store"),
+    ("sakari_tui.app", "SakariApp.start_session", "starting the session"),
+]
+
+
+def patch_spans(module) -> None:  # type: ignore[no-untyped-def]
+    spans = marks.setdefault("spans", {})
+    for module_name, qualname, label in SPANS:
+        if module_name != module.__name__:
+            continue
+        *owner_path, name = qualname.split(".")
+        owner = module
+        for part in owner_path:
+            owner = getattr(owner, part)
+        original = getattr(owner, name)
+        depth = [0]
+
+        def timed(*args, _original=original, _label=label, _depth=depth, **kwargs):  # type: ignore[no-untyped-def]
+            if state["drawn"] and "drawn" in marks:
+                return _original(*args, **kwargs)
+            _depth[0] += 1
+            t0 = time.perf_counter()
+            try:
+                result = _original(*args, **kwargs)
+            finally:
+                _depth[0] -= 1
+                if not _depth[0]:
+                    count, total = spans.get(_label, (0, 0.0))
+                    spans[_label] = (count + 1, total + time.perf_counter() - t0)
+            return result
+
+        if hasattr(original, "__code__") and original.__code__.co_flags & 0x80:  # a coroutine function
+
+            async def timed_async(*args, _original=original, _label=label, **kwargs):  # type: ignore[no-untyped-def]
+                t0 = time.perf_counter()
+                try:
+                    return await _original(*args, **kwargs)
+                finally:
+                    count, total = spans.get(_label, (0, 0.0))
+                    spans[_label] = (count + 1, total + time.perf_counter() - t0)
+
+            setattr(owner, name, timed_async)
+        else:
+            setattr(owner, name, timed)
+
+
 def mark(name: str) -> Callable:
     def patch(module) -> None:  # type: ignore[no-untyped-def]
         marks[name] = time.perf_counter()
@@ -136,10 +193,30 @@ def mark(name: str) -> Callable:
     return patch
 
 
+def install(patches: dict[str, list[Callable]]) -> None:
+    """One import hook per module, running all its patches."""
+    for module_name, patch_list in patches.items():
+
+        def patch_all(module, _patches=patch_list) -> None:  # type: ignore[no-untyped-def]
+            for patch in _patches:
+                patch(module)
+
+        sys.meta_path.insert(0, AfterImport(module_name, patch_all))
+
+
 def main() -> None:
-    sys.meta_path.insert(0, AfterImport("textual.drivers.linux_driver", patch_driver))
-    sys.meta_path.insert(0, AfterImport("textual.app", mark("textual_imported")))
+    patches: dict[str, list[Callable]] = {
+        "textual.drivers.linux_driver": [patch_driver],
+        "textual.app": [mark("textual_imported")],
+    }
+    if os.environ.get("SAKARI_TRACE_SPANS"):  # spans add a call's worth of cost to each call timed
+        import dataclasses
+
+        patch_spans(dataclasses)
+        for module_name in {m for m, _, _ in SPANS} - {"dataclasses"}:
+            patches.setdefault(module_name, []).append(patch_spans)
     if which == "minimal":
+        install(patches)
         import _minimal_app
 
         marks["imported"] = time.perf_counter()
@@ -147,19 +224,20 @@ def main() -> None:
         patch_app_class(_minimal_app.Minimal)
         _minimal_app.Minimal().run()
         return
-    sys.meta_path.insert(0, AfterImport("sakari_tui.widgets.conversation_list", patch_list))
 
     def patch_screen(module) -> None:  # type: ignore[no-untyped-def]
         marks["screen_imported"] = time.perf_counter()
         mark_calls(module.ConversationsScreen, "_paint_rest_from_cache", "rest_called")
 
-    sys.meta_path.insert(0, AfterImport("sakari_tui.screens.conversations", patch_screen))
-
     def patch_sakari(module) -> None:  # type: ignore[no-untyped-def]
         marks["app_imported"] = time.perf_counter()
         patch_app_class(module.SakariApp)
 
-    sys.meta_path.insert(0, AfterImport("sakari_tui.app", patch_sakari))
+    for module_name, patch in (("sakari_tui.widgets.conversation_list", patch_list),
+                               ("sakari_tui.screens.conversations", patch_screen),
+                               ("sakari_tui.app", patch_sakari)):  # fmt: skip
+        patches.setdefault(module_name, []).insert(0, patch)
+    install(patches)
     from sakari_tui import cli
 
     marks["imported"] = time.perf_counter()

@@ -73,6 +73,8 @@ def trace_marks(raw: dict, started: float) -> dict[str, float]:
     marks["dropped"] = len(dropped)
     if dropped:
         marks["first_dropped"] = dropped[0] - started
+    for label, (_count, total) in raw.get("spans", {}).items():  # SAKARI_TRACE_SPANS=1
+        marks[f"span: {label}"] = total
     marks["cpu_s"] = raw["cpu"]
     marks["write_s"] = raw["write_s"]
     return marks
@@ -111,6 +113,9 @@ def trace_results(runs: dict[str, list[dict]]) -> list[Result]:
                     "start-up (terminal)", f"  trace {which}: {label}", median([ms(m[key]) for m in all_marks]), "ms"
                 )
             )
+        for key in sorted({k for m in all_marks for k in m if k.startswith("span: ")}):
+            values = [ms(m.get(key, 0.0)) for m in all_marks]
+            results.append(Result("start-up (terminal)", f"  trace {which}: in {key[6:]}", median(values), "ms"))
         results.append(
             Result(
                 "start-up (terminal)",
