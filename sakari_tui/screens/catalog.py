@@ -15,12 +15,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from sakari_tui.api import Page, SakariError
 from sakari_tui.core.text import one_line
 from sakari_tui.screens.base import SakariScreen
 from sakari_tui.styles import style
+from sakari_tui.widgets.footer import Footer
 from sakari_tui.widgets.status_line import StatusLine
 
 T = TypeVar("T")

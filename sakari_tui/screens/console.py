@@ -24,7 +24,6 @@ from textual.markup import escape
 from textual.widget import Widget
 from textual.widgets import (
     Button,
-    Footer,
     Input,
     Label,
     OptionList,
@@ -49,6 +48,7 @@ from sakari_tui.core.sources import Sources, entries_from_config, store_entries
 from sakari_tui.core.text import one_line
 from sakari_tui.screens.base import SakariScreen
 from sakari_tui.styles import style
+from sakari_tui.widgets.footer import Footer
 from sakari_tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:

@@ -26,7 +26,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from sakari_tui.api import Contact, Message, SakariError
 from sakari_tui.api.phone import format_number
@@ -35,6 +35,7 @@ from sakari_tui.screens.base import SakariScreen
 from sakari_tui.screens.contact_form import short_error
 from sakari_tui.styles import style
 from sakari_tui.widgets.contact_detail import ContactDetail
+from sakari_tui.widgets.footer import Footer
 from sakari_tui.widgets.paged_list import PagedList
 from sakari_tui.widgets.status_line import StatusLine
 

@@ -24,7 +24,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from sakari_tui.api import Contact, Conversation, MediaItem, Message
 from sakari_tui.api.phone import format_number
@@ -47,6 +47,7 @@ from sakari_tui.core.text import one_line
 from sakari_tui.screens.base import SakariScreen
 from sakari_tui.widgets.composer import Composer
 from sakari_tui.widgets.conversation_list import ConversationList, Row
+from sakari_tui.widgets.footer import Footer
 from sakari_tui.widgets.segment_meter import SegmentMeter
 from sakari_tui.widgets.status_line import StatusLine
 from sakari_tui.widgets.thread import Bubble, MessageThread

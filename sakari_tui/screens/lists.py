@@ -8,9 +8,10 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from sakari_tui.screens.base import SakariScreen
+from sakari_tui.widgets.footer import Footer
 from sakari_tui.widgets.status_line import StatusLine
 
 PAGE = 100

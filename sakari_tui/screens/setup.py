@@ -15,13 +15,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from sakari_tui.api import SakariClient, SakariError
 from sakari_tui.api.redaction import Secret, reveal
 from sakari_tui.config import DEFAULT_API_URL, Config, Profile, save_config
 from sakari_tui.screens.base import SakariScreen
 from sakari_tui.styles import style
+from sakari_tui.widgets.footer import Footer
 
 FIELDS = (
     ("client_id", "Client id", False),

@@ -9,13 +9,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, DataTable, Footer, Input, SelectionList, Static
+from textual.widgets import Button, DataTable, Input, SelectionList, Static
 
 from sakari_tui.api import WEBHOOK_EVENT_TYPES, SakariError, Webhook
 from sakari_tui.core.text import one_line
 from sakari_tui.screens.base import SakariModal, SakariScreen
 from sakari_tui.screens.dialogs import confirm_then
 from sakari_tui.styles import style
+from sakari_tui.widgets.footer import Footer
 from sakari_tui.widgets.status_line import StatusLine
 
 
