@@ -31,6 +31,8 @@ class Link(StrEnum):
 
 @dataclass(frozen=True)
 class ConnectionState:
+    """How the app stands with the API: the link, since when, and when a rate-limited call goes again."""
+
     link: Link = Link.CONNECTING
     since: datetime | None = None  # when the link went into this state
     retry_at: float | None = None  # time.time() when a rate-limited call goes again

@@ -15,6 +15,8 @@ from sakari_tui.core.text import one_line
 
 @dataclass
 class _Sender:
+    """Someone who wrote in since the last notice: their name, messages and latest text."""
+
     name: str
     messages: set[str] = field(default_factory=set)
     last_text: str = ""

@@ -30,6 +30,8 @@ Encoding = Literal["GSM-7", "UCS-2"]
 
 @dataclass(frozen=True)
 class SegmentInfo:
+    """How a text goes out as SMS: encoding, length, segments and what forces UCS-2."""
+
     encoding: Encoding
     characters: int  # code points, what a person counts
     units: int  # septets (GSM-7) or UTF-16 code units (UCS-2)

@@ -110,6 +110,8 @@ class OutboxState(StrEnum):
 
 @dataclass(frozen=True)
 class OutboxItem:
+    """A reply in the outbox, as the store holds it: what to send, to whom, and how far it got."""
+
     id: str
     conversation_id: str | None
     contact_id: str | None

@@ -59,6 +59,8 @@ def message_fingerprint(message: Message) -> tuple[Any, ...]:
 
 @dataclass
 class ListUpdate:
+    """One poll of the conversation list: the page, and what changed since the last."""
+
     conversations: list[Conversation]  # the page, newest first
     changed: set[str] = field(default_factory=set)  # ids new or different since the last poll
     new_inbound: list[Conversation] = field(default_factory=list)  # a customer wrote since the last poll
@@ -72,6 +74,8 @@ class ListUpdate:
 
 @dataclass
 class ThreadUpdate:
+    """One poll of a thread: its newest page, and what changed since the last."""
+
     conversation_id: str
     messages: list[Message]  # newest page, oldest first
     changed: set[str] = field(default_factory=set)

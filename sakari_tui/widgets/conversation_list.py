@@ -27,6 +27,8 @@ LINE_CACHE = 200  # drawn lines kept: two screens of 120x40 and then some
 
 @dataclass(frozen=True)
 class Row:
+    """What one conversation's two lines in the list are drawn from."""
+
     id: str
     name: str
     number: str

@@ -59,12 +59,16 @@ class Bubble:
 
 @dataclass
 class _Line:
+    """One drawn line of the thread, and the bubble it belongs to."""
+
     strip: Strip
     index: int  # which bubble the line belongs to
 
 
 @dataclass
 class _Layout:
+    """The thread's bubbles laid out as lines for one width."""
+
     width: int
     lines: list[_Line] = field(default_factory=list)
     starts: list[int] = field(default_factory=list)  # first line of each bubble
