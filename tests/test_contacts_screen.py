@@ -214,7 +214,13 @@ async def test_a_single_key_shows_the_contact_at_once_and_enter_shows_the_row_it
         listing = screen.listing
         shows = CountedShows(monkeypatch, screen)
         settle = contacts_module.DETAIL_SETTLE
-        await wait_for(pilot, lambda: time.monotonic() - screen._moved_at > settle, what="the cursor at rest")
+        # The first row's own showing counts as a move: wait for it, then for the rest after it.
+        await wait_for(
+            pilot,
+            lambda: screen.detail.contact is listing.highlighted and time.monotonic() - screen._moved_at > settle,
+            what="the first row shown and the cursor at rest",
+        )
+        shows.contacts.clear()
         await pilot.press("down")
         assert shows.contacts == [listing.highlighted] and listing.cursor == 1  # no waiting for a pause
         monkeypatch.setattr(contacts_module, "DETAIL_SETTLE", 0.5)
