@@ -91,7 +91,8 @@ async def test_scrolling_loads_more_pages_and_the_total_is_shown(tmp_path: Path)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_contacts(pilot)
         listing = screen.listing
-        assert "1,000" in shown(screen.query_one("#contacts-caption", Static))
+        caption = screen.query_one("#contacts-caption", Static)
+        await wait_for(pilot, lambda: "1,000" in shown(caption), what="the total in the caption")
         assert listing.cached_pages == [0]
         ids = list(sandbox.store.contacts)
         for _ in range(6):  # 6 screens of 18 rows: past row 100
@@ -119,7 +120,8 @@ async def test_a_hundred_thousand_contacts_page_on_demand_with_bounded_memory(tm
         screen = await open_contacts(pilot)
         listing: PagedList = screen.listing
         assert listing.total == 100_000
-        assert "100,000" in shown(screen.query_one("#contacts-caption", Static))
+        caption = screen.query_one("#contacts-caption", Static)
+        await wait_for(pilot, lambda: "100,000" in shown(caption), what="the total in the caption")
         assert not listing.children  # rows are lines, not widgets
         ids = list(sandbox.store.contacts)
         for row in (20_000, 60_000, 99_999):
