@@ -139,14 +139,8 @@ def _error(message: str, code: int = EXIT_USAGE) -> int:
 
 
 def run_app(args: argparse.Namespace) -> int:
-    # The collector is off until the app has painted (sakari_tui.core.heap says why).
-    from sakari_tui.core import heap
-
-    with heap.paused_for_startup():
-        return _run_app(args)
-
-
-def _run_app(args: argparse.Namespace) -> int:
+    """The app. The collector is still off (``main``); the app turns it on once it has
+    painted (sakari_tui.core.heap says why)."""
     from sakari_tui.config import (
         ConfigError,
         config_named_by,
@@ -184,7 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     # Most of what a command costs is importing what it needs: the collector is off from
     # here (sakari_tui.core.heap says why); what runs until stopped turns it back on.
-    with heap.paused_for_command():
+    with heap.paused():
         return _main(list(sys.argv[1:] if argv is None else argv))
 
 

@@ -5,7 +5,7 @@ deal that lives as long as it does (modules, styles, widgets, cached rows), so l
 those passes grow long and stall frames. The policy, with the numbers in BENCHMARKS.md:
 
 1. **Start-up: off.** The command line turns the collector off before the app is imported
-   (``paused_for_startup``): start-up allocates a great deal and frees almost nothing, so
+   (``paused``): start-up allocates a great deal and frees almost nothing, so
    the passes over it were wasted, about a fifth of the time to the first frame.
 2. **After the first frame: settle, then on** (``startup_done``): one full collection (it
    finds some 13,000 objects of start-up garbage), then what is left is frozen out of every
@@ -18,8 +18,8 @@ those passes grow long and stall frames. The policy, with the numbers in BENCHMA
    and once it has been let go the heap is settled with a thaw first
    (``settle(thaw=True)``), so that the cycles it held can be freed.
 
-5. **A one-shot command runs with the collector off** (``paused_for_command``, from the
-   first line of the command line's ``main``): it imports most of what it costs, then makes
+5. **A one-shot command runs with the collector off** (``paused``, from the first line of
+   the command line's ``main``): it imports most of what it costs, then makes
    a few requests and exits, and the passes over its imports were wasted. Its data (pages
    of JSON, models, lines of output) is freed by reference counting. What runs until
    stopped (``serve``, ``webhooks listen``, the sandbox) or through a whole history
@@ -38,20 +38,10 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def paused_for_startup() -> Iterator[None]:
-    """The collector off while the app starts (``startup_done`` or ``resume`` turns it back
-    on); on again, whatever happens, when the block ends."""
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
-@contextmanager
-def paused_for_command() -> Iterator[None]:
-    """The collector off while a command line runs (a one-shot command's whole life);
-    ``resume`` turns it on early, and it is on again when the block ends."""
+def paused() -> Iterator[None]:
+    """The collector off for the block: the command line runs everything in one, so the app
+    starts and a one-shot command runs without it. ``startup_done`` or ``resume`` turns it
+    back on earlier; it is on again, whatever happens, when the block ends."""
     gc.disable()
     try:
         yield
