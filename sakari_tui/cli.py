@@ -26,9 +26,10 @@ EXIT_API_ERROR = 1
 EXIT_USAGE = 2
 
 
-# Commands that run until stopped, or through a whole account's history: they keep the
-# garbage collector, which the others turn off (sakari_tui.core.heap).
-LONG_RUNNING = frozenset({("serve",), ("webhooks", "listen"), ("conversations", "index")})
+# Commands that run to their end with the garbage collector off (sakari_tui.core.heap): a
+# quick reply, which imports most of what it costs and holds little. The others turn it on
+# before they run: paging through an account leaves cycles behind with every page.
+WITHOUT_COLLECTOR = frozenset({("send",)})
 
 # Where the command names of the subparsers land, outermost first.
 _COMMAND_DESTS = ("command", "config_command", "contacts_command", "conversations_command", "webhooks_command")
@@ -176,8 +177,8 @@ def run_app(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     from sakari_tui.core import heap
 
-    # Most of what a command costs is importing what it needs: the collector is off from
-    # here (sakari_tui.core.heap says why); what runs until stopped turns it back on.
+    # The collector is off from here while the app starts or a quick reply runs
+    # (sakari_tui.core.heap says why); other commands turn it back on before they run.
     with heap.paused():
         return _main(list(sys.argv[1:] if argv is None else argv))
 
@@ -207,7 +208,7 @@ def _main(argv: list[str]) -> int:
             return _error(f"--demo is for the app and 'serve', not '{args.command}'")
         from sakari_tui.commands.common import run_command
 
-        if _command_path(args) in LONG_RUNNING:
+        if _command_path(args) not in WITHOUT_COLLECTOR:
             heap.resume()
         return run_command(args.run, args)
     except KeyboardInterrupt:

@@ -120,18 +120,18 @@ def test_the_inbox_screen_is_imported_without_the_outbox_reconciliation() -> Non
     ("argv", "module", "function", "collects"),
     [
         (["send", "--to", "+16025550178", "--text", "Quick"], "send", "run", False),
-        (["conversations"], "conversations", "run", False),
-        (["contacts", "--json", "--limit", "0"], "contacts", "run_list", False),
+        (["conversations"], "conversations", "run", True),
+        (["contacts", "--json", "--limit", "0"], "contacts", "run_list", True),
         (["conversations", "index"], "conversations", "run_index", True),
         (["webhooks", "listen"], "webhooks", "run_listen", True),
         (["serve"], "serve", "run", True),
     ],
 )
-def test_one_shot_commands_run_without_the_collector(
+def test_a_quick_reply_runs_without_the_collector_and_the_other_commands_with_it(
     monkeypatch: pytest.MonkeyPatch, argv: list[str], module: str, function: str, collects: bool
 ) -> None:
-    """A short command skips the garbage collector's passes over its imports; one that runs
-    until stopped, or through a whole history, keeps it; either way it is on afterwards."""
+    """A quick reply skips the garbage collector's passes over its imports; a command that
+    pages through an account, or runs until stopped, keeps it; either way it is on after."""
     import gc
     import importlib
 

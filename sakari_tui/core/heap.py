@@ -18,12 +18,12 @@ those passes grow long and stall frames. The policy, with the numbers in BENCHMA
    and once it has been let go the heap is settled with a thaw first
    (``settle(thaw=True)``), so that the cycles it held can be freed.
 
-5. **A one-shot command runs with the collector off** (``paused``, from the first line of
-   the command line's ``main``): it imports most of what it costs, then makes
-   a few requests and exits, and the passes over its imports were wasted. Its data (pages
-   of JSON, models, lines of output) is freed by reference counting. What runs until
-   stopped (``serve``, ``webhooks listen``, the sandbox) or through a whole history
-   (``conversations index``) turns it back on (``resume``).
+5. **A quick reply from the shell runs with the collector off** (``paused``, from the
+   first line of the command line's ``main``, to its end): ``sakari-tui send`` spent 12.5 ms
+   in 74 collections over what its imports leave behind, and holds little else. Every other
+   command turns it back on before it runs (``resume``): paging through an account leaves
+   cycles behind with each page (``contacts --json --limit 0`` over 100,000 contacts peaked
+   at 80.7 MB without the collector, 33.0 MB with it), and ``serve`` runs until stopped.
 
 Frozen objects are still freed by reference counting when their last reference goes; only
 cyclic garbage among them waits for a thaw. Nothing here imports anything but ``gc``, so
