@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from conftest import wait_for
 from textual.widgets._footer import FooterKey
 
 from sakari_tui.app import SakariApp
 from sakari_tui.widgets.composer import Composer
 from sakari_tui.widgets.conversation_list import ConversationList
 from sakari_tui.widgets.footer import Footer
-from tests.conftest import wait_for
 
 
 def footer_keys(app: SakariApp) -> list[str]:
