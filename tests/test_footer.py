@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from conftest import wait_for
-from textual.widgets._footer import FooterKey
 
 from sakari_tui.app import SakariApp
 from sakari_tui.widgets.composer import Composer
@@ -13,7 +12,9 @@ from sakari_tui.widgets.footer import Footer
 
 
 def footer_keys(app: SakariApp) -> list[str]:
-    return [f"{key.key_display} {key.description}".strip() for key in app.screen.query_one(Footer).query(FooterKey)]
+    # By the type's name: Textual does not export FooterKey.
+    keys = app.screen.query_one(Footer).query("FooterKey")
+    return [f"{key.key_display} {key.description}".strip() for key in keys]
 
 
 async def test_the_footer_follows_focus_and_is_rebuilt_only_when_its_keys_change(
