@@ -269,6 +269,8 @@ async def test_running_a_manual_campaign_sends_to_exactly_the_filtered_contacts(
         new = [m for m in sandbox.messages() if m["id"] not in sent_before]
         assert sorted(m["contact"]["id"] for m in new) == sorted(sendable)
         assert all(m["outgoing"] for m in new)
+        # Recorded before each try as this app's, so the inbox labels its messages "You".
+        assert {template for template, _ in app.store.bulk_sends()} == {run.campaign.template}
         text = shown(result)
         assert f"Queued {len(sendable)} of {total}" in text and "refused 1" in text
         blocked_name = next(c.display_name for c in run.audience.blocked)

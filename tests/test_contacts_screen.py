@@ -820,6 +820,9 @@ async def test_bulk_send_reaches_the_selected_except_the_opted_out_who_are_repor
         await pilot.press("escape")
         assert screen.draft == ""
 
+        # Recorded as this app's, so the inbox labels its messages "You" (tests/test_core_inbox.py).
+        assert [template for template, _ in app.store.bulk_sends()] == ["Hi {{firstName}}, fresh bread today"]
+
 
 async def test_bulk_send_inserts_a_template_at_the_cursor_with_its_placeholders(app, sandbox) -> None:
     async with app.run_test(size=(100, 40)) as pilot:

@@ -533,3 +533,49 @@ async def test_closing_and_finding_the_open_conversation_with_a_number(inbox: In
     assert next(c for c in sandbox.conversations() if c["id"] == target)["closed"]
     assert inbox._list_poke.is_set()  # the list is polled again now
     assert inbox.conversation_with(number) is None  # a closed conversation is not continued
+
+
+async def test_a_bulk_send_from_this_app_is_ours_in_the_list_the_thread_and_no_collision(
+    inbox: Inbox, sandbox: Sandbox, store: Store
+) -> None:
+    """A bulk send or campaign run has no outbox item: its messages are known by the
+    template recorded before it went, placeholders filled in, around that time."""
+    inbox.apply_list(await inbox.sync.refresh_list())
+    first, second, third = [c["id"] for c in sandbox.conversations()[:3]]
+    inbox.open(first)
+    inbox.apply_thread(await inbox.sync.refresh_thread(first))
+    template = "Hi {{firstName}}, the spring menu starts on Monday."
+    store.record_bulk_send(template)
+    async with client_for(sandbox) as same_account:
+        summary = await same_account.messages.send_bulk(template, conversations=[first, second])
+        # The same words from another client, not recorded here: someone else's.
+        await same_account.messages.send("Spring menu on Monday, says Sam.", conversations=[third])
+    assert summary.queued == 2
+    texts = [m["message"] for m in sandbox.messages(conversation_id=first)[:1]]
+    assert "{{" not in texts[0] and texts[0].endswith("the spring menu starts on Monday.")
+
+    inbox.apply_list(await inbox.sync.refresh_list())
+    inbox.apply_thread(await inbox.sync.refresh_thread(first))
+    facts = inbox.row_facts([first, second, third])
+    assert facts[first].sender == facts[second].sender == "You"
+    assert facts[third].sender == "Someone else"
+    assert inbox.foreign(first) == []  # no "someone else replied" for the agent's own bulk send
+    authors = {m.text: author for m, author in inbox.thread_view(first).messages}
+    assert authors[texts[0]] == "You"
+
+
+async def test_a_bulk_send_long_ago_or_with_other_words_does_not_make_a_message_ours(
+    inbox: Inbox, sandbox: Sandbox, store: Store
+) -> None:
+    import time
+
+    inbox.apply_list(await inbox.sync.refresh_list())
+    first, second = [c["id"] for c in sandbox.conversations()[:2]]
+    store.record_bulk_send("Hi {{firstName}}, the spring menu starts on Monday.", at=time.time() - 2 * 3600)
+    store.record_bulk_send("Closed for the holiday.")
+    async with client_for(sandbox) as same_account:
+        await same_account.messages.send("Hi Ana, the spring menu starts on Monday.", conversations=[first])
+        await same_account.messages.send("Closed for the holiday. Back on the 5th.", conversations=[second])
+    inbox.apply_list(await inbox.sync.refresh_list())
+    facts = inbox.row_facts([first, second])
+    assert facts[first].sender == facts[second].sender == "Someone else"

@@ -167,6 +167,10 @@ async def _wait(event: asyncio.Event, delay: float) -> None:
     event.clear()
 
 
+# How long after a bulk send or campaign run its messages may still be made by the server.
+BULK_WINDOW = 3600.0
+
+
 def _timestamp(message: Message) -> float:
     at = message.created_at
     return at.timestamp() if at else float("inf")
@@ -204,6 +208,8 @@ class Inbox:
         # Outgoing messages that came in a list poll while the app was watching (not history):
         # those this app did not send were sent from elsewhere (core/collisions.py).
         self._appeared_outgoing: set[str] = set()
+        # Messages of this app's bulk sends and campaign runs, found by their text (_note_bulk).
+        self._sent_in_bulk: set[str] = set()
         self.loading_older = False
         self._list_poke = asyncio.Event()
         self._thread_poke = asyncio.Event()
@@ -256,6 +262,7 @@ class Inbox:
         if update.is_empty:
             return None
         change = ListChange(self.merge_conversations(update.conversations), list(update.new_inbound))
+        self._note_bulk(c.last_message for c in update.conversations if c.last_message)
         if not update.first:
             for conversation in update.conversations:
                 last = conversation.last_message
@@ -345,6 +352,7 @@ class Inbox:
         current = self.messages.get(conversation_id, [])
         if update.is_empty and current:
             return None
+        self._note_bulk(update.messages)
         fresh = {m.id: m for m in update.messages}
         merged = [fresh.pop(m.id, m) for m in current]
         merged.extend(fresh.values())  # new ones, oldest first, as the page gives them
@@ -455,10 +463,29 @@ class Inbox:
     # -- replies sent from elsewhere (core/collisions.py) ----------------------
 
     def our_message_ids(self) -> set[str]:
-        """Messages this app sent: what outbox items became."""
+        """Messages this app sent: what outbox items became, and the messages of its bulk
+        sends and campaign runs."""
         ours = self.store.claimed_message_ids()
         ours.update(i.message_id for i in self.store.outbox_items() if i.message_id)
+        ours.update(self._sent_in_bulk)
         return ours
+
+    def _note_bulk(self, messages: Iterable[Message]) -> None:
+        """Of ``messages``, the outgoing ones with the text of a bulk send or campaign run of
+        this app (placeholders filled in, any value), made from a little before it was sent
+        (the server's clock may differ) to an hour after: they are this app's."""
+        sends = self.store.bulk_sends()
+        if not sends:
+            return
+        from .reconcile import CLOCK_SKEW, normalize, text_pattern  # only once there were bulk sends
+
+        windows = [(text_pattern(template), at - CLOCK_SKEW, at + BULK_WINDOW) for template, at in sends]
+        for message in messages:
+            if not (message.outgoing and message.id) or message.id in self._sent_in_bulk:
+                continue
+            made, text = _timestamp(message), normalize(message.text or "")
+            if any(start <= made <= end and pattern.fullmatch(text) for pattern, start, end in windows):
+                self._sent_in_bulk.add(message.id)
 
     def texts_on_the_way(self, conversation_id: str | None = None) -> set[str]:
         """The texts of this app's replies whose server id is not known yet (of one conversation,

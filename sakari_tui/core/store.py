@@ -94,10 +94,19 @@ CREATE TABLE IF NOT EXISTS claimed (
     message_id TEXT PRIMARY KEY,
     at REAL NOT NULL
 );
+
+-- Bulk sends and campaign runs made from this app: the template and when. Their messages
+-- have no outbox item; one with that text appearing soon after is this app's (core/inbox.py).
+CREATE TABLE IF NOT EXISTS bulk_sends (
+    template TEXT NOT NULL,
+    at REAL NOT NULL
+);
 """
 
 # How long a claimed message id is remembered, in seconds.
 CLAIM_KEEP = 30 * 86400
+# How long a bulk send is remembered, in seconds: its messages appear within minutes.
+BULK_KEEP = 86400
 
 
 class OutboxState(StrEnum):
@@ -608,6 +617,19 @@ class Store:
     def claimed_message_ids(self) -> set[str]:
         """Server messages already matched to an outbox item, removed items included."""
         return {row["message_id"] for row in self._db.execute("SELECT message_id FROM claimed")}
+
+    def record_bulk_send(self, template: str, at: float | None = None) -> None:
+        """A bulk send or campaign run of ``template`` is about to go (recorded before it
+        goes: an answer lost on the way does not mean its messages were not made)."""
+        now = time.time() if at is None else at
+        with self._transaction():
+            self._db.execute("DELETE FROM bulk_sends WHERE at < ?", (now - BULK_KEEP,))
+            self._db.execute("INSERT INTO bulk_sends (template, at) VALUES (?, ?)", (template, now))
+
+    def bulk_sends(self) -> list[tuple[str, float]]:
+        """The bulk sends and campaign runs of the last ``BULK_KEEP`` seconds: (template, time)."""
+        rows = self._db.execute("SELECT template, at FROM bulk_sends WHERE at >= ?", (time.time() - BULK_KEEP,))
+        return [(row["template"], row["at"]) for row in rows]
 
     def outbox_remove(self, item_id: str) -> None:
         self._write("DELETE FROM outbox WHERE id = ?", (item_id,))

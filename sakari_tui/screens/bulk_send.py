@@ -455,6 +455,8 @@ class BulkSendScreen(SakariModal[str | None]):
         if not requests:
             outcome.error = "Nobody to send to: every selected contact has opted out."
         bar.update(total=max(sum(sizes), 1), progress=0)
+        if requests:  # its messages are this app's when they reach the inbox (core/inbox.py)
+            self.app.store.record_bulk_send(template)
         for index, request in enumerate(requests):
             self.status(f"Sending {index + 1} of {len(requests)}…" if len(requests) > 1 else "Sending…")
             try:

@@ -215,7 +215,9 @@ class CampaignRunScreen(SakariModal[SendSummary | None]):
         out = self.query_one("#run-result", Static)
         out.update(Text("Sending…", style="dim"))
         try:
-            result = await run_now(self.app.client, self.campaign.template or "", self.filters)
+            template = self.campaign.template or ""
+            self.app.store.record_bulk_send(template)  # its messages are this app's (core/inbox.py)
+            result = await run_now(self.app.client, template, self.filters)
         except NetworkError as exc:
             if exc.may_have_been_sent:
                 self.outcome_unknown = True
