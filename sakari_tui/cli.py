@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from sakari_tui import __version__
+from sakari_tui.core import heap  # only gc: the command line pauses the collector first thing
 
 EXIT_OK = 0
 EXIT_API_ERROR = 1
@@ -175,8 +176,6 @@ def run_app(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from sakari_tui.core import heap
-
     # The collector is off from here while the app starts or a quick reply runs
     # (sakari_tui.core.heap says why); other commands turn it back on before they run.
     with heap.paused():
@@ -184,8 +183,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: list[str]) -> int:
-    from sakari_tui.core import heap
-
     try:
         if argv[:1] == ["sandbox"]:
             from sakari_tui.sandbox.serve import main as sandbox_main

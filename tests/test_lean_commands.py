@@ -61,6 +61,12 @@ def test_send_imports_nothing_it_does_not_need(base_url: str, tmp_path: Path) ->
     assert unwanted == []
 
 
+def runs_clean(code: str) -> None:
+    """``code`` in a fresh interpreter exits 0 (its assertions hold there)."""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+
+
 def test_httpx_works_without_its_command_line_client() -> None:
     # sakari_tui.api keeps httpx from importing its CLI (click, rich, pygments); this fails
     # if an httpx release stops falling back when that import fails.
@@ -70,8 +76,7 @@ def test_httpx_works_without_its_command_line_client() -> None:
         "transport = httpx.MockTransport(lambda request: httpx.Response(200, json={'ok': True}))\n"
         "assert httpx.Client(transport=transport).get('https://example.invalid/').json() == {'ok': True}\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
+    runs_clean(code)
 
 
 @pytest.mark.parametrize(
@@ -112,8 +117,7 @@ def test_the_inbox_screen_is_imported_without_the_outbox_reconciliation() -> Non
         "loaded = {'sakari_tui.core.reconcile', 'sakari_tui.core.templates'} & set(sys.modules)\n"
         "assert not loaded, loaded\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
+    runs_clean(code)
 
 
 @pytest.mark.parametrize(

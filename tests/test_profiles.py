@@ -87,6 +87,22 @@ async def shop_in_background(pilot) -> None:
                    what="shop polled in the background")  # fmt: skip
 
 
+async def send_reply(pilot, text: str) -> None:
+    """Type ``text`` into the reply box of the open conversation and press Enter."""
+    await pilot.press("r")
+    assert isinstance(pilot.app.focused, Composer)
+    for ch in text:
+        await pilot.press("space" if ch == " " else ch)
+    await pilot.press("enter")
+
+
+async def switch_from_the_reply_box_to_shop(pilot) -> None:
+    await pilot.press("escape", "P")  # out of the reply box, then the profiles
+    await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "ProfilesScreen", what="the profiles")
+    await pilot.press("enter")
+    await inbox_of(pilot, "shop")
+
+
 def open_ids(sandbox: Sandbox) -> set[str]:
     return {c["id"] for c in sandbox.conversations() if not c.get("closed")}
 
@@ -185,18 +201,11 @@ async def test_a_reply_queued_in_one_profile_is_delivered_after_switching_away(t
         await wait_for(pilot, lambda: app.screen.open_id == conversation_id, what="thread open")
         await shop_in_background(pilot)
         work.faults.down = True  # the reply cannot leave: it waits in work's outbox
-        await pilot.press("r")
-        assert isinstance(app.focused, Composer)
-        for ch in text:
-            await pilot.press("space" if ch == " " else ch)
-        await pilot.press("enter")
+        await send_reply(pilot, text)
         store = app.sessions["work"].store
         await wait_for(pilot, lambda: [i for i in store.outbox_items(OutboxState.PENDING) if i.text == text],
                        what="the reply waiting in the outbox")  # fmt: skip
-        await pilot.press("escape", "P")  # out of the reply box, then the profiles
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "ProfilesScreen", what="the profiles")
-        await pilot.press("enter")
-        await inbox_of(pilot, "shop")
+        await switch_from_the_reply_box_to_shop(pilot)
         work.faults.down = False
         await wait_for(pilot, sent_on_work, timeout=20, what="the reply on work's sandbox")
         assert app.profile.name == "shop"
@@ -222,16 +231,10 @@ async def test_switching_away_while_a_reply_is_on_its_way_sends_it_once(tmp_path
         await shop_in_background(pilot)
         store = app.sessions["work"].store
         work.faults.latency = 2.0  # the send is still on its way when the screens are rebuilt
-        await pilot.press("r")
-        for ch in text:
-            await pilot.press("space" if ch == " " else ch)
-        await pilot.press("enter")
+        await send_reply(pilot, text)
         await wait_for(pilot, lambda: [i for i in store.outbox_items(OutboxState.SENDING) if i.text == text],
                        what="the reply on its way")  # fmt: skip
-        await pilot.press("escape", "P")  # out of the reply box, then the profiles
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "ProfilesScreen", what="the profiles")
-        await pilot.press("enter")
-        await inbox_of(pilot, "shop")
+        await switch_from_the_reply_box_to_shop(pilot)
         work.faults.latency = 0.0
 
         # The inbox's send was cut off with its screen: the outcome is unknown, so work's

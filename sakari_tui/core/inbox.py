@@ -208,8 +208,10 @@ class Inbox:
         # Outgoing messages that came in a list poll while the app was watching (not history):
         # those this app did not send were sent from elsewhere (core/collisions.py).
         self._appeared_outgoing: set[str] = set()
-        # Messages of this app's bulk sends and campaign runs, found by their text (_note_bulk).
+        # Messages of this app's bulk sends and campaign runs, found by their text (_note_bulk),
+        # and the outgoing messages already looked at for it (each once).
         self._sent_in_bulk: set[str] = set()
+        self._bulk_checked: set[str] = set()
         self.loading_older = False
         self._list_poke = asyncio.Event()
         self._thread_poke = asyncio.Event()
@@ -474,18 +476,22 @@ class Inbox:
         """Of ``messages``, the outgoing ones with the text of a bulk send or campaign run of
         this app (placeholders filled in, any value), made from a little before it was sent
         (the server's clock may differ) to an hour after: they are this app's."""
+        # A bulk send is recorded before it goes, so a message looked at once need not be again:
+        # after the first poll the store is read only when an outgoing message is new.
+        new = [m for m in messages if m.outgoing and m.id and m.id not in self._bulk_checked]
+        if not new:
+            return
+        self._bulk_checked.update(m.id for m in new if m.id)
         sends = self.store.bulk_sends()
         if not sends:
             return
         from .reconcile import CLOCK_SKEW, normalize, text_pattern  # only once there were bulk sends
 
         windows = [(text_pattern(template), at - CLOCK_SKEW, at + BULK_WINDOW) for template, at in sends]
-        for message in messages:
-            if not (message.outgoing and message.id) or message.id in self._sent_in_bulk:
-                continue
+        for message in new:
             made, text = _timestamp(message), normalize(message.text or "")
             if any(start <= made <= end and pattern.fullmatch(text) for pattern, start, end in windows):
-                self._sent_in_bulk.add(message.id)
+                self._sent_in_bulk.add(message.id or "")
 
     def texts_on_the_way(self, conversation_id: str | None = None) -> set[str]:
         """The texts of this app's replies whose server id is not known yet (of one conversation,
