@@ -19,12 +19,13 @@ import pytest
 from sakari_tui.sandbox import Faults, Sandbox, SandboxConfig, serve_in_background
 
 # Modules a quick send has no use for: the other commands, the UI, SQLite, httpx's own
-# command-line client (click, rich, pygments) and importlib.metadata.
+# command-line client (click, rich, pygments), importlib.metadata, and anyio's asyncio
+# backend (the send's requests go by httpx's blocking transport: sakari_tui.api.blocking).
 NOT_FOR_A_SEND = (
     "sakari_tui.commands.config_cmd", "sakari_tui.commands.contacts", "sakari_tui.commands.conversations",
     "sakari_tui.commands.webhooks", "sakari_tui.commands.serve", "sakari_tui.core.csv_mapping",
     "sakari_tui.core.store", "textual", "rich", "click", "pygments", "httpx._main", "sqlite3",
-    "importlib.metadata",
+    "importlib.metadata", "anyio._backends",
 )  # fmt: skip
 
 PROBE = """\

@@ -18,6 +18,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
+    import httpx
+
     from sakari_tui.api import SakariClient
     from sakari_tui.config import Config, Profile
 
@@ -162,9 +164,13 @@ def load_profile(args: argparse.Namespace) -> Profile:
 
 
 @asynccontextmanager
-async def open_client(profile: Profile) -> AsyncIterator[SakariClient]:
+async def open_client(profile: Profile, *, blocking: bool = False) -> AsyncIterator[SakariClient]:
     """The profile's client, with the access token kept from the command before while it is
-    fresh (``sakari_tui.core.token_cache``): a quick reply then costs no token request."""
+    fresh (``sakari_tui.core.token_cache``): a quick reply then costs no token request.
+
+    ``blocking`` makes its requests on httpx's blocking transport, one at a time on a thread
+    (``sakari_tui.api.blocking``): for a command of a few short calls, which then does not
+    import anyio's asyncio backend. Not for a streamed list."""
     import time
 
     from sakari_tui.api.client import SakariClient
@@ -182,8 +188,15 @@ async def open_client(profile: Profile) -> AsyncIterator[SakariClient]:
         account_id=profile.account_id,
         token=kept.load(time.time()),
         on_token=kept.save,
+        transport=_blocking_transport() if blocking else None,
     ) as client:
         yield client
+
+
+def _blocking_transport() -> httpx.AsyncBaseTransport:
+    from sakari_tui.api.blocking import BlockingTransport
+
+    return BlockingTransport()
 
 
 def run_async(work: Callable[[], Coroutine[Any, Any, int | None]]) -> int:

@@ -154,7 +154,7 @@ def run(args: argparse.Namespace) -> int:
     numbers = normalize_all(args.to or [], profile.default_region)
 
     async def work() -> int:
-        async with open_client(profile) as client:
+        async with open_client(profile, blocking=True) as client:
             return await send(client, args, numbers, text, attachment)
 
     return run_async(work)
