@@ -1,7 +1,7 @@
 """A transport for one-shot commands: each request made by httpx's blocking transport.
 
-httpx's async transport runs on anyio, and anyio's asyncio backend takes 25–35 ms to import
-on this project's machines: a tenth of a quick ``sakari-tui send``, more than the rest of
+httpx's async transport runs on anyio, and anyio's asyncio backend takes 25–30 ms to import
+on this project's machine: a tenth of a quick ``sakari-tui send``, more than the rest of
 what the command adds to a bare httpx call. A command makes its calls one after another,
 so its event loop has nothing else to do while one is in flight; ``BlockingTransport`` hands
 each request to ``httpx.HTTPTransport`` on a thread and awaits the answer there.

@@ -18,8 +18,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
-    import httpx
-
     from sakari_tui.api import SakariClient
     from sakari_tui.config import Config, Profile
 
@@ -181,6 +179,11 @@ async def open_client(profile: Profile, *, blocking: bool = False) -> AsyncItera
     kept = TokenCache(
         token_path(default_data_dir(), profile.name), profile.api_url, profile.client_id, profile.account_id, secret
     )
+    transport = None
+    if blocking:
+        from sakari_tui.api.blocking import BlockingTransport
+
+        transport = BlockingTransport()
     async with SakariClient(
         api_url=profile.api_url,
         client_id=profile.client_id,
@@ -188,15 +191,9 @@ async def open_client(profile: Profile, *, blocking: bool = False) -> AsyncItera
         account_id=profile.account_id,
         token=kept.load(time.time()),
         on_token=kept.save,
-        transport=_blocking_transport() if blocking else None,
+        transport=transport,
     ) as client:
         yield client
-
-
-def _blocking_transport() -> httpx.AsyncBaseTransport:
-    from sakari_tui.api.blocking import BlockingTransport
-
-    return BlockingTransport()
 
 
 def run_async(work: Callable[[], Coroutine[Any, Any, int | None]]) -> int:
