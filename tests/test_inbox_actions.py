@@ -369,6 +369,22 @@ async def test_thread_text_is_not_cut_at_small_sizes(tmp_path) -> None:
                 assert "delivered" in words, (size, lines)
 
 
+async def test_each_delivery_mark_reads_as_one_part_of_the_message_header(app, sandbox) -> None:
+    from datetime import datetime
+
+    from sakari_tui.widgets.thread import STATUS_MARKS, Bubble
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        thread = app.screen.query_one(MessageThread)
+        when = datetime(2026, 12, 1, 18, 11).astimezone()
+        for status, (mark, _) in STATUS_MARKS.items():
+            bubble = Bubble(key=status, outgoing=True, author="You", text="On my way", when=when, status=status)
+            header = thread._bubble_strips(bubble, 80)[0].text.strip()
+            assert header.startswith("You · ") and header.endswith(mark), (status, header)
+            assert "· ·" not in header, (status, header)  # the mark is not taken for a separator
+
+
 async def test_template_picker_down_moves_the_list_from_the_filter(app, sandbox) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)

@@ -30,9 +30,11 @@ STATUS_MARKS = {
     "sending": ("◷ sending", "yellow"),
     "unknown": ("? checking whether it was sent", "yellow"),
     "failed": ("✗ not sent", "red"),
-    "new": ("· new", "dim"),
-    "validated": ("· validated", "dim"),
-    "queued": ("· queued", "dim"),
+    # Accepted by the server, not yet sent on. Not "·": the header already joins its parts
+    # with " · ", which made "You · 18:11 · · queued".
+    "new": ("◦ new", "dim"),
+    "validated": ("◦ validated", "dim"),
+    "queued": ("◦ queued", "dim"),
     "sent": ("✓ sent", "dim"),
     "delivered": ("✓✓ delivered", "green"),
     "error": ("✗ error", "red"),
